@@ -1,0 +1,58 @@
+# campusbot: every target builds and uses the .venv in the repo root; nothing else is assumed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install lint typecheck fmt test test-unit test-fast validate test-infra demo api bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch is pinned to the CPU build on these machines (see pyproject's `local` extra)
+	$(PY) -m pip install --quiet -e ".[local,deploy,dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install campusbot with every extra
+
+lint: install ## ruff (lint + format check)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install ## mypy --strict over src/campusbot
+	$(BIN)/mypy
+
+fmt: install ## format the code
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test: install lint typecheck validate ## everything CI checks, except the moto apply test
+	$(BIN)/pytest
+
+test-fast: install ## the tests only
+	$(BIN)/pytest -x -q
+
+validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/ and scalr/
+	./scripts/tf_validate.sh
+
+test-infra: install ## terraform apply/destroy of the stacks against a moto server
+	./scripts/tf_apply_test.sh
+
+demo: install ## the main job on the embedded default: seeded API served on :8000
+	$(BIN)/platform seed
+	$(BIN)/platform api
+
+api: install ## serve the API (embedded PostgreSQL unless CAMPUSBOT_DATABASE_URL is set)
+	$(BIN)/platform api
+
+bench: install ## run the benchmarks under bench/
+	$(PY) bench/api_bench.py
+
+clean: ## remove the venv and local state
+	rm -rf $(VENV) .campusbot .mypy_cache .ruff_cache .pytest_cache
