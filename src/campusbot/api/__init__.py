@@ -1,0 +1,1 @@
+"""The campusbot data service (the ECS service behind the internal ALB)."""

@@ -1,0 +1,50 @@
+"""The FastAPI app factory: the ECS service, `platform api`, and the local runtime all serve this."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from campusbot import __version__
+from campusbot.api import problems
+from campusbot.api.routes import companies, health, opportunities, students, universities
+from campusbot.bootstrap import Database, build_database
+from campusbot.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app; without a database it builds one from settings at start-up (embedded by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = database is None
+        app.state.database = database or await anyio.to_thread.run_sync(build_database, settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.database.dispose()
+
+    app = FastAPI(
+        title="campusbot data service",
+        version=__version__,
+        description="Universities, programs, students, companies and opportunities behind the campusbot assistant.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if database is not None:
+        app.state.database = database
+    problems.install(app)
+    for router in (
+        health.router,
+        universities.router,
+        students.router,
+        companies.router,
+        opportunities.router,
+    ):
+        app.include_router(router)
+    return app

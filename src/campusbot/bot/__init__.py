@@ -1,0 +1,1 @@
+"""The bot definition (definition.yaml) and its typed model."""

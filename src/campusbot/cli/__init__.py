@@ -1,0 +1,1 @@
+"""The `platform` command line."""

@@ -1,0 +1,22 @@
+"""Shared by CLI commands that need the database: resolve it (embedded by default) and migrate it."""
+
+from __future__ import annotations
+
+from campusbot.bootstrap import Database, build_database, resolve_database_url
+from campusbot.cli.console import abort, info
+from campusbot.settings import Settings
+
+
+def prepared_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """The configured database at the latest schema; a clear error instead of a traceback when it fails."""
+    from campusbot.db import migrate as migrations
+
+    try:
+        if settings.uses_embedded_database:
+            info(f"starting embedded PostgreSQL in {settings.pg_dir} ...")
+        url = resolve_database_url(settings)
+        if migrate:
+            migrations.upgrade(url)
+    except Exception as exc:  # embedded start, network, auth or migration failure
+        abort(f"database not available: {exc}")
+    return build_database(settings, url)

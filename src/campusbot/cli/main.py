@@ -1,0 +1,41 @@
+"""The root `platform` command. Command modules import only typer here; their work imports lazily."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from campusbot.cli import api, doctor, seed
+
+app = typer.Typer(
+    name="platform",
+    help="campusbot: build, run, deploy and talk to the campus assistant.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log debug details to stderr")] = False,
+) -> None:
+    """campusbot: build, run, deploy and talk to the campus assistant.
+
+    Everything runs on the embedded default (no Docker, no AWS account) unless CAMPUSBOT_TARGET
+    says otherwise. Results go to stdout, progress and errors to stderr.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+app.command("doctor", help="Show what is installed and reachable (a table; --json for scripts).")(doctor.doctor)
+app.command("seed", help="Migrate the database and load the seed data (idempotent; --reset rebuilds).")(seed.seed)
+app.command("api", help="Serve the data API (embedded PostgreSQL unless CAMPUSBOT_DATABASE_URL is set).")(api.api)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Persistence: typed SQLAlchemy 2 models, the async session, Alembic migrations and seed data."""

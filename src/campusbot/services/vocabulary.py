@@ -1,0 +1,72 @@
+"""Canonical names for fields of study, industries and countries, from the bot definition.
+
+The API accepts what people type ("CS", "med school", "usa") and filters on the canonical value the
+data uses ("Computer Science", "Medicine", "United States").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFINITION = Path(__file__).resolve().parents[1] / "bot" / "definition.yaml"
+
+COUNTRY_ALIASES = {
+    "usa": "United States",
+    "us": "United States",
+    "u.s.": "United States",
+    "u.s.a.": "United States",
+    "united states of america": "United States",
+    "america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "great britain": "United Kingdom",
+    "britain": "United Kingdom",
+    "england": "United Kingdom",
+    "deutschland": "Germany",
+    "holland": "Netherlands",
+    "the netherlands": "Netherlands",
+    "korea": "South Korea",
+    "republic of korea": "South Korea",
+    "uae": "United Arab Emirates",
+    "brasil": "Brazil",
+    "méxico": "Mexico",
+    "españa": "Spain",
+    "schweiz": "Switzerland",
+    "suisse": "Switzerland",
+}
+
+
+@lru_cache
+def _synonyms(slot_type: str) -> dict[str, str]:
+    definition = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
+    mapping: dict[str, str] = {}
+    for item in definition["slot_types"]:
+        if item["name"] != slot_type:
+            continue
+        for value in item["values"]:
+            canonical = str(value["value"])
+            mapping[canonical.casefold()] = canonical
+            for synonym in value.get("synonyms", []):
+                mapping.setdefault(str(synonym).casefold(), canonical)
+    return mapping
+
+
+def canonical_field(text: str) -> str:
+    """The field of study a text names ("cs" → "Computer Science"); unknown text is returned trimmed."""
+    return _synonyms("FieldOfStudy").get(text.strip().casefold(), text.strip())
+
+
+def canonical_industry(text: str) -> str:
+    return _synonyms("Industry").get(text.strip().casefold(), text.strip())
+
+
+def canonical_country(text: str) -> str:
+    cleaned = text.strip()
+    return COUNTRY_ALIASES.get(cleaned.casefold(), cleaned)
+
+
+def fields_of_study() -> list[str]:
+    return sorted(set(_synonyms("FieldOfStudy").values()))

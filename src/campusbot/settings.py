@@ -1,0 +1,142 @@
+"""One typed Settings for every entry point (API, Lambdas, CLI), read from CAMPUSBOT_* variables.
+
+Settings fail fast: in the `aws` target a missing or placeholder secret stops the process at start with a
+message that names the variable, instead of failing later on the first request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Target = Literal["local", "localstack", "aws"]
+
+PLACEHOLDERS = {"", "changeme", "changethis", "change-me", "placeholder", "todo", "xxx", "secret", "password"}
+
+
+class SettingsError(ValueError):
+    """The configuration cannot work; the message says which variable to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CAMPUSBOT_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    target: Target = Field("local", description="local (embedded runtime) | localstack | aws")
+    env: str = Field("dev", description="deployment environment name (dev, prod, ...)")
+    region: str = Field("us-east-1", description="AWS region of every client")
+    data_dir: Path = Field(Path(".campusbot"), description="local state: embedded PostgreSQL data, pid files")
+
+    # Database: a full URL, or its parts (ECS gets the password from Secrets Manager), or a secret ARN.
+    database_url: str | None = Field(None, description="SQLAlchemy URL; unset = embedded PostgreSQL")
+    db_host: str | None = None
+    db_port: int = 5432
+    db_name: str = "campusbot"
+    db_user: str | None = None
+    db_password: str | None = None
+    db_secret_arn: str | None = Field(None, description="Secrets Manager secret with username/password")
+    db_pool_size: int = Field(10, ge=1, le=100)
+    embedded_db_name: str = "campusbot"
+
+    # API service
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=1, le=65535)
+    api_url: str = Field("http://127.0.0.1:8000", description="where Lambdas and the CLI reach the API")
+    page_size_max: int = Field(100, ge=1, le=1000)
+
+    # Conversation (Lex)
+    bot_id: str = "campusbot"
+    bot_alias_id: str = "TSTALIASID"
+    locale_id: str = "en_US"
+
+    # Knowledge (S3, embeddings, chat model)
+    docs_bucket: str = "campusbot-docs"
+    lake_bucket: str = "campusbot-lake"
+    embedding_model: str = "amazon.titan-embed-text-v2:0"
+    embedding_dimensions: int = Field(384, description="vector(N) of document_chunk; 256/512/1024 for Titan V2")
+    chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"
+
+    # Seed
+    seed_random: int = Field(20261125, description="seed of the deterministic data generator")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        """Accept postgres:// and postgresql:// URLs and use the asyncpg driver for them."""
+        if value is None:
+            return None
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("embedding_dimensions")
+    @classmethod
+    def _dimensions(cls, value: int, info: ValidationInfo) -> int:
+        if not 8 <= value <= 4096:
+            raise ValueError("embedding_dimensions must be between 8 and 4096")
+        return value
+
+    @model_validator(mode="after")
+    def _secrets_are_real_in_aws(self) -> Settings:
+        if self.target != "aws":
+            return self
+        if self.database_url is None and self.db_secret_arn is None:
+            if not self.db_host:
+                raise SettingsError(
+                    "CAMPUSBOT_TARGET=aws needs a database: set CAMPUSBOT_DATABASE_URL, or CAMPUSBOT_DB_HOST "
+                    "with CAMPUSBOT_DB_USER/CAMPUSBOT_DB_PASSWORD, or CAMPUSBOT_DB_SECRET_ARN"
+                )
+            if self.db_secret_arn is None and _placeholder(self.db_password):
+                raise SettingsError(
+                    "CAMPUSBOT_DB_PASSWORD is missing or a placeholder; in the aws target it comes from "
+                    "the RDS-managed secret (ECS task secrets) or set CAMPUSBOT_DB_SECRET_ARN"
+                )
+        if self.database_url is not None and _placeholder(_url_password(self.database_url)):
+            raise SettingsError("CAMPUSBOT_DATABASE_URL has a missing or placeholder password in the aws target")
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """True when no database is configured and the local runtime provides one."""
+        return self.database_url is None and self.db_host is None and self.db_secret_arn is None
+
+    def database_url_from_parts(self, user: str | None = None, password: str | None = None) -> str:
+        """Build the asyncpg URL from CAMPUSBOT_DB_* parts (or the credentials of a secret)."""
+        if self.database_url is not None:
+            return self.database_url
+        if not self.db_host:
+            raise SettingsError("no database configured: CAMPUSBOT_DATABASE_URL or CAMPUSBOT_DB_HOST")
+        user = user or self.db_user or "postgres"
+        password = password if password is not None else self.db_password
+        auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+        return f"postgresql+asyncpg://{auth}@{self.db_host}:{self.db_port}/{self.db_name}"
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+
+def _placeholder(secret: str | None) -> bool:
+    return secret is None or secret.strip().lower() in PLACEHOLDERS
+
+
+def _url_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests and the CLI call get_settings.cache_clear() after changing env."""
+    return Settings()
