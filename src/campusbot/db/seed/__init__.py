@@ -1,0 +1,1 @@
+"""Seed data for campusbot: the record types, the hand-written core set, the generator and the loader."""
