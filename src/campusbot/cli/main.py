@@ -39,3 +39,7 @@ app.command("api", help="Serve the data API (embedded PostgreSQL unless CAMPUSBO
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,16 +8,16 @@ from sqlalchemy.exc import IntegrityError
 
 from campusbot.services.errors import Conflict, Invalid, ServiceError
 
-_DETAIL = re.compile(r"DETAIL:\s+(?P<detail>.*)", re.DOTALL)
 _KEY = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<vals>.*)\) already exists")
 
 
 def integrity_error(exc: IntegrityError) -> ServiceError:
     """Unique violations → 409 naming the field and value; check/foreign-key/not-null → 422."""
     orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    message = str(orig)
-    constraint = getattr(getattr(orig, "__cause__", None), "constraint_name", None)
+    driver_error = getattr(orig, "__cause__", None)  # asyncpg's exception carries detail and constraint
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(driver_error, "sqlstate", None)
+    message = f"{orig} {getattr(driver_error, 'detail', '') or ''}"
+    constraint = getattr(driver_error, "constraint_name", None)
     if sqlstate == "23505":
         match = _KEY.search(message)
         if match:

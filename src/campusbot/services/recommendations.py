@@ -65,7 +65,7 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
         stmt = stmt.where(Program.degree == query.degree)
 
     best: dict[int, Ranked] = {}
-    for program, university in (await session.execute(stmt)).tuples():
+    for program, university in await session.execute(stmt):
         ranked = _score(university, program, student, budget, country)
         current = best.get(university.id)
         if current is None or ranked.score > current.score:

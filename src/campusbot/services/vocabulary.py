@@ -39,6 +39,9 @@ COUNTRY_ALIASES = {
 }
 
 
+LOWERCASE_WORDS = {"and", "of", "the", "da", "de", "del", "des", "du"}
+
+
 @lru_cache
 def _synonyms(slot_type: str) -> dict[str, str]:
     definition = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
@@ -64,8 +67,14 @@ def canonical_industry(text: str) -> str:
 
 
 def canonical_country(text: str) -> str:
-    cleaned = text.strip()
-    return COUNTRY_ALIASES.get(cleaned.casefold(), cleaned)
+    """ "usa" → "United States", "germany" → "Germany", "bosnia and herzegovina" → "Bosnia and Herzegovina"."""
+    cleaned = " ".join(text.split())
+    alias = COUNTRY_ALIASES.get(cleaned.casefold())
+    if alias:
+        return alias
+    if not cleaned.islower():
+        return cleaned
+    return " ".join(w if w in LOWERCASE_WORDS else w[:1].upper() + w[1:] for w in cleaned.split(" "))
 
 
 def fields_of_study() -> list[str]:

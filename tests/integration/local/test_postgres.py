@@ -1,0 +1,95 @@
+"""The embedded PostgreSQL: one server shared by concurrent processes, stopped when the last one exits,
+data kept across restarts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from campusbot.local import postgres
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from campusbot.local import postgres
+url = postgres.start(Path(sys.argv[1]), "shared")
+print(url, flush=True)
+sys.stdin.readline()
+"""
+
+WRITE_AND_READ = """
+import asyncio, sys
+from pathlib import Path
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from campusbot.local import postgres
+async def main():
+    engine = create_async_engine(postgres.start(Path(sys.argv[1]), "shared"))
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS kept (v int)"))
+        if sys.argv[2] == "write":
+            await conn.execute(text("INSERT INTO kept VALUES (42)"))
+        print(await conn.scalar(text("SELECT coalesce(sum(v), 0) FROM kept")))
+    await engine.dispose()
+asyncio.run(main())
+"""
+
+
+def holder(pgdata: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(pgdata)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("postgresql+asyncpg://")
+    return process
+
+
+def release(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("\n")
+    process.stdin.flush()
+    process.wait(timeout=30)
+
+
+def test_two_processes_share_one_server_which_stops_after_the_last(tmp_path: Path) -> None:
+    pgdata = tmp_path / "pg"
+    first = holder(pgdata)
+    pid = postgres.status(pgdata)["pid"]
+    second = holder(pgdata)
+    state = postgres.status(pgdata)
+    assert state["running"] and state["pid"] == pid
+    assert set(state["holders"]) == {first.pid, second.pid}  # type: ignore[call-overload]
+
+    release(first)
+    assert postgres.status(pgdata)["running"], "still held by the second process"
+    release(second)
+    deadline = time.monotonic() + 10
+    while postgres.status(pgdata)["running"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not postgres.status(pgdata)["running"]
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    pgdata = tmp_path / "pg"
+    run = lambda mode: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", WRITE_AND_READ, str(pgdata), mode], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert run("write") == "42"
+    assert not postgres.status(pgdata)["running"]
+    assert run("read") == "42"
+
+
+def test_a_killed_holder_does_not_keep_the_server_forever(tmp_path: Path) -> None:
+    pgdata = tmp_path / "pg"
+    victim = holder(pgdata)
+    victim.kill()
+    victim.wait()
+    survivor = holder(pgdata)
+    assert postgres.status(pgdata)["holders"] == [survivor.pid]
+    release(survivor)
+    deadline = time.monotonic() + 10
+    while postgres.status(pgdata)["running"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not postgres.status(pgdata)["running"]
