@@ -23,6 +23,13 @@ from campusbot.settings import Settings, get_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Fixture plugins, one module per concern (aws emulator, moto S3, local runtime, ...): tests/fixtures/*.py
+pytest_plugins = sorted(
+    f"tests.fixtures.{module.stem}"
+    for module in (REPO / "tests" / "fixtures").glob("*.py")
+    if module.stem != "__init__"
+)
+
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
