@@ -54,7 +54,10 @@ class Settings(BaseSettings):
     page_size_max: int = Field(100, ge=1, le=1000)
 
     # Conversation (Lex)
-    bot_id: str = "campusbot"
+    bot_id: str = Field(
+        "CAMPUSBOT0",
+        description="Lex V2 bot id: exactly 10 characters [0-9a-zA-Z] (botocore rejects others before sending)",
+    )
     bot_alias_id: str = "TSTALIASID"
     locale_id: str = "en_US"
 
