@@ -1,0 +1,21 @@
+package terraform
+
+import rego.v1
+
+# opa test scalr/policies/monthly_cost_cap.rego scalr/policies/monthly_cost_cap_test.rego scalr/policies/monthly_cost_cap_mock.json
+# Every case in monthly_cost_cap_mock.json is a plan-shaped input and the exact messages deny must give.
+
+test_monthly_cost_cap_above_dev_cap if monthly_cost_cap_case("above_dev_cap")
+
+test_monthly_cost_cap_above_prod_cap if monthly_cost_cap_case("above_prod_cap")
+
+test_monthly_cost_cap_no_estimate if monthly_cost_cap_case("no_estimate")
+
+test_monthly_cost_cap_under_dev_cap if monthly_cost_cap_case("under_dev_cap")
+
+test_monthly_cost_cap_under_prod_cap if monthly_cost_cap_case("under_prod_cap")
+
+monthly_cost_cap_case(name) if {
+	case := data.mock.monthly_cost_cap[name]
+	deny == {msg | some msg in case.deny} with input as case.input
+}
