@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     api_url: str = Field("http://127.0.0.1:8000", description="where Lambdas and the CLI reach the API")
     page_size_max: int = Field(100, ge=1, le=1000)
 
+    # Local runtime (`platform up`): where each stand-in listens
+    gateway_port: int = Field(3000, ge=1, le=65535, description="API Gateway emulator (POST /chat)")
+    emulator_port: int = Field(4567, ge=1, le=65535, description="AWS emulator: Lex V2 and Bedrock runtime")
+    s3_port: int = Field(4566, ge=1, le=65535, description="moto's S3 server, or LocalStack when it answers there")
+    chat_url: str = Field("http://127.0.0.1:3000/chat", description="default endpoint of `platform chat`")
+    chat_api_key: str | None = Field(None, description="x-api-key for a deployed API Gateway chat endpoint")
+
     # Conversation (Lex)
     bot_id: str = Field(
         "CAMPUSBOT0",

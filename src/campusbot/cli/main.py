@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import api, doctor, seed
+from campusbot.cli import api, chat, doctor, seed
 
 app = typer.Typer(
     name="platform",
@@ -32,9 +32,10 @@ def root(
     )
 
 
-app.command("doctor", help="Show what is installed and reachable (a table; --json for scripts).")(doctor.doctor)
-app.command("seed", help="Migrate the database and load the seed data (idempotent; --reset rebuilds).")(seed.seed)
-app.command("api", help="Serve the data API (embedded PostgreSQL unless CAMPUSBOT_DATABASE_URL is set).")(api.api)
+app.command("doctor")(doctor.doctor)
+app.command("seed")(seed.seed)
+app.command("chat")(chat.chat)
+app.command("api")(api.api)
 
 
 def main() -> None:

@@ -1,0 +1,80 @@
+"""A client of the chat HTTP API (ARCHITECTURE.md §4): the same for the local gateway and API Gateway."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+class ChatError(RuntimeError):
+    """The chat endpoint could not be reached or answered with an error; the message says which."""
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    session_id: str
+    intent: str | None
+    slots: dict[str, str | None]
+    state: str | None
+    messages: list[str]
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.messages)
+
+
+class ChatClient:
+    def __init__(self, url: str, *, api_key: str | None = None, timeout: float = 35.0) -> None:
+        headers = {"content-type": "application/json", "user-agent": "campusbot-cli"}
+        if api_key:
+            headers["x-api-key"] = api_key
+        self.url = url
+        self._http = httpx.Client(headers=headers, timeout=timeout)
+
+    def send(self, message: str, session_id: str | None = None) -> ChatReply:
+        body: dict[str, str] = {"message": message}
+        if session_id:
+            body["session_id"] = session_id
+        started = time.perf_counter()
+        try:
+            response = self._http.post(self.url, json=body)
+        except httpx.HTTPError as exc:
+            raise ChatError(f"cannot reach {self.url}: {exc}") from exc
+        latency = (time.perf_counter() - started) * 1000
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {}
+        if response.status_code != 200:
+            detail = payload.get("error") or payload.get("message") or response.text[:200]
+            raise ChatError(f"{self.url} answered {response.status_code}: {detail}")
+        return _reply(payload, latency)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ChatClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _reply(payload: dict[str, Any], latency_ms: float) -> ChatReply:
+    if not isinstance(payload.get("session_id"), str) or not isinstance(payload.get("messages"), list):
+        raise ChatError(f"unexpected chat response: {str(payload)[:200]}")
+    slots = payload.get("slots") or {}
+    return ChatReply(
+        session_id=payload["session_id"],
+        intent=payload.get("intent"),
+        slots={str(k): (None if v is None else str(v)) for k, v in slots.items()},
+        state=payload.get("state"),
+        messages=[str(m) for m in payload["messages"]],
+        sources=[s for s in payload.get("sources") or [] if isinstance(s, dict)],
+        latency_ms=latency_ms,
+    )

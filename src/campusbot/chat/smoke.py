@@ -1,0 +1,145 @@
+"""Smoke conversations: YAML scripts of turns (message, expected intent, slots, state, text fragments) run
+against any chat endpoint — the same suite for the local runtime and a deployed stack.
+
+    name: register a student
+    turns:
+      - say: I want to register
+        intent: RegisterStudent
+        state: ElicitSlot            # the intent state or dialog action the reply reports
+        expect: ["first name"]       # fragments the reply must contain (case-insensitive)
+      - say: Ana
+        slots: {firstName: Ana}      # null = the slot must be empty
+        expect_not: ["error"]
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from campusbot.chat.client import ChatClient, ChatError, ChatReply
+
+
+class ScriptError(ValueError):
+    """A conversation script is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    say: str
+    intent: str | None = None
+    slots: dict[str, str | None] = field(default_factory=dict)
+    state: str | None = None
+    expect: list[str] = field(default_factory=list)
+    expect_not: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    name: str
+    path: Path
+    turns: list[Turn]
+
+
+@dataclass
+class TurnResult:
+    turn: Turn
+    reply: ChatReply | None
+    failures: list[str]
+
+
+@dataclass
+class ConversationResult:
+    conversation: Conversation
+    turns: list[TurnResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(not t.failures for t in self.turns) and len(self.turns) == len(self.conversation.turns)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"turn {i}: {f}" for i, t in enumerate(self.turns, 1) for f in t.failures]
+
+
+TURN_KEYS = {"say", "intent", "slots", "state", "expect", "expect_not"}
+
+
+def load_conversations(folder: Path, only: str | None = None) -> list[Conversation]:
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not files:
+        raise ScriptError(f"no conversation scripts (*.yaml) in {folder}")
+    conversations = [load_conversation(path) for path in files]
+    if only:
+        conversations = [c for c in conversations if only.lower() in (c.name.lower() + " " + c.path.stem)]
+    return conversations
+
+
+def load_conversation(path: Path) -> Conversation:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScriptError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("turns"), list) or not document["turns"]:
+        raise ScriptError(f"{path}: needs a non-empty `turns` list")
+    turns = []
+    for number, raw in enumerate(document["turns"], 1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("say"), str):
+            raise ScriptError(f"{path}: turn {number} needs `say: <message>`")
+        unknown = set(raw) - TURN_KEYS
+        if unknown:
+            raise ScriptError(f"{path}: turn {number} has unknown keys {sorted(unknown)}")
+        turns.append(
+            Turn(
+                say=raw["say"],
+                intent=raw.get("intent"),
+                slots={str(k): (None if v is None else str(v)) for k, v in (raw.get("slots") or {}).items()},
+                state=raw.get("state"),
+                expect=[str(e) for e in raw.get("expect") or []],
+                expect_not=[str(e) for e in raw.get("expect_not") or []],
+            )
+        )
+    return Conversation(name=str(document.get("name") or path.stem), path=path, turns=turns)
+
+
+def check(turn: Turn, reply: ChatReply) -> list[str]:
+    """What in the reply differs from what the turn expects (empty: the turn passed)."""
+    failures = []
+    if turn.intent is not None and reply.intent != turn.intent:
+        failures.append(f"intent {reply.intent!r}, expected {turn.intent!r}")
+    if turn.state is not None and reply.state != turn.state:
+        failures.append(f"state {reply.state!r}, expected {turn.state!r}")
+    for name, expected in turn.slots.items():
+        actual = reply.slots.get(name)
+        if (expected is None) != (actual is None) or (
+            expected is not None and actual is not None and actual.casefold() != expected.casefold()
+        ):
+            failures.append(f"slot {name} = {actual!r}, expected {expected!r}")
+    text = reply.text.casefold()
+    failures += [f"reply lacks {fragment!r}" for fragment in turn.expect if fragment.casefold() not in text]
+    failures += [f"reply contains {fragment!r}" for fragment in turn.expect_not if fragment.casefold() in text]
+    return failures
+
+
+def run_conversation(
+    client: ChatClient, conversation: Conversation, on_turn: Callable[[Turn, ChatReply | None], None] | None = None
+) -> ConversationResult:
+    """Play every turn in one fresh session; stop at the first turn the endpoint fails to answer."""
+    result = ConversationResult(conversation)
+    session_id = f"smoke-{uuid.uuid4().hex[:12]}"
+    for turn in conversation.turns:
+        try:
+            reply = client.send(turn.say, session_id)
+        except ChatError as exc:
+            result.turns.append(TurnResult(turn, None, [str(exc)]))
+            if on_turn:
+                on_turn(turn, None)
+            break
+        result.turns.append(TurnResult(turn, reply, check(turn, reply)))
+        if on_turn:
+            on_turn(turn, reply)
+    return result

@@ -1,0 +1,153 @@
+"""`platform chat`: one message, an interactive session, or the smoke conversations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_SCRIPTS = Path("tests/e2e/conversations")
+
+
+def chat(
+    message: Annotated[str | None, typer.Argument(help="one message; omit it for an interactive session")] = None,
+    url: Annotated[str | None, typer.Option(help="chat endpoint (default: the local runtime's gateway)")] = None,
+    session: Annotated[str | None, typer.Option(help="continue this session id")] = None,
+    smoke: Annotated[bool, typer.Option("--smoke", help="run the conversation scripts; exit 1 on any failure")] = False,
+    scripts: Annotated[Path, typer.Option(help="folder of conversation scripts for --smoke")] = DEFAULT_SCRIPTS,
+    only: Annotated[str | None, typer.Option(help="with --smoke: only scripts whose name contains this")] = None,
+    transcript: Annotated[bool, typer.Option(help="with --smoke: print every turn to stderr")] = True,
+    api_key: Annotated[
+        str | None, typer.Option(help="x-api-key for a deployed endpoint (CAMPUSBOT_CHAT_API_KEY)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print replies / results as JSON")] = False,
+) -> None:
+    """Talk to campusbot through its chat API (local gateway by default, or any --url).
+
+    Examples:
+
+        platform chat "recommend a university for medicine in Germany"
+
+        platform chat                      # interactive; /new starts a new session, /quit leaves
+
+        platform chat --smoke              # every script in tests/e2e/conversations, pass/fail table
+    """
+    from campusbot.chat.client import ChatClient
+    from campusbot.settings import get_settings
+
+    settings = get_settings()
+    endpoint = url or settings.chat_url
+    with ChatClient(endpoint, api_key=api_key or settings.chat_api_key) as client:
+        if smoke:
+            _smoke(client, scripts, only, transcript, as_json)
+        elif message is not None:
+            _one(client, message, session, as_json)
+        else:
+            _interactive(client, session)
+
+
+def _one(client: object, message: str, session: str | None, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from campusbot.chat.client import ChatClient, ChatError
+    from campusbot.cli.console import abort, emit_json
+
+    assert isinstance(client, ChatClient)
+    try:
+        reply = client.send(message, session)
+    except ChatError as exc:
+        abort(f"{exc} (is the runtime up? `platform up`)")
+    if as_json:
+        emit_json(asdict(reply))
+    else:
+        _show(reply)
+
+
+def _show(reply: object) -> None:
+    from campusbot.chat.client import ChatReply
+    from campusbot.cli.console import err, out
+
+    assert isinstance(reply, ChatReply)
+    for text in reply.messages:
+        out.print(text, markup=False)
+    for source in reply.sources:
+        label = source.get("title") or source.get("s3_key") or "source"
+        number = source.get("n")
+        out.print(f"  [{number}] {label}" if number else f"  - {label}", markup=False, style="dim")
+    err.print(f"[dim]{reply.intent} · {reply.state} · session {reply.session_id} · {reply.latency_ms:.0f} ms[/]")
+
+
+def _interactive(client: object, session: str | None) -> None:
+    from campusbot.chat.client import ChatClient, ChatError
+    from campusbot.cli.console import err, warn
+
+    assert isinstance(client, ChatClient)
+    err.print("campusbot chat — /new starts a new session, /quit (or Ctrl-D) leaves", markup=False)
+    while True:
+        try:
+            line = err.input("[bold]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            err.print()
+            return
+        if line in {"/quit", "/exit"}:
+            return
+        if line == "/new":
+            session = None
+            err.print("new session", style="dim")
+            continue
+        if not line:
+            continue
+        try:
+            reply = client.send(line, session)
+        except ChatError as exc:
+            warn(str(exc))
+            continue
+        session = reply.session_id
+        _show(reply)
+
+
+def _smoke(client: object, scripts: Path, only: str | None, transcript: bool, as_json: bool) -> None:
+    from campusbot.chat.client import ChatClient, ChatReply
+    from campusbot.chat.smoke import ScriptError, Turn, load_conversations, run_conversation
+    from campusbot.cli.console import abort, emit_json, err, success, table
+
+    assert isinstance(client, ChatClient)
+    try:
+        conversations = load_conversations(scripts, only)
+    except ScriptError as exc:
+        abort(str(exc), 2)
+
+    def show_turn(turn: Turn, reply: ChatReply | None) -> None:
+        if not transcript:
+            return
+        err.print(f"  [bold]you>[/] {turn.say}", highlight=False)
+        if reply is None:
+            err.print("  [red]bot> (no answer)[/]")
+            return
+        for text in reply.messages:
+            err.print(f"  [cyan]bot>[/] {text}", markup=True, highlight=False)
+        err.print(f"       [dim]{reply.intent} · {reply.state} · {reply.latency_ms:.0f} ms[/]")
+
+    results = []
+    for conversation in conversations:
+        if transcript:
+            err.print(f"[bold]▶ {conversation.name}[/] ({conversation.path.name})")
+        results.append(run_conversation(client, conversation, show_turn))
+    if as_json:
+        emit_json([{"name": r.conversation.name, "passed": r.passed, "failures": r.failures} for r in results])
+    else:
+        rows = [
+            (
+                r.conversation.name,
+                f"{len(r.turns)}/{len(r.conversation.turns)}",
+                "[green]pass[/]" if r.passed else "[red]FAIL[/]",
+                "; ".join(r.failures)[:300],
+            )
+            for r in results
+        ]
+        table(f"smoke conversations against {client.url}", ["conversation", "turns", "result", "failures"], rows)
+    failed = [r for r in results if not r.passed]
+    if failed:
+        abort(f"{len(failed)} of {len(results)} conversations failed")
+    success(f"all {len(results)} conversations passed")

@@ -1,0 +1,103 @@
+"""The API Gateway emulator builds REST proxy events (payload 1.0) and maps handler results like API Gateway."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import httpx
+
+from campusbot.local.gateway import create_gateway
+
+
+class RecordingHandler:
+    def __init__(self, result: object = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.contexts: list[Any] = []
+        self.result = result
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.events.append(event)
+        self.contexts.append(context)
+        if isinstance(self.result, Exception):
+            raise self.result
+        return (
+            self.result
+            if self.result is not None
+            else {  # type: ignore[return-value]
+                "statusCode": 200,
+                "headers": {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"},
+                "body": json.dumps({"echo": json.loads(event["body"] or "{}")}),
+            }
+        )
+
+
+async def call(handler: RecordingHandler, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    transport = httpx.ASGITransport(app=create_gateway(handler))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:3000") as http:
+        return await http.request(method, path, **kwargs)
+
+
+async def test_post_chat_becomes_a_rest_proxy_event() -> None:
+    handler = RecordingHandler()
+    response = await call(handler, "POST", "/chat?debug=1", json={"message": "hi"}, headers={"X-Trace": "a"})
+    assert response.status_code == 200
+    assert response.json() == {"echo": {"message": "hi"}}
+    assert response.headers["access-control-allow-origin"] == "*"
+    event = handler.events[0]
+    assert event["resource"] == "/chat" and event["path"] == "/chat" and event["httpMethod"] == "POST"
+    assert json.loads(event["body"]) == {"message": "hi"} and event["isBase64Encoded"] is False
+    assert event["headers"]["Content-Type"] == "application/json" and event["headers"]["X-Trace"] == "a"
+    assert event["multiValueHeaders"]["X-Trace"] == ["a"]
+    assert event["queryStringParameters"] == {"debug": "1"}
+    assert event["multiValueQueryStringParameters"] == {"debug": ["1"]}
+    context = event["requestContext"]
+    assert context["stage"] == "local" and context["httpMethod"] == "POST" and context["resourcePath"] == "/chat"
+    assert context["identity"]["sourceIp"] and context["requestId"]
+    assert handler.contexts[0].function_name == "campusbot-lex-proxy"
+    assert 0 < handler.contexts[0].get_remaining_time_in_millis() <= 29_000
+
+
+async def test_options_preflight_reaches_the_handler() -> None:
+    handler = RecordingHandler(
+        {"statusCode": 204, "headers": {"Access-Control-Allow-Methods": "POST,OPTIONS"}, "body": ""}
+    )
+    response = await call(handler, "OPTIONS", "/chat")
+    assert response.status_code == 204
+    assert handler.events[0]["httpMethod"] == "OPTIONS" and handler.events[0]["body"] is None
+
+
+async def test_binary_bodies_are_base64_encoded() -> None:
+    handler = RecordingHandler({"statusCode": 200, "body": ""})
+    await call(handler, "POST", "/chat", content=b"\x00\xff", headers={"content-type": "application/octet-stream"})
+    event = handler.events[0]
+    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"\x00\xff"
+
+
+async def test_unknown_routes_and_methods_get_api_gateways_403() -> None:
+    handler = RecordingHandler()
+    for method, path in [("GET", "/chat"), ("POST", "/admin"), ("DELETE", "/chat")]:
+        response = await call(handler, method, path)
+        assert response.status_code == 403 and response.json() == {"message": "Missing Authentication Token"}
+    assert handler.events == []
+
+
+async def test_a_crashing_or_malformed_handler_is_a_502() -> None:
+    for result in [RuntimeError("boom"), {"body": "no status"}, ["not", "a", "dict"], {"statusCode": 200, "body": 5}]:
+        response = await call(RecordingHandler(result), "POST", "/chat", json={"message": "x"})
+        assert response.status_code == 502 and response.json() == {"message": "Internal server error"}
+
+
+async def test_base64_responses_are_decoded() -> None:
+    handler = RecordingHandler(
+        {
+            "statusCode": 200,
+            "body": base64.b64encode(b"raw").decode(),
+            "isBase64Encoded": True,
+            "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+        }
+    )
+    response = await call(handler, "POST", "/chat", json={})
+    assert response.content == b"raw"
+    assert response.headers.get_list("set-cookie") == ["a=1", "b=2"]
