@@ -75,6 +75,40 @@ class Settings(BaseSettings):
     embedding_dimensions: int = Field(384, description="vector(N) of document_chunk; 256/512/1024 for Titan V2")
     chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 
+    # Knowledge pipeline: extraction, chunking, retrieval, /assist (src/campusbot/knowledge/)
+    docs_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest document the vectorizer reads")
+    docs_max_chars: int = Field(2_000_000, ge=1000, description="most extracted characters kept per document")
+    chunk_tokens: int = Field(200, ge=32, le=8000, description="chunk size in WordPiece tokens (MiniLM reads 256)")
+    chunk_overlap: int = Field(40, ge=0, description="tokens a chunk repeats from the previous one in its section")
+    embed_batch_size: int = Field(32, ge=1, le=512, description="chunks per embed_documents call")
+    search_ef_search: int = Field(80, ge=1, le=1000, description="hnsw.ef_search of /search and /assist")
+    search_hybrid: bool = Field(True, description="fuse full-text rank with vector rank (reciprocal rank fusion)")
+    assist_min_score: float = Field(0.45, ge=0, le=1, description="cosine similarity that grounds an /assist answer")
+    assist_top_k: int = Field(4, ge=1, le=20, description="passages /assist retrieves and cites")
+    assist_fallback_order: str = Field("documents,general", description="comma list of: documents, general")
+    notifier_interval_seconds: float = Field(1.0, gt=0, le=300, description="local S3 notifier polling interval")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info: ValidationInfo) -> int:
+        if value >= info.data.get("chunk_tokens", 200) // 2:
+            raise ValueError("chunk_overlap must be less than half of chunk_tokens")
+        return value
+
+    @field_validator("assist_fallback_order")
+    @classmethod
+    def _fallback_order(cls, value: str) -> str:
+        steps = [step.strip().lower() for step in value.split(",") if step.strip()]
+        unknown = sorted(set(steps) - {"documents", "general"})
+        if unknown or len(set(steps)) != len(steps):
+            raise ValueError("assist_fallback_order lists each of 'documents', 'general' at most once")
+        return ",".join(steps)
+
+    @property
+    def assist_fallback(self) -> tuple[str, ...]:
+        """The /assist steps in order; an empty order answers every question with "I don't know"."""
+        return tuple(step for step in self.assist_fallback_order.split(",") if step)
+
     # Seed
     seed_random: int = Field(20261125, description="seed of the deterministic data generator")
 
