@@ -2,7 +2,7 @@
 #
 # The environment type comes from the run: the Scalr workspace type (tfrun.workspace.environment_type:
 # production -> prod, development/testing/staging -> dev), else the Scalr environment name
-# (tfrun.environment.name), else the stack's `environment` variable. An environment that none of
+# (tfrun.environment.name, e.g. campusbot-prod), else the stack's `environment` variable. An environment that none of
 # them names counts as prod.
 #
 # Checked: aws_db_instance / aws_rds_cluster_instance instance_class, Aurora Serverless v2
@@ -40,14 +40,15 @@ sizes_env := env if {
 	env := sizes_env_of(tfplan.variables.environment.value)
 } else := "prod"
 
-sizes_env_of(name) := "prod" if {
-	is_string(name)
-	lower(name) in {"production", "prod"}
-}
+sizes_env_of(name) := "prod" if sizes_env_word(name) in {"production", "prod"}
 
-sizes_env_of(name) := "dev" if {
+sizes_env_of(name) := "dev" if sizes_env_word(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+
+# "production", "prod" or a prefixed name such as "campusbot-prod": the last dash-separated word.
+sizes_env_word(name) := word if {
 	is_string(name)
-	lower(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+	words := split(lower(name), "-")
+	word := words[count(words) - 1]
 }
 
 sizes_resources contains rc if {

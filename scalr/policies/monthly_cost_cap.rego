@@ -18,14 +18,15 @@ cost_env := env if {
 	env := cost_env_of(input.tfplan.variables.environment.value)
 } else := "prod"
 
-cost_env_of(name) := "prod" if {
-	is_string(name)
-	lower(name) in {"production", "prod"}
-}
+cost_env_of(name) := "prod" if cost_env_word(name) in {"production", "prod"}
 
-cost_env_of(name) := "dev" if {
+cost_env_of(name) := "dev" if cost_env_word(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+
+# "production", "prod" or a prefixed name such as "campusbot-prod": the last dash-separated word.
+cost_env_word(name) := word if {
 	is_string(name)
-	lower(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+	words := split(lower(name), "-")
+	word := words[count(words) - 1]
 }
 
 deny contains msg if {

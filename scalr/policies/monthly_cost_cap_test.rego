@@ -11,6 +11,8 @@ test_monthly_cost_cap_above_prod_cap if monthly_cost_cap_case("above_prod_cap")
 
 test_monthly_cost_cap_no_estimate if monthly_cost_cap_case("no_estimate")
 
+test_monthly_cost_cap_prefixed_environment_name if monthly_cost_cap_case("prefixed_environment_name")
+
 test_monthly_cost_cap_under_dev_cap if monthly_cost_cap_case("under_dev_cap")
 
 test_monthly_cost_cap_under_prod_cap if monthly_cost_cap_case("under_prod_cap")

@@ -18,14 +18,15 @@ protection_env := env if {
 	env := protection_env_of(tfplan.variables.environment.value)
 } else := "prod"
 
-protection_env_of(name) := "prod" if {
-	is_string(name)
-	lower(name) in {"production", "prod"}
-}
+protection_env_of(name) := "prod" if protection_env_word(name) in {"production", "prod"}
 
-protection_env_of(name) := "dev" if {
+protection_env_of(name) := "dev" if protection_env_word(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+
+# "production", "prod" or a prefixed name such as "campusbot-prod": the last dash-separated word.
+protection_env_word(name) := word if {
 	is_string(name)
-	lower(name) in {"development", "dev", "testing", "test", "staging", "stage"}
+	words := split(lower(name), "-")
+	word := words[count(words) - 1]
 }
 
 protection_databases contains rc if {

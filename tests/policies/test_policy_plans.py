@@ -107,7 +107,7 @@ def test_full_stack_passes_every_policy(name: str) -> None:
 def as_environment(document: dict[str, object], env: str) -> dict[str, object]:
     """The same plan, run in another Scalr environment."""
     run = dict(document["tfrun"])  # type: ignore[call-overload]
-    run["environment"] = {"id": "env-v0p4k2c1s9bmq7du", "name": env}
+    run["environment"] = {"id": "env-v0p4k2c1s9bmq7du", "name": f"campusbot-{env}"}
     run["workspace"] = {**run["workspace"], "environment_type": "production" if env == "prod" else "development"}
     return {**document, "tfrun": run}
 
