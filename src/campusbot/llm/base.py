@@ -86,8 +86,8 @@ class Generation:
     stop_reason: str = END_TURN
     input_tokens: int = 0
     output_tokens: int = 0
-    latency_ms: float = 0.0
-    attempts: int = field(default=1, compare=False)
+    latency_ms: float = 0.0  # wall time the caller waited, retries included
+    attempts: int = field(default=1, compare=False)  # calls made to the backend (1 = no retry)
 
 
 class Generator(Protocol):
