@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     )
     bot_alias_id: str = "TSTALIASID"
     locale_id: str = "en_US"
+    cors_allow_origin: str = Field("*", description="Access-Control-Allow-Origin of every /chat response")
+    chat_max_chars: int = Field(1024, ge=1, le=1024, description="longest chat message (Lex RecognizeText: 1024)")
+    api_timeout_seconds: float = Field(8.0, gt=0, le=25, description="fulfillment → API read timeout (Lex: 30 s)")
+    assist_timeout_seconds: float = Field(20.0, gt=0, le=25, description="fulfillment → POST /assist read timeout")
 
     # Knowledge (S3, embeddings, chat model)
     docs_bucket: str = "campusbot-docs"

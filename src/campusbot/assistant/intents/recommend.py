@@ -1,0 +1,77 @@
+"""RecommendUniversity: the top 3 universities for a field, by country, budget and a student's profile."""
+
+from __future__ import annotations
+
+from campusbot.assistant import messages
+from campusbot.assistant.api_client import ApiNotFound, DataApi, Recommendation, Recommendations
+from campusbot.assistant.intents import number, row_id
+from campusbot.assistant.lex import LexEvent, LexResponse, close, delegate, elicit_slot
+
+TOP = 3
+MAX_TUITION = 200_000
+ASK_FIELD = "Which field would you like to study? For example computer science, medicine or business."
+
+
+def handle(event: LexEvent, api: DataApi) -> LexResponse:
+    field_text, country = event.value("fieldOfStudy"), event.value("country")
+    tuition_text, student_text = event.value("maxTuition"), event.value("studentId")
+
+    field = messages.known_field(field_text) if field_text else None
+    if field_text and field is None:
+        return elicit_slot(event, "fieldOfStudy", messages.unknown_field(field_text, ASK_FIELD))
+    max_tuition = number(tuition_text)
+    if tuition_text is not None and (max_tuition is None or max_tuition > MAX_TUITION):
+        return elicit_slot(
+            event,
+            "maxTuition",
+            f'"{tuition_text}" is not a tuition I can use. What is the most you can pay per year, in US dollars '
+            f"(a number up to {MAX_TUITION:,})?",
+        )
+    student_id = row_id(student_text)
+    if student_text is not None and student_id is None:
+        return elicit_slot(event, "studentId", f'"{student_text}" is not a student id. What is your student id?')
+    if field is None:
+        return delegate(event) if event.is_dialog else elicit_slot(event, "fieldOfStudy", ASK_FIELD)
+    if event.is_dialog:
+        return delegate(event)
+
+    notes: list[str] = []
+    try:
+        result = api.recommendations(
+            field=field, country=country, max_tuition=max_tuition, student_id=student_id, limit=TOP
+        )
+    except ApiNotFound:  # the student id is unknown: answer without the profile, and say so
+        notes.append(f"I couldn't find student {student_id}, so these are not personalised.")
+        result = api.recommendations(field=field, country=country, max_tuition=max_tuition, limit=TOP)
+    return close(
+        event, "Fulfilled", *notes, *_answer(result, budget_from_profile=max_tuition is None), source="database"
+    )
+
+
+def _answer(result: Recommendations, *, budget_from_profile: bool) -> list[str]:
+    where = f"in {result.country}" if result.country else "in any country"
+    if result.max_tuition is None:
+        budget = "with any budget"
+    elif budget_from_profile and result.student_id is not None:
+        budget = f"up to {messages.money(result.max_tuition)} a year (the budget in your profile)"
+    else:
+        budget = f"up to {messages.money(result.max_tuition)} a year"
+    if not result.data:
+        relax = [hint for hint, used in (("the budget", result.max_tuition), ("the country", result.country)) if used]
+        suggestion = (
+            f"Try again without {messages.listing(relax, 'or')}, or with another field."
+            if relax
+            else "Try a related field."
+        )
+        return [f"I found no {result.field_of_study} programs {where} {budget}. {suggestion}"]
+    lines = [f"Top universities for {result.field_of_study} {where}, {budget}:"]
+    lines += [f"{rank}. {_line(item)}" for rank, item in enumerate(result.data[:TOP], start=1)]
+    return ["\n".join(lines)]
+
+
+def _line(item: Recommendation) -> str:
+    university, program = item.university, item.program
+    reasons = [r for r in item.reasons if not r.startswith("offers ")][:2]
+    tuition = "no tuition fees" if program.tuition == 0 else f"{messages.money(program.tuition)} a year"
+    why = "; ".join(reasons) if reasons else tuition
+    return f"{university.name} ({university.city}, {university.country}): {program.name} ({program.degree}), {why}."
