@@ -1,0 +1,1 @@
+"""Deploying campusbot: stack order, Terraform, Scalr, images, Lambda packages, LocalStack."""
