@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/allowed_regions.rego scalr/policies/allowed_regions_test.rego scalr/policies/allowed_regions_mock.json
 # Every case in allowed_regions_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test allowed_regions.rego allowed_regions_test.rego allowed_regions_mock.json
 
 test_allowed_regions_literal_allowed_region if allowed_regions_case("literal_allowed_region")
 

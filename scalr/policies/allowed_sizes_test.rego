@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/allowed_sizes.rego scalr/policies/allowed_sizes_test.rego scalr/policies/allowed_sizes_mock.json
 # Every case in allowed_sizes_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test allowed_sizes.rego allowed_sizes_test.rego allowed_sizes_mock.json
 
 test_allowed_sizes_aurora_serverless_ceiling if allowed_sizes_case("aurora_serverless_ceiling")
 

@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/cloudwatch_logs_kms.rego scalr/policies/cloudwatch_logs_kms_test.rego scalr/policies/cloudwatch_logs_kms_mock.json
 # Every case in cloudwatch_logs_kms_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test cloudwatch_logs_kms.rego cloudwatch_logs_kms_test.rego cloudwatch_logs_kms_mock.json
 
 test_cloudwatch_logs_kms_key_known_at_apply if cloudwatch_logs_kms_case("key_known_at_apply")
 

@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/encryption_at_rest.rego scalr/policies/encryption_at_rest_test.rego scalr/policies/encryption_at_rest_mock.json
 # Every case in encryption_at_rest_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test encryption_at_rest.rego encryption_at_rest_test.rego encryption_at_rest_mock.json
 
 test_encryption_at_rest_bucket_with_configuration_by_name if encryption_at_rest_case("bucket_with_configuration_by_name")
 

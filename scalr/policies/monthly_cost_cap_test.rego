@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/monthly_cost_cap.rego scalr/policies/monthly_cost_cap_test.rego scalr/policies/monthly_cost_cap_mock.json
 # Every case in monthly_cost_cap_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test monthly_cost_cap.rego monthly_cost_cap_test.rego monthly_cost_cap_mock.json
 
 test_monthly_cost_cap_above_dev_cap if monthly_cost_cap_case("above_dev_cap")
 

@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/no_iam_admin_wildcard.rego scalr/policies/no_iam_admin_wildcard_test.rego scalr/policies/no_iam_admin_wildcard_mock.json
 # Every case in no_iam_admin_wildcard_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test no_iam_admin_wildcard.rego no_iam_admin_wildcard_test.rego no_iam_admin_wildcard_mock.json
 
 test_no_iam_admin_wildcard_administrator_access_attachment if no_iam_admin_wildcard_case("administrator_access_attachment")
 

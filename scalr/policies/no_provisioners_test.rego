@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/no_provisioners.rego scalr/policies/no_provisioners_test.rego scalr/policies/no_provisioners_mock.json
 # Every case in no_provisioners_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test no_provisioners.rego no_provisioners_test.rego no_provisioners_mock.json
 
 test_no_provisioners_local_exec_in_module if no_provisioners_case("local_exec_in_module")
 

@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/no_public_data.rego scalr/policies/no_public_data_test.rego scalr/policies/no_public_data_mock.json
 # Every case in no_public_data_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test no_public_data.rego no_public_data_test.rego no_public_data_mock.json
 
 test_no_public_data_account_block_covers_buckets if no_public_data_case("account_block_covers_buckets")
 

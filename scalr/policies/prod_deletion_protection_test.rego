@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/prod_deletion_protection.rego scalr/policies/prod_deletion_protection_test.rego scalr/policies/prod_deletion_protection_mock.json
 # Every case in prod_deletion_protection_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test prod_deletion_protection.rego prod_deletion_protection_test.rego prod_deletion_protection_mock.json
 
 test_prod_deletion_protection_dev_db if prod_deletion_protection_case("dev_db")
 

@@ -2,8 +2,9 @@ package terraform
 
 import rego.v1
 
-# opa test scalr/policies/required_tags.rego scalr/policies/required_tags_test.rego scalr/policies/required_tags_mock.json
 # Every case in required_tags_mock.json is a plan-shaped input and the exact messages deny must give.
+# Run one policy at a time, as Scalr evaluates them (from scalr/policies):
+#   opa test required_tags.rego required_tags_test.rego required_tags_mock.json
 
 test_required_tags_empty_value if required_tags_case("empty_value")
 
