@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from campusbot.db.session import create_engine, create_sessionmaker
 from campusbot.settings import Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+    from campusbot.knowledge.embeddings import Embedder
+    from campusbot.llm.base import Generator
+    from campusbot.local.emulator.bedrock import BedrockEmulator
 
 
 @dataclass(frozen=True)
@@ -51,3 +59,85 @@ def _secret_credentials(settings: Settings) -> tuple[str, str]:
     client = boto3.client("secretsmanager", region_name=settings.region)
     secret = json.loads(client.get_secret_value(SecretId=settings.db_secret_arn)["SecretString"])
     return str(secret["username"]), str(secret["password"])
+
+
+def bedrock_runtime_client(settings: Settings) -> BedrockRuntimeClient:
+    """A `bedrock-runtime` client; its endpoint comes from AWS_ENDPOINT_URL_BEDROCK_RUNTIME when set (local runtime).
+
+    Retries are counted by the adapters (`campusbot.llm.retry`: exact bound, deadline-aware, visible to
+    botocore's Stubber), so botocore makes one attempt per call; its adaptive mode still rate-limits the
+    client after throttling, which slows every embedding worker sharing it.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=settings.bedrock_connect_timeout_seconds,
+        read_timeout=settings.bedrock_read_timeout_seconds,
+        retries={"mode": "adaptive", "total_max_attempts": 1},
+        max_pool_connections=max(10, settings.embedding_batch_concurrency),
+    )
+    return boto3.client("bedrock-runtime", region_name=settings.region, config=config)
+
+
+def build_embedder(settings: Settings, client: BedrockRuntimeClient | None = None) -> Embedder:
+    """Titan Text Embeddings V2 everywhere (Bedrock in AWS, the emulator's MiniLM locally)."""
+    from campusbot.knowledge.embeddings import TitanEmbedder
+    from campusbot.llm.retry import RetryPolicy
+
+    return TitanEmbedder(
+        client or bedrock_runtime_client(settings),
+        model_id=settings.embedding_model,
+        dimensions=settings.embedding_dimensions,
+        concurrency=settings.embedding_batch_concurrency,
+        retry=RetryPolicy(max_attempts=settings.embedding_max_attempts, base_delay=0.25, max_delay=8.0),
+    )
+
+
+def build_generator(settings: Settings, client: BedrockRuntimeClient | None = None) -> Generator:
+    """Bedrock Converse with CAMPUSBOT_CHAT_MODEL (locally the emulator answers it with the local generator)."""
+    from campusbot.llm.bedrock import BedrockGenerator
+    from campusbot.llm.retry import RetryPolicy
+
+    return BedrockGenerator(
+        client or bedrock_runtime_client(settings),
+        settings.chat_model,
+        max_tokens=settings.chat_max_tokens,
+        temperature=settings.chat_temperature,
+        retry=RetryPolicy(
+            max_attempts=settings.bedrock_max_attempts,
+            base_delay=0.5,
+            max_delay=2.0,
+            deadline_seconds=settings.chat_deadline_seconds,
+            attempt_seconds=settings.bedrock_read_timeout_seconds,
+        ),
+    )
+
+
+def build_local_generator(settings: Settings) -> Generator:
+    """What the local Bedrock emulator answers Converse with: CAMPUSBOT_LOCAL_LLM_URL's server, else extractive."""
+    from campusbot.llm.retry import RetryPolicy
+
+    if settings.local_llm_url:
+        from campusbot.llm.openai_compat import OpenAICompatGenerator
+
+        return OpenAICompatGenerator(
+            settings.local_llm_url,
+            settings.local_llm_model,
+            max_tokens=settings.chat_max_tokens,
+            temperature=settings.chat_temperature,
+            connect_timeout=settings.bedrock_connect_timeout_seconds,
+            read_timeout=settings.bedrock_read_timeout_seconds,
+            retry=RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=1.0),
+        )
+    from campusbot.llm.extractive import ExtractiveGenerator
+    from campusbot.local.emulator import minilm
+
+    return ExtractiveGenerator(encoder=minilm.shared().encode_normalized)
+
+
+def build_bedrock_emulator(settings: Settings) -> BedrockEmulator:
+    """The local runtime's Bedrock runtime emulator (serve it with `local.emulator.app.create_app`)."""
+    from campusbot.local.emulator.bedrock import BedrockEmulator
+
+    return BedrockEmulator(build_local_generator(settings))

@@ -79,6 +79,18 @@ class Settings(BaseSettings):
     embedding_dimensions: int = Field(384, description="vector(N) of document_chunk; 256/512/1024 for Titan V2")
     chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 
+    # Embeddings and generation (src/campusbot/knowledge/embeddings.py, src/campusbot/llm/): budgets inside Lex's 30 s
+    embedding_batch_concurrency: int = Field(8, ge=1, le=64, description="parallel InvokeModel calls (Titan: 1 text)")
+    embedding_max_attempts: int = Field(5, ge=1, le=20, description="attempts per text on throttling/5xx")
+    chat_max_tokens: int = Field(400, ge=1, le=8192, description="Converse maxTokens of an answer")
+    chat_temperature: float = Field(0.2, ge=0, le=1, description="Converse temperature (topP is never sent)")
+    chat_deadline_seconds: float = Field(15.0, gt=0, le=28, description="one answer, retries included")
+    bedrock_connect_timeout_seconds: float = Field(3.0, gt=0, le=30, description="bedrock-runtime connect timeout")
+    bedrock_read_timeout_seconds: float = Field(12.0, gt=0, le=120, description="bedrock-runtime read timeout")
+    bedrock_max_attempts: int = Field(3, ge=1, le=10, description="attempts per Converse call (throttling, 5xx)")
+    local_llm_url: str | None = Field(None, description="OpenAI-compatible server for local Converse (e.g. Ollama)")
+    local_llm_model: str = Field("llama3.2", description="model name sent to CAMPUSBOT_LOCAL_LLM_URL")
+
     # Knowledge pipeline: extraction, chunking, retrieval, /assist (src/campusbot/knowledge/)
     docs_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest document the vectorizer reads")
     docs_max_chars: int = Field(2_000_000, ge=1000, description="most extracted characters kept per document")
