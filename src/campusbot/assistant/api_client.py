@@ -139,7 +139,7 @@ class AssistAnswer(BaseModel):
     model_config = ConfigDict(extra="ignore")
     answer: str = ""
     answer_source: str = "general"
-    sources: list[dict[str, Any]] = Field(default_factory=list)
+    sources: list[Any] = Field(default_factory=list)  # cleaned (bounded, scalar fields) before use
 
 
 # The port ------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiRejected, ApiUnavailable, DataApi
 from campusbot.assistant.intents import fallback, opportunities, profile, recommend, register, smalltalk, university
-from campusbot.assistant.lex import LexEvent, LexResponse, close
+from campusbot.assistant.lex import LexEvent, LexResponse, close, elicit_intent
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,11 @@ def dispatch(raw_event: Mapping[str, Any], api: DataApi | Callable[[], DataApi])
     log.info(
         "code hook %s for %s (%s)", event.invocation_source, event.intent_name or "no intent", event.confirmation_state
     )
+    if not event.intent_name:
+        log.warning("code hook event without an intent")
+        return elicit_intent(event, messages.UNKNOWN_INTENT)
     if handler is None:
-        log.warning("no handler for intent %r", event.intent_name)
+        log.warning("no handler for intent %r", event.intent_name[:100])
         return close(event, "Failed", messages.UNKNOWN_INTENT)
     try:
         return handler(event, api() if callable(api) else api)
@@ -56,4 +59,7 @@ def dispatch(raw_event: Mapping[str, Any], api: DataApi | Callable[[], DataApi])
 
 def failure(raw_event: Mapping[str, Any]) -> LexResponse:
     """The polite Close for when the handler cannot even start (e.g. its configuration is broken)."""
-    return close(LexEvent.parse(raw_event), "Failed", messages.UNEXPECTED)
+    event = LexEvent.parse(raw_event)
+    if not event.intent_name:
+        return elicit_intent(event, messages.UNEXPECTED)
+    return close(event, "Failed", messages.UNEXPECTED)

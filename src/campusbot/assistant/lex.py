@@ -66,7 +66,7 @@ class LexEvent:
         event = raw if isinstance(raw, Mapping) else {}
         state = _mapping(event.get("sessionState"))
         intent = _mapping(state.get("intent"))
-        name = _text(intent.get("name"))
+        name = _text(intent.get("name"))[:100]
         confirmation = _text(intent.get("confirmationState"))
         slots = intent.get("slots")
         return cls(
@@ -138,6 +138,13 @@ def elicit_slot(
 def confirm_intent(event: LexEvent, *texts: str) -> LexResponse:
     """Ask the user to confirm the intent (yes/no) before it is fulfilled."""
     return _response(event, {"type": "ConfirmIntent"}, "InProgress", texts, confirmation_state="None")
+
+
+def elicit_intent(event: LexEvent, *texts: str) -> LexResponse:
+    """Ask what the user wants (the one response that needs no intent: for events that name none)."""
+    response = _response(event, {"type": "ElicitIntent"}, "InProgress", texts)
+    response["sessionState"].pop("intent", None)
+    return response
 
 
 def delegate(event: LexEvent) -> LexResponse:

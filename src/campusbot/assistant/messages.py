@@ -62,7 +62,7 @@ def field_suggestions(text: str, limit: int = 3) -> list[str]:
     folded = text.strip().casefold()
     containing = [name for name in names if folded and len(folded) >= 3 and folded in name.casefold()]
     by_fold = {name.casefold(): name for name in names}
-    similar = [by_fold[m] for m in difflib.get_close_matches(folded, list(by_fold), n=limit, cutoff=0.6)]
+    similar = [by_fold[m] for m in difflib.get_close_matches(folded, list(by_fold), n=limit, cutoff=0.75)]
     suggestions = list(dict.fromkeys(containing + similar))[:limit]
     return suggestions or list(EXAMPLE_FIELDS[:limit])
 

@@ -38,6 +38,7 @@ CHANNEL = re.compile(r"^[a-z0-9_-]{1,20}$")
 MAX_BODY_BYTES = 16 * 1024
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 ALLOWED_HEADERS = "Content-Type,Authorization,X-Api-Key,X-Campusbot-Channel"
+LAKE_OFF = ("", "none", "off", "disabled")
 LEX_STATUS = {"ThrottlingException": 429, "ConflictException": 409}
 LEX_ERRORS = {
     429: "the assistant is busy; try again in a moment",
@@ -116,7 +117,7 @@ class ChatProxy:
         lex_config = Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1})
         lex = boto3.client("lexv2-runtime", region_name=settings.region, config=lex_config)
         events: ChatEventSink = NullSink()
-        if settings.lake_bucket:
+        if lake_enabled(settings.lake_bucket):
             lake_config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
             s3 = boto3.client("s3", region_name=settings.region, config=lake_config)
             events = S3ChatEventSink(s3, settings.lake_bucket)
@@ -230,6 +231,11 @@ class ChatProxy:
         if "*" in self.origins:
             return "*"
         return origin if origin in self.origins else self.origins[0]
+
+
+def lake_enabled(bucket: str) -> bool:
+    """Chat events are off for an empty bucket name, or `none`/`off`/`disabled` (env vars cannot be empty)."""
+    return bucket.strip().lower() not in LAKE_OFF
 
 
 # Request --------------------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from tests.fixtures.lambda_events import load_event, set_slot
+from tests.unit.assistant.fakes import FakeApi, action, answer, elicited, intent_state, owned, text
+
+from campusbot.assistant.intents import recommend
+
+
+def test_top_three_with_a_reason_each_naming_country_and_budget() -> None:
+    api = FakeApi()
+    response = answer(recommend.handle, load_event("lex_recommend_fulfillment"), api)
+    assert (action(response), intent_state(response)) == ("Close", "Fulfilled")
+    lines = text(response).splitlines()
+    assert lines[0] == "Top universities for Medicine in Germany, with any budget:"
+    assert [line[:3] for line in lines[1:]] == ["1. ", "2. ", "3. "]
+    assert "Heidelberg University (Heidelberg, Germany): Medicine (Staatsexamen)" in lines[1]
+    assert "ranked #47 worldwide" in lines[1]
+    assert api.calls == [
+        (
+            "recommendations",
+            {"field": "Medicine", "country": "Germany", "max_tuition": None, "student_id": None, "limit": 3},
+        )
+    ]
+    assert owned(response)[0] == "database"
+
+
+def test_budget_is_named_and_sent() -> None:
+    api = FakeApi()
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "country", None)
+    raw = set_slot(raw, "maxTuition", "35000")
+    said = text(answer(recommend.handle, raw, api))
+    assert "in any country, up to $35,000 a year" in said
+    assert api.calls[0][1]["max_tuition"] == 35000
+
+
+def test_budget_from_the_students_profile_is_named() -> None:
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "fieldOfStudy", "computer science", "Computer Science")
+    raw = set_slot(set_slot(raw, "country", None), "studentId", "1")
+    api = FakeApi()
+    said = text(answer(recommend.handle, raw, api))
+    assert "up to $15,000 a year (the budget in your profile)" in said
+    assert "I found no Computer Science programs" in said  # Toronto's 48000 is over Ana's budget
+
+
+def test_nothing_found_suggests_relaxing_what_was_used() -> None:
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "maxTuition", "100")
+    raw = set_slot(raw, "country", "Canada")
+    said = text(answer(recommend.handle, raw, FakeApi()))
+    assert "I found no Medicine programs in Canada up to $100 a year" in said
+    assert "without the budget or the country" in said
+
+
+def test_unknown_field_is_asked_again_with_suggestions() -> None:
+    api = FakeApi()
+    response = answer(recommend.handle, load_event("lex_recommend_dialog_unknown_field"), api)
+    assert (action(response), elicited(response)) == ("ElicitSlot", "fieldOfStudy")
+    assert response["sessionState"]["intent"]["slots"]["fieldOfStudy"] is None
+    assert 'I don\'t know the field "astrology"' in text(response)
+    assert "Computer Science" in text(response)
+    assert api.calls == []
+
+
+def test_misspelled_field_suggests_the_close_one() -> None:
+    raw = set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", "medecine")
+    assert "Did you mean Medicine?" in text(answer(recommend.handle, raw, FakeApi()))
+    raw = set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", "engineering")
+    assert "Civil Engineering" in text(answer(recommend.handle, raw, FakeApi()))
+
+
+def test_synonyms_are_known_fields() -> None:
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "fieldOfStudy", "med school")
+    api = FakeApi()
+    answer(recommend.handle, raw, api)
+    assert api.calls[0][1]["field"] == "Medicine"
+
+
+def test_dialog_hook_delegates_when_valid_or_field_missing() -> None:
+    assert action(answer(recommend.handle, load_event("lex_recommend_dialog"), FakeApi())) == "Delegate"
+    raw = set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", None)
+    assert action(answer(recommend.handle, raw, FakeApi())) == "Delegate"
+
+
+def test_fulfillment_without_field_elicits_it() -> None:
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "fieldOfStudy", None)
+    response = answer(recommend.handle, raw, FakeApi())
+    assert elicited(response) == "fieldOfStudy"
+
+
+def test_bad_budget_and_student_id_are_asked_again() -> None:
+    raw = set_slot(load_event("lex_recommend_dialog"), "maxTuition", "a lot")
+    assert elicited(answer(recommend.handle, raw, FakeApi())) == "maxTuition"
+    raw = set_slot(load_event("lex_recommend_dialog"), "maxTuition", "9999999")
+    assert elicited(answer(recommend.handle, raw, FakeApi())) == "maxTuition"
+    raw = set_slot(load_event("lex_recommend_dialog"), "studentId", "abc")
+    assert elicited(answer(recommend.handle, raw, FakeApi())) == "studentId"
+
+
+def test_unknown_student_answers_without_personalisation() -> None:
+    api = FakeApi()
+    raw = set_slot(load_event("lex_recommend_fulfillment"), "studentId", "404")
+    response = answer(recommend.handle, raw, api)
+    assert "couldn't find student 404, so these are not personalised" in text(response)
+    assert "Heidelberg University" in text(response)
+    assert [c[1]["student_id"] for c in api.calls] == [404, None]

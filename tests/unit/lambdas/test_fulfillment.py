@@ -1,0 +1,77 @@
+"""The fulfillment Lambda: every Lex V2 event fixture through the handler, with a fake data API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.fixtures.lambda_events import event_names, load_event
+from tests.unit.assistant.fakes import FakeApi, action, intent_state, text
+
+from campusbot.assistant.api_client import HttpApiClient
+from campusbot.assistant.lex import response_problems
+from campusbot.lambdas import fulfillment
+from campusbot.settings import get_settings
+
+EXPECTED = {
+    "lex_greeting_fulfillment": ("Close", "Fulfilled"),
+    "lex_help_fulfillment": ("Close", "Fulfilled"),
+    "lex_profile_dialog_no_slots": ("ElicitSlot", "InProgress"),
+    "lex_profile_fulfillment_email": ("Close", "Fulfilled"),
+    "lex_profile_fulfillment_student_id": ("Close", "Fulfilled"),
+    "lex_recommend_dialog": ("Delegate", "InProgress"),
+    "lex_recommend_dialog_unknown_field": ("ElicitSlot", "InProgress"),
+    "lex_recommend_fulfillment": ("Close", "Fulfilled"),
+    "lex_university_fulfillment": ("Close", "Fulfilled"),
+    "lex_opportunities_dialog_no_slots": ("ElicitSlot", "InProgress"),
+    "lex_opportunities_fulfillment": ("Close", "Fulfilled"),
+    "lex_register_dialog_start": ("Delegate", "InProgress"),
+    "lex_register_dialog_elicit_reply": ("Delegate", "InProgress"),
+    "lex_register_dialog_denied": ("Close", "Failed"),
+    "lex_register_fulfillment_unconfirmed": ("ConfirmIntent", "InProgress"),
+    "lex_register_fulfillment_confirmed": ("Close", "Fulfilled"),
+    "lex_fallback_fulfillment": ("Close", "Fulfilled"),
+}
+
+
+def test_every_lex_fixture_is_covered() -> None:
+    assert set(EXPECTED) == set(event_names("lex_"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_handler_answers_each_event(name: str, monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+    monkeypatch.setattr(fulfillment, "api", FakeApi)
+    response = fulfillment.handler(load_event(name), lambda_context)
+    assert response_problems(response) == []
+    assert (action(response), intent_state(response)) == EXPECTED[name]
+    if action(response) != "Delegate":
+        assert text(response)
+
+
+def test_the_http_client_is_built_once_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPUSBOT_API_URL", "http://internal-alb.example:8080/")
+    get_settings.cache_clear()
+    fulfillment.api.cache_clear()
+    try:
+        client = fulfillment.api()
+        assert isinstance(client, HttpApiClient)
+        assert client is fulfillment.api()
+        assert client.base_url == "http://internal-alb.example:8080"
+    finally:
+        get_settings.cache_clear()
+        fulfillment.api.cache_clear()
+
+
+def test_a_broken_configuration_still_answers_lex(monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+    monkeypatch.setenv("CAMPUSBOT_API_TIMEOUT_SECONDS", "not a number")
+    get_settings.cache_clear()
+    fulfillment.api.cache_clear()
+    try:
+        for name in ("lex_greeting_fulfillment", "lex_recommend_fulfillment"):
+            response = fulfillment.handler(load_event(name), lambda_context)
+            assert response_problems(response) == []
+            assert (action(response), intent_state(response)) == ("Close", "Failed")
+            assert "went wrong" in text(response)
+    finally:
+        get_settings.cache_clear()
+        fulfillment.api.cache_clear()
