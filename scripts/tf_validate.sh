@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# tf_validate.sh — `make validate`: every offline check of the Terraform, from the repo root.
+#
+#   1. terraform fmt -check -recursive        (terraform/, and scalr/ when it exists)
+#   2. terraform init -backend=false + validate in every module and stack of terraform/
+#      (providers from the local filesystem mirror via ../shared/tools/terraform-env; skipped,
+#      and said so, where no terraform binary exists)
+#   3. tfcheck (hashicorp/aws 6.x schema, module wiring, references): 0 findings
+#   4. checkov over terraform/: 0 failed checks (skips only as inline #checkov:skip comments).
+#      checkov lives in its own venv, .venv-checkov, created here when missing.
+#
+# Exits non-zero when any step fails; prints a summary either way.
+# Environment: TF_VALIDATE_JOBS (parallel validate jobs, default 4), CHECKOV_VERSION (pip spec),
+#              CAMPUSBOT_SHARED_TOOLS (folder of terraform-env and tfcheck, default ../shared/tools).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+SHARED=${CAMPUSBOT_SHARED_TOOLS:-$(cd "$ROOT/.." && pwd)/shared/tools}
+PY=$ROOT/.venv/bin/python
+CHECKOV_VENV=$ROOT/.venv-checkov
+CHECKOV_SPEC=${CHECKOV_VERSION:-checkov>=3.2,<4}
+JOBS=${TF_VALIDATE_JOBS:-4}
+
+# Point Terraform at the local provider mirror (../shared/tools/terraform-env) with a private
+# plugin cache. The cache sits under a ".terraform" folder on purpose: terraform-env's search for
+# a mirror skips such folders, so the cache can never be mistaken for the mirror.
+tf_use_local_mirror() {
+  local env_tool=$SHARED/terraform-env cache_home mirror="${TF_PLUGIN_MIRROR:-}" cand
+  cache_home=${XDG_CACHE_HOME:-$HOME/.cache}/campusbot/.terraform
+  mkdir -p "$cache_home"
+  if [ -z "$mirror" ]; then
+    while IFS= read -r cand; do
+      # a real mirror holds provider folders, not symlinks into another cache
+      if find "$cand" -mindepth 2 -maxdepth 2 -type d | grep -q .; then
+        mirror=${cand%/registry.terraform.io/hashicorp/aws}
+        break
+      fi
+    done < <(find / -maxdepth 6 -type d -path '*/registry.terraform.io/hashicorp/aws' \
+      -not -path '/proc/*' -not -path '/sys/*' -not -path '*/.terraform/*' -not -path '*plugin-cache*' 2>/dev/null)
+  fi
+  if [ -n "$mirror" ] && [ -x "$env_tool" ]; then
+    eval "$(XDG_CACHE_HOME=$cache_home TF_PLUGIN_MIRROR=$mirror "$env_tool")"
+    echo "provider mirror: $mirror (config $TF_CLI_CONFIG_FILE)" >&2
+  else
+    echo "no local provider mirror found: terraform init uses the public registry" >&2
+  fi
+}
+
+SCAN_DIRS=(terraform)
+[ -d scalr ] && SCAN_DIRS+=(scalr)
+
+declare -a SUMMARY=()
+FAILED=0
+ok() { SUMMARY+=("  ok    $1"); }
+bad() { SUMMARY+=("  FAIL  $1"); FAILED=1; }
+skip() { SUMMARY+=("  skip  $1"); }
+hr() { printf '\n== %s\n' "$1" >&2; }
+
+# ------------------------------------------------------------------------------------------
+hr "terraform fmt -check -recursive ${SCAN_DIRS[*]}"
+if command -v terraform >/dev/null 2>&1; then
+  if out=$(terraform fmt -check -recursive -list=true "${SCAN_DIRS[@]}" 2>&1); then
+    ok "terraform fmt (${SCAN_DIRS[*]})"
+  else
+    printf '%s\n' "$out" >&2
+    bad "terraform fmt: files need 'terraform fmt' (listed above)"
+  fi
+else
+  echo "terraform is not installed: fmt skipped" >&2
+  skip "terraform fmt (no terraform binary)"
+fi
+
+# ------------------------------------------------------------------------------------------
+hr "terraform init -backend=false + validate (modules and stacks)"
+if command -v terraform >/dev/null 2>&1; then
+  tf_use_local_mirror
+  mapfile -t TF_DIRS < <(find terraform/modules terraform/stacks -mindepth 1 -maxdepth 1 -type d | sort)
+  LOGS=$(mktemp -d)
+  validate_dir() {
+    local dir=$1 log=$2
+    {
+      echo "--- $dir"
+      terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null 2>"$log.init" \
+        || { cat "$log.init"; echo "init failed"; return 1; }
+      terraform -chdir="$dir" validate -no-color || return 1
+    } >"$log" 2>&1
+  }
+  # Warm the plugin cache with one init first: parallel inits into an empty cache race.
+  terraform -chdir="${TF_DIRS[0]}" init -backend=false -input=false -no-color >/dev/null 2>&1 || true
+  i=0
+  for d in "${TF_DIRS[@]}"; do
+    validate_dir "$d" "$LOGS/$i" &
+    i=$((i + 1))
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  done
+  wait
+  vfail=0
+  i=0
+  for d in "${TF_DIRS[@]}"; do
+    if grep -q "Success! The configuration is valid" "$LOGS/$i" 2>/dev/null; then
+      echo "valid  $d" >&2
+    else
+      vfail=$((vfail + 1))
+      cat "$LOGS/$i" >&2
+    fi
+    i=$((i + 1))
+  done
+  rm -rf "$LOGS"
+  if [ "$vfail" -eq 0 ]; then
+    ok "terraform validate: ${#TF_DIRS[@]} folders valid"
+  else
+    bad "terraform validate: $vfail of ${#TF_DIRS[@]} folders invalid"
+  fi
+else
+  echo "terraform is not installed: init/validate skipped (tfcheck below still checks the schema offline)" >&2
+  skip "terraform validate (no terraform binary)"
+fi
+
+# ------------------------------------------------------------------------------------------
+hr "tfcheck ${SCAN_DIRS[*]}"
+if [ ! -x "$PY" ]; then
+  bad "tfcheck: $PY missing (run make install)"
+elif [ ! -f "$SHARED/tfcheck" ]; then
+  bad "tfcheck: $SHARED/tfcheck not found (set CAMPUSBOT_SHARED_TOOLS)"
+else
+  tfcheck_out=$("$PY" "$SHARED/tfcheck" "${SCAN_DIRS[@]}" 2>&1)
+  tfcheck_rc=$?
+  printf '%s\n' "$tfcheck_out" >&2
+  tfcheck_line=$(printf '%s\n' "$tfcheck_out" | tail -n 1)
+  if [ "$tfcheck_rc" -eq 0 ]; then
+    ok "$tfcheck_line"
+  else
+    bad "$tfcheck_line"
+  fi
+fi
+
+# ------------------------------------------------------------------------------------------
+hr "checkov -d terraform"
+if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
+  echo "installing checkov into $CHECKOV_VENV ($CHECKOV_SPEC)" >&2
+  PYTHON_FOR_VENV=${PYTHON:-python3}
+  if ! { "$PYTHON_FOR_VENV" -m venv "$CHECKOV_VENV" \
+      && "$CHECKOV_VENV/bin/python" -m pip install --quiet --upgrade pip \
+      && "$CHECKOV_VENV/bin/python" -m pip install --quiet "$CHECKOV_SPEC"; } >&2; then
+    bad "checkov: could not install into $CHECKOV_VENV"
+  fi
+fi
+if [ -x "$CHECKOV_VENV/bin/checkov" ]; then
+  ckv_json=$(mktemp)
+  "$CHECKOV_VENV/bin/checkov" -d terraform --framework terraform --skip-download --quiet \
+    -o json >"$ckv_json" 2>/dev/null
+  ckv_rc=$?
+  ckv_summary=$("$PY" - "$ckv_json" <<'PYEOF'
+import json, sys
+try:
+    data = json.load(open(sys.argv[1]))
+except ValueError:
+    print("checkov produced no JSON report")
+    sys.exit(1)
+reports = data if isinstance(data, list) else [data]
+totals = {"passed": 0, "failed": 0, "skipped": 0}
+for report in reports:
+    for key in totals:
+        totals[key] += int(report.get("summary", {}).get(key, 0))
+    for check in report.get("results", {}).get("failed_checks", []):
+        lines = check.get("file_line_range") or ["?", "?"]
+        print(f"  {check['check_id']} {check['check_name']}\n    {check['resource']} "
+              f"({check['file_path']}:{lines[0]})", file=sys.stderr)
+print(f"passed {totals['passed']}, failed {totals['failed']}, skipped {totals['skipped']}")
+sys.exit(1 if totals["failed"] else 0)
+PYEOF
+)
+  ckv_parse_rc=$?
+  rm -f "$ckv_json"
+  if [ "$ckv_rc" -eq 0 ] && [ "$ckv_parse_rc" -eq 0 ]; then
+    ok "checkov: $ckv_summary"
+  else
+    bad "checkov: $ckv_summary (exit $ckv_rc)"
+  fi
+fi
+
+# ------------------------------------------------------------------------------------------
+printf '\n== summary\n'
+printf '%s\n' "${SUMMARY[@]}"
+if [ "$FAILED" -ne 0 ]; then
+  echo "tf_validate: FAILED"
+  exit 1
+fi
+echo "tf_validate: all checks passed"

@@ -1,0 +1,540 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  create         = var.create
+  log_group_name = "/aws/apigateway/${var.name}"
+  cors_headers = {
+    "Access-Control-Allow-Origin"  = "'${var.cors_allow_origin}'"
+    "Access-Control-Allow-Headers" = "'Content-Type,X-Api-Key,Authorization'"
+    "Access-Control-Allow-Methods" = "'OPTIONS,POST'"
+  }
+}
+
+################################################################################
+# Account-level CloudWatch role (one per account and region; needed for stage logs)
+################################################################################
+
+data "aws_iam_policy_document" "cloudwatch_assume" {
+  count = local.create && var.create_account_cloudwatch_role ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "cloudwatch" {
+  count = local.create && var.create_account_cloudwatch_role ? 1 : 0
+
+  name               = "${var.name}-apigw-cloudwatch"
+  assume_role_policy = data.aws_iam_policy_document.cloudwatch_assume[0].json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cloudwatch" {
+  count = local.create && var.create_account_cloudwatch_role ? 1 : 0
+
+  role       = aws_iam_role.cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = local.create && var.create_account_cloudwatch_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
+
+  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+}
+
+################################################################################
+# REST API: POST /chat (Lambda proxy, API key, validated body) + OPTIONS /chat (CORS)
+################################################################################
+
+resource "aws_api_gateway_rest_api" "this" {
+  count = local.create ? 1 : 0
+
+  name                         = var.name
+  description                  = var.description
+  api_key_source               = "HEADER"
+  disable_execute_api_endpoint = false
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_resource" "chat" {
+  count = local.create ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
+  path_part   = "chat"
+}
+
+resource "aws_api_gateway_model" "chat_request" {
+  count = local.create ? 1 : 0
+
+  rest_api_id  = aws_api_gateway_rest_api.this[0].id
+  name         = "ChatRequest"
+  description  = "Body of POST /chat"
+  content_type = "application/json"
+
+  schema = jsonencode({
+    "$schema"            = "http://json-schema.org/draft-04/schema#"
+    title                = "ChatRequest"
+    type                 = "object"
+    required             = ["message"]
+    additionalProperties = false
+    properties = {
+      message    = { type = "string", minLength = 1, maxLength = var.max_message_length }
+      session_id = { type = "string", minLength = 1, maxLength = 100 }
+    }
+  })
+}
+
+resource "aws_api_gateway_request_validator" "body" {
+  count = local.create ? 1 : 0
+
+  rest_api_id                 = aws_api_gateway_rest_api.this[0].id
+  name                        = "body"
+  validate_request_body       = true
+  validate_request_parameters = true
+}
+
+resource "aws_api_gateway_method" "post" {
+  count = local.create ? 1 : 0
+
+  rest_api_id          = aws_api_gateway_rest_api.this[0].id
+  resource_id          = aws_api_gateway_resource.chat[0].id
+  http_method          = "POST"
+  authorization        = "NONE"
+  api_key_required     = true
+  request_validator_id = aws_api_gateway_request_validator.body[0].id
+  request_models       = { "application/json" = aws_api_gateway_model.chat_request[0].name }
+}
+
+resource "aws_api_gateway_integration" "post" {
+  count = local.create ? 1 : 0
+
+  rest_api_id             = aws_api_gateway_rest_api.this[0].id
+  resource_id             = aws_api_gateway_resource.chat[0].id
+  http_method             = aws_api_gateway_method.post[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.lambda_invoke_arn
+  timeout_milliseconds    = var.integration_timeout_ms
+}
+
+resource "aws_api_gateway_method" "options" {
+  count = local.create ? 1 : 0
+
+  rest_api_id   = aws_api_gateway_rest_api.this[0].id
+  resource_id   = aws_api_gateway_resource.chat[0].id
+  http_method   = "OPTIONS"
+  authorization = "NONE"
+
+  lifecycle {
+    # checkov:skip=CKV_AWS_59:CORS preflight must be callable without credentials; it is a MOCK integration that reaches no backend.
+    # checkov:skip=CKV2_AWS_53:The preflight has no body to validate.
+  }
+}
+
+resource "aws_api_gateway_integration" "options" {
+  count = local.create ? 1 : 0
+
+  rest_api_id       = aws_api_gateway_rest_api.this[0].id
+  resource_id       = aws_api_gateway_resource.chat[0].id
+  http_method       = aws_api_gateway_method.options[0].http_method
+  type              = "MOCK"
+  request_templates = { "application/json" = "{\"statusCode\": 200}" }
+}
+
+resource "aws_api_gateway_method_response" "options" {
+  count = local.create ? 1 : 0
+
+  rest_api_id         = aws_api_gateway_rest_api.this[0].id
+  resource_id         = aws_api_gateway_resource.chat[0].id
+  http_method         = aws_api_gateway_method.options[0].http_method
+  status_code         = "200"
+  response_models     = { "application/json" = "Empty" }
+  response_parameters = { for h in keys(local.cors_headers) : "method.response.header.${h}" => true }
+}
+
+resource "aws_api_gateway_integration_response" "options" {
+  count = local.create ? 1 : 0
+
+  rest_api_id         = aws_api_gateway_rest_api.this[0].id
+  resource_id         = aws_api_gateway_resource.chat[0].id
+  http_method         = aws_api_gateway_method.options[0].http_method
+  status_code         = aws_api_gateway_method_response.options[0].status_code
+  response_parameters = { for h, v in local.cors_headers : "method.response.header.${h}" => v }
+
+  depends_on = [aws_api_gateway_integration.options]
+}
+
+# Errors produced by API Gateway itself (bad key, throttled, invalid body) carry CORS headers too.
+resource "aws_api_gateway_gateway_response" "cors" {
+  for_each = local.create ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
+
+  rest_api_id         = aws_api_gateway_rest_api.this[0].id
+  response_type       = each.value
+  response_parameters = { for h, v in local.cors_headers : "gatewayresponse.header.${h}" => v }
+}
+
+resource "aws_lambda_permission" "this" {
+  count = local.create ? 1 : 0
+
+  statement_id  = "AllowApiGatewayInvoke-${var.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.lambda_function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/*/POST/chat"
+}
+
+################################################################################
+# Deployment and stage (access logs, X-Ray, throttling)
+################################################################################
+
+resource "aws_api_gateway_deployment" "this" {
+  count = local.create ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  description = "campusbot chat API"
+
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.chat[0].id,
+      aws_api_gateway_model.chat_request[0].schema,
+      aws_api_gateway_method.post[0],
+      aws_api_gateway_integration.post[0],
+      aws_api_gateway_method.options[0],
+      aws_api_gateway_integration.options[0],
+      aws_api_gateway_integration_response.options[0],
+      aws_api_gateway_gateway_response.cors,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [
+    aws_api_gateway_integration.post,
+    aws_api_gateway_integration_response.options,
+  ]
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  count = local.create ? 1 : 0
+
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  count = local.create ? 1 : 0
+
+  rest_api_id          = aws_api_gateway_rest_api.this[0].id
+  deployment_id        = aws_api_gateway_deployment.this[0].id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = true
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access[0].arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      extendedRequestId  = "$context.extendedRequestId"
+      ip                 = "$context.identity.sourceIp"
+      requestTime        = "$context.requestTime"
+      httpMethod         = "$context.httpMethod"
+      resourcePath       = "$context.resourcePath"
+      status             = "$context.status"
+      protocol           = "$context.protocol"
+      responseLength     = "$context.responseLength"
+      integrationLatency = "$context.integrationLatency"
+      responseLatency    = "$context.responseLatency"
+      apiKeyId           = "$context.identity.apiKeyId"
+      errorMessage       = "$context.error.message"
+    })
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # checkov:skip=CKV_AWS_120:Chat answers are per session and must not be cached.
+    # checkov:skip=CKV2_AWS_51:Clients are browsers and apps authenticating with an API key; mutual TLS client certificates do not apply.
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  count = local.create ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  stage_name  = aws_api_gateway_stage.this[0].stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = var.logging_level
+    data_trace_enabled     = false
+    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit = var.throttling_burst_limit
+    caching_enabled        = false
+  }
+
+  lifecycle {
+    # checkov:skip=CKV_AWS_225:Caching is off on purpose (see the stage).
+  }
+}
+
+################################################################################
+# API key and usage plan
+################################################################################
+
+resource "aws_api_gateway_api_key" "this" {
+  count = local.create ? 1 : 0
+
+  name        = "${var.name}-default"
+  description = "Default key of the chat clients"
+  enabled     = true
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = local.create ? 1 : 0
+
+  name        = var.name
+  description = "Throttling and quota of the chat clients"
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this[0].id
+    stage  = aws_api_gateway_stage.this[0].stage_name
+  }
+
+  throttle_settings {
+    rate_limit  = var.throttling_rate_limit
+    burst_limit = var.throttling_burst_limit
+  }
+
+  quota_settings {
+    limit  = var.quota_per_day
+    period = "DAY"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  count = local.create ? 1 : 0
+
+  key_id        = aws_api_gateway_api_key.this[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}
+
+################################################################################
+# WAF: AWS managed rule groups (common, known bad inputs incl. Log4j, IP reputation)
+# and a per-IP rate limit; or an existing web ACL
+################################################################################
+
+locals {
+  create_waf  = local.create && var.create_waf_web_acl
+  waf_acl_arn = local.create_waf ? try(aws_wafv2_web_acl.this[0].arn, null) : var.waf_web_acl_arn
+}
+
+# Managed rule groups: IP reputation, anonymising services (Tor, VPN exits; hosting-provider
+# addresses are only counted so server-side clients on cloud hosts keep working), the common
+# rule set and known bad inputs (Log4j and the like); then a per-IP rate limit.
+resource "aws_wafv2_web_acl" "this" {
+  count = local.create_waf ? 1 : 0
+
+  name        = var.name
+  description = "Protects the campusbot chat API"
+  scope       = "REGIONAL"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "AWSManagedRulesAmazonIpReputationList"
+    priority = 10
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAmazonIpReputationList"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAmazonIpReputationList"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesAnonymousIpList"
+    priority = 15
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAnonymousIpList"
+
+        rule_action_override {
+          name = "HostingProviderIPList"
+
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAnonymousIpList"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = 20
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "RateLimitPerIp"
+    priority = 40
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit              = var.waf_rate_limit_per_5_minutes
+        aggregate_key_type = "IP"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "RateLimitPerIp"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = replace(var.name, "-", "")
+    sampled_requests_enabled   = true
+  }
+
+  tags = var.tags
+}
+
+# WAF only logs to groups whose name starts with aws-waf-logs-.
+resource "aws_cloudwatch_log_group" "waf" {
+  count = local.create_waf ? 1 : 0
+
+  name              = "aws-waf-logs-${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "this" {
+  count = local.create_waf ? 1 : 0
+
+  resource_arn            = aws_wafv2_web_acl.this[0].arn
+  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
+
+  redacted_fields {
+    single_header {
+      name = "x-api-key"
+    }
+  }
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count = local.create && (var.create_waf_web_acl || var.waf_web_acl_arn != null) ? 1 : 0
+
+  resource_arn = aws_api_gateway_stage.this[0].arn
+  web_acl_arn  = var.create_waf_web_acl ? aws_wafv2_web_acl.this[0].arn : var.waf_web_acl_arn
+}

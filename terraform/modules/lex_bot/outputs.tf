@@ -1,0 +1,59 @@
+output "bot_id" {
+  description = "ID of the bot."
+  value       = try(aws_cloudformation_stack.this[0].outputs["BotId"], null)
+}
+
+output "bot_arn" {
+  description = "ARN of the bot."
+  value       = try(aws_cloudformation_stack.this[0].outputs["BotArn"], null)
+}
+
+output "bot_version" {
+  description = "Version the alias serves."
+  value       = try(aws_cloudformation_stack.this[0].outputs["BotVersion"], null)
+}
+
+output "bot_alias_id" {
+  description = "ID of the alias (CAMPUSBOT_BOT_ALIAS_ID of lex_proxy)."
+  value       = try(aws_cloudformation_stack.this[0].outputs["BotAliasId"], null)
+}
+
+output "bot_alias_arn" {
+  description = "ARN of the alias."
+  value       = try(aws_cloudformation_stack.this[0].outputs["BotAliasArn"], null)
+}
+
+output "locale_id" {
+  description = "Locale of the bot (CAMPUSBOT_LOCALE_ID)."
+  value       = local.locale_id
+}
+
+output "intent_names" {
+  description = "Intents deployed, in definition order."
+  value       = local.intent_names
+}
+
+output "slot_type_names" {
+  description = "Custom slot types deployed."
+  value       = local.slot_type_names
+}
+
+output "definition_hash" {
+  description = "Hash of the deployed bot definition (also in the version's description)."
+  value       = local.definition_hash
+}
+
+output "cloudformation_stack_id" {
+  description = "ID of the CloudFormation stack holding the bot, its version and alias."
+  value       = try(aws_cloudformation_stack.this[0].id, null)
+}
+
+output "template_body" {
+  description = "The generated CloudFormation template (JSON)."
+  value       = local.template_body
+}
+
+output "conversation_log_group_name" {
+  description = "Name of the conversation log group."
+  value       = try(aws_cloudwatch_log_group.conversation[0].name, null)
+}

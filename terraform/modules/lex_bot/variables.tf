@@ -1,0 +1,88 @@
+variable "create" {
+  description = "Whether to create the bot (false: nothing is created and the outputs are null, e.g. against moto)."
+  type        = bool
+  default     = true
+}
+
+variable "name" {
+  description = "Name of the bot and of its CloudFormation stack, e.g. campusbot-dev."
+  type        = string
+}
+
+variable "definition_path" {
+  description = "Path of the bot definition YAML (src/campusbot/bot/definition.yaml): intents, slots, slot types, utterances, prompts."
+  type        = string
+}
+
+variable "role_arn" {
+  description = "Service role of the bot (iam module, lex_bot_role_arn)."
+  type        = string
+}
+
+variable "fulfillment_lambda_arn" {
+  description = "ARN of the fulfillment Lambda, wired as the code hook of the alias (and of the test alias)."
+  type        = string
+}
+
+variable "alias_name" {
+  description = "Name of the alias that the runtime calls."
+  type        = string
+  default     = "live"
+}
+
+variable "slot_type_values" {
+  description = "Values of slot types by slot type name, overriding the YAML (the deploy step fills the values_from: database types, e.g. UniversityName, from the data)."
+  type = map(list(object({
+    value    = string
+    synonyms = optional(list(string), [])
+  })))
+  default = {}
+}
+
+variable "default_max_retries" {
+  description = "Prompt retries when a slot or confirmation does not set max_retries."
+  type        = number
+  default     = 2
+}
+
+variable "enable_conversation_logs" {
+  description = "Whether the alias writes text conversation logs to CloudWatch Logs."
+  type        = bool
+  default     = true
+}
+
+variable "conversation_log_group_name" {
+  description = "Name of the conversation log group (the bot role must be allowed to write to it)."
+  type        = string
+  default     = "/aws/lex/campusbot"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the conversation log group in days."
+  type        = number
+  default     = 365
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the conversation log group."
+  type        = string
+  default     = null
+}
+
+variable "cloudformation_role_arn" {
+  description = "Service role CloudFormation uses for the stack. null: the caller's credentials."
+  type        = string
+  default     = null
+}
+
+variable "stack_timeout_minutes" {
+  description = "Timeout of stack operations in minutes (a locale build takes a few minutes)."
+  type        = number
+  default     = 60
+}
+
+variable "tags" {
+  description = "Tags added to every resource (also as bot and alias tags)."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,14 @@
+output "quicksight_data_source_arn" {
+  description = "ARN of the Athena data source."
+  value       = try(aws_quicksight_data_source.athena[0].arn, null)
+}
+
+output "quicksight_data_set_arn" {
+  description = "ARN of the chat events data set."
+  value       = try(aws_quicksight_data_set.chat_events[0].arn, null)
+}
+
+output "quicksight_data_set_id" {
+  description = "ID of the chat events data set."
+  value       = try(aws_quicksight_data_set.chat_events[0].data_set_id, null)
+}

@@ -1,0 +1,212 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  name = "campusbot-${var.env}"
+
+  default_tags = merge(var.tags, {
+    Project     = "campusbot"
+    Environment = var.env
+    Stack       = "conversation"
+    ManagedBy   = "terraform"
+  })
+
+  vpc_id             = local.in["network/vpc_id"]
+  private_subnet_ids = split(",", local.in["network/private_subnet_ids"])
+  kms_key_arn        = local.in["kms/key_arn"]
+  lake_bucket_arn    = local.in["s3/lake_bucket_arn"]
+
+  lex_proxy_name      = "${local.name}-lex-proxy"
+  lex_log_group       = "/aws/lex/${local.name}"
+  bot_definition_path = coalesce(var.bot_definition_path, "${path.module}/../../../src/campusbot/bot/definition.yaml")
+
+  bot_id       = var.create_lex_bot ? module.lex_bot.bot_id : coalesce(var.bot_id, "none")
+  bot_alias_id = var.create_lex_bot ? module.lex_bot.bot_alias_id : coalesce(var.bot_alias_id, "none")
+  bot_alias_arn = join(":", [
+    "arn", data.aws_partition.current.partition, "lex", data.aws_region.current.id,
+    data.aws_caller_identity.current.account_id, "bot-alias/${local.bot_id}/${local.bot_alias_id}",
+  ])
+}
+
+################################################################################
+# Lex V2 bot from src/campusbot/bot/definition.yaml: built, versioned and aliased,
+# with the fulfillment Lambda (app stack) as the alias's code hook
+################################################################################
+
+module "bot_iam" {
+  source = "../../modules/iam"
+
+  name_prefix                     = local.name
+  create_lex_bot_role             = var.create_lex_bot
+  lex_conversation_log_group_name = local.lex_log_group
+
+  tags = var.tags
+}
+
+module "lex_bot" {
+  source = "../../modules/lex_bot"
+
+  create                      = var.create_lex_bot
+  name                        = local.name
+  definition_path             = local.bot_definition_path
+  role_arn                    = coalesce(module.bot_iam.lex_bot_role_arn, "none")
+  fulfillment_lambda_arn      = local.in["lambda/fulfillment_arn"]
+  alias_name                  = var.lex_alias_name
+  slot_type_values            = var.lex_slot_type_values
+  conversation_log_group_name = local.lex_log_group
+  kms_key_arn                 = local.kms_key_arn
+  log_retention_days          = var.log_retention_days
+
+  tags = local.default_tags
+}
+
+################################################################################
+# lex_proxy: POST /chat → Lex RecognizeText, chat events → the lake
+################################################################################
+
+module "lambda_iam" {
+  source = "../../modules/iam"
+
+  name_prefix = local.name
+  lambda_roles = {
+    lex_proxy = {
+      function_name = local.lex_proxy_name
+      vpc_access    = true
+      kms_key_arns  = [local.kms_key_arn]
+      statements = [
+        {
+          sid       = "RecognizeText"
+          actions   = ["lex:RecognizeText"]
+          resources = [local.bot_alias_arn]
+        },
+        {
+          sid       = "WriteChatEvents"
+          actions   = ["s3:PutObject"]
+          resources = ["${local.lake_bucket_arn}/chat-events/*"]
+        },
+        {
+          sid       = "EncryptChatEvents"
+          actions   = ["kms:GenerateDataKey"]
+          resources = [local.kms_key_arn]
+          conditions = [{
+            test     = "StringEquals"
+            variable = "kms:ViaService"
+            values   = ["s3.${data.aws_region.current.id}.amazonaws.com"]
+          }]
+        },
+      ]
+    }
+  }
+
+  tags = var.tags
+}
+
+module "lex_proxy" {
+  source = "../../modules/lambda_function"
+
+  function_name      = local.lex_proxy_name
+  description        = "POST /chat: forwards the message to Lex, records the turn in the lake"
+  handler            = "campusbot.lambdas.lex_proxy.handler"
+  role_arn           = module.lambda_iam.lambda_role_arns["lex_proxy"]
+  artifact_path      = var.lambda_artifacts["lex_proxy"].path
+  artifact_s3_bucket = var.lambda_artifacts["lex_proxy"].s3_bucket
+  artifact_s3_key    = var.lambda_artifacts["lex_proxy"].s3_key
+  source_code_hash   = var.lambda_artifacts["lex_proxy"].hash
+  timeout            = 30
+  memory_size        = 512
+  vpc_id             = local.vpc_id
+  subnet_ids         = local.private_subnet_ids
+  kms_key_arn        = local.kms_key_arn
+  log_retention_days = var.log_retention_days
+  create_alarms      = false
+
+  reserved_concurrent_executions = lookup(var.lambda_reserved_concurrency, "lex_proxy", -1)
+
+  environment_variables = {
+    CAMPUSBOT_BOT_ID       = local.bot_id
+    CAMPUSBOT_BOT_ALIAS_ID = local.bot_alias_id
+    CAMPUSBOT_LOCALE_ID    = module.lex_bot.locale_id
+    CAMPUSBOT_LAKE_BUCKET  = local.in["s3/lake_bucket_name"]
+    CAMPUSBOT_TARGET       = "aws"
+    CAMPUSBOT_ENV          = var.env
+  }
+
+  tags = var.tags
+}
+
+################################################################################
+# Public chat API: REST POST /chat with API key, usage plan, validation, WAF
+################################################################################
+
+module "api" {
+  source = "../../modules/api_gateway"
+
+  name                           = "${local.name}-chat"
+  lambda_function_name           = module.lex_proxy.lambda_function_name
+  lambda_invoke_arn              = module.lex_proxy.lambda_function_invoke_arn
+  stage_name                     = var.api_stage_name
+  cors_allow_origin              = var.api_cors_allow_origin
+  throttling_rate_limit          = var.api_throttling_rate_limit
+  throttling_burst_limit         = var.api_throttling_burst_limit
+  quota_per_day                  = var.api_quota_per_day
+  create_account_cloudwatch_role = var.apigw_create_account_role
+  create_waf_web_acl             = var.create_waf
+  kms_key_arn                    = local.kms_key_arn
+  log_retention_days             = var.log_retention_days
+
+  tags = var.tags
+}
+
+################################################################################
+# Dashboards and alarms for the whole chain: API → Lambdas → Lex → ALB/ECS → RDS
+################################################################################
+
+module "observability" {
+  source = "../../modules/observability"
+
+  name                  = local.name
+  kms_key_arn           = local.kms_key_arn
+  alarm_email_addresses = var.alarm_email_addresses
+
+  api = {
+    name  = module.api.api_gateway_rest_api_name
+    stage = module.api.api_gateway_stage_name
+  }
+
+  lambda_function_names = {
+    lex_proxy   = module.lex_proxy.lambda_function_name
+    fulfillment = local.in["lambda/fulfillment_name"]
+    vectorizer  = local.in["lambda/vectorizer_name"]
+  }
+
+  dlq_names = {
+    lex_proxy   = module.lex_proxy.dlq_name
+    fulfillment = local.in["lambda/fulfillment_dlq_name"]
+    vectorizer  = local.in["lambda/vectorizer_dlq_name"]
+  }
+
+  lex = var.create_lex_bot ? {
+    bot_id       = module.lex_bot.bot_id
+    bot_alias_id = module.lex_bot.bot_alias_id
+    locale_id    = module.lex_bot.locale_id
+  } : null
+
+  alb = {
+    arn_suffix              = local.in["app/alb_arn_suffix"]
+    target_group_arn_suffix = local.in["app/target_group_arn_suffix"]
+  }
+
+  ecs = {
+    cluster_name = local.in["app/ecs_cluster_name"]
+    service_name = local.in["app/ecs_service_name"]
+  }
+
+  rds = {
+    instance_id = local.in["rds/instance_id"]
+  }
+
+  tags = var.tags
+}
