@@ -17,6 +17,7 @@ from campusbot.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_s3 import S3Client
 
     from campusbot.knowledge.embeddings import Embedder
     from campusbot.llm.base import Generator
@@ -51,6 +52,29 @@ def build_database(settings: Settings, url: str | None = None) -> Database:
     url = url or resolve_database_url(settings)
     engine = create_engine(url, pool_size=settings.db_pool_size)
     return Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
+
+
+def build_s3_client(settings: Settings) -> S3Client:
+    """An `s3` client. Its endpoint is AWS_ENDPOINT_URL_S3 when set; in the local and localstack targets,
+    without it, the local S3 on CAMPUSBOT_S3_PORT (moto or LocalStack), with dummy credentials if none are set."""
+    import os
+
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=60)
+    if settings.target == "aws" or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"):
+        return boto3.client("s3", region_name=settings.region, config=config)
+    dummy = not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE")
+    return boto3.client(
+        "s3", region_name=settings.region, endpoint_url=f"http://127.0.0.1:{settings.s3_port}", config=config,
+        aws_access_key_id="test" if dummy else None, aws_secret_access_key="test" if dummy else None,
+    )  # fmt: skip
+
+
+def creates_missing_buckets(settings: Settings) -> bool:
+    """Whether a command may create the docs bucket it misses: only on the local runtime (never in AWS)."""
+    return settings.target != "aws"
 
 
 def _secret_credentials(settings: Settings) -> tuple[str, str]:

@@ -171,6 +171,7 @@ class Document(Timestamped, Base):
         UniqueConstraint("s3_bucket", "s3_key", name="uq_document_s3_bucket_key"),
         CheckConstraint("status IN ('pending', 'indexed', 'failed', 'deleted')", name="status_known"),
         CheckConstraint("size_bytes >= 0", name="size_positive"),
+        Index("ix_document_tags", "tags", postgresql_using="gin"),  # 0002
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +187,7 @@ class Document(Timestamped, Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(60)), server_default="{}")
     chunk_count: Mapped[int] = mapped_column(server_default="0")
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    s3_sequencer: Mapped[str | None] = mapped_column(String(64), comment="S3 event sequencer of the last change")
 
     chunks: Mapped[list[DocumentChunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

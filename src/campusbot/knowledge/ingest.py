@@ -1,0 +1,419 @@
+"""The vectorizer's use case: S3 event records → read object → extract → chunk → embed → store.
+
+Per record, in this order (each step can end it with an outcome):
+1. the document was last changed by a newer event of this key (S3 sequencer) → `skipped`;
+2. HEAD the object: gone → `skipped` (its removal event follows); over `CAMPUSBOT_DOCS_MAX_BYTES` → `failed`
+   without downloading it; same etag as the indexed document → `unchanged` (title/tags refreshed from metadata);
+3. GET it (reading at most the limit + 1 bytes); same SHA-256 as the indexed content → `unchanged`;
+4. extract (→ `failed` with the reason: unknown type, broken file, binary junk, empty), chunk, embed in batches
+   of `CAMPUSBOT_EMBED_BATCH_SIZE`, and replace the document's chunks in one transaction → `indexed`.
+Removal events tombstone the document (`deleted`, chunks gone). A failure of the embedding service is recorded
+as `failed` with a reason that starts with "temporary failure:", and the next event for that object retries it;
+failures of the content are permanent for that etag (the same bytes would fail the same way).
+
+One bad record never stops the others: every record ends in a `RecordResult`, and `IngestReport` sums them up.
+Title and tags come from the object's user metadata (`x-amz-meta-campusbot-title`, URL-encoded, and
+`x-amz-meta-campusbot-tags`, comma-separated), which `platform upload` sets; else from the document itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+from urllib.parse import unquote, unquote_plus
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from campusbot.knowledge import store
+from campusbot.knowledge.chunking import Chunk, Tokenizer, chunk_sections
+from campusbot.knowledge.embeddings import Embedder, EmbeddingDimensionError, EmbeddingError, EmbeddingRejected
+from campusbot.knowledge.extract import ExtractionError, extract
+
+log = logging.getLogger(__name__)
+
+TEMPORARY = "temporary failure: "
+TITLE_METADATA = "campusbot-title"
+TAGS_METADATA = "campusbot-tags"
+
+Outcome = Literal["indexed", "unchanged", "deleted", "failed", "skipped", "error"]
+
+
+class ObjectReader(Protocol):
+    """The part of an S3 client the vectorizer uses (boto3's `s3` client, or a fake in unit tests)."""
+
+    def head_object(self, *, Bucket: str, Key: str) -> Mapping[str, Any]: ...
+
+    def get_object(self, *, Bucket: str, Key: str) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_bytes: int = 20 * 1024 * 1024
+    max_chars: int = 2_000_000
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    batch_size: int = 32
+
+
+@dataclass(frozen=True)
+class S3Record:
+    event_name: str
+    bucket: str
+    key: str
+    size: int | None = None
+    etag: str | None = None
+    sequencer: str | None = None
+
+    @property
+    def action(self) -> Literal["create", "remove", "ignore"]:
+        if self.event_name.startswith("ObjectCreated:"):
+            return "create"
+        if self.event_name.startswith(("ObjectRemoved:", "LifecycleExpiration:")):
+            return "remove"
+        return "ignore"
+
+
+@dataclass
+class RecordResult:
+    bucket: str
+    key: str
+    event: str
+    outcome: Outcome
+    document_id: int | None = None
+    chunks: int = 0
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Timings:
+    """Where an ingestion spent its time (the knowledge benchmark reports the split)."""
+
+    read: float = 0.0
+    extract: float = 0.0
+    chunk: float = 0.0
+    embed: float = 0.0
+    database: float = 0.0
+
+    def add(self, other: Timings) -> None:
+        for name in ("read", "extract", "chunk", "embed", "database"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class IngestReport:
+    results: list[RecordResult] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    ignored: int = 0  # records of events the vectorizer does not handle (tagging, restore, ...)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def chunks(self) -> int:
+        return sum(result.chunks for result in self.results if result.outcome == "indexed")
+
+    def to_dict(self) -> dict[str, Any]:
+        outcomes: tuple[Outcome, ...] = ("indexed", "unchanged", "deleted", "failed", "skipped", "error")
+        return {
+            "records": len(self.results),
+            "ignored": self.ignored,
+            **{outcome: self.count(outcome) for outcome in outcomes},
+            "chunks": self.chunks,
+            "results": [asdict(result) for result in self.results],
+            "timings": {name: round(value, 4) for name, value in asdict(self.timings).items()},
+        }
+
+
+def parse_event(event: Mapping[str, Any]) -> list[S3Record]:
+    """The S3 records of a Lambda event: direct S3 notifications or S3 → SQS messages; s3:TestEvent → []."""
+    if event.get("Event") == "s3:TestEvent":
+        return []
+    records: list[S3Record] = []
+    for raw in event.get("Records") or []:
+        if not isinstance(raw, Mapping):
+            continue
+        if raw.get("eventSource") == "aws:sqs":  # S3 → SQS → Lambda: the S3 event is the message body
+            try:
+                body = json.loads(raw.get("body") or "{}")
+            except ValueError:
+                log.warning("SQS message is not JSON; ignored")
+                continue
+            if isinstance(body, Mapping):
+                records.extend(parse_event(body))
+            continue
+        s3 = raw.get("s3")
+        if raw.get("eventSource") != "aws:s3" or not isinstance(s3, Mapping):
+            continue
+        obj = s3.get("object") or {}
+        bucket = (s3.get("bucket") or {}).get("name")
+        key = obj.get("key")
+        if not bucket or key is None:
+            continue
+        size = obj.get("size")
+        records.append(
+            S3Record(
+                event_name=str(raw.get("eventName", "")),
+                bucket=str(bucket),
+                key=unquote_plus(str(key)),
+                size=int(size) if isinstance(size, int | float) else None,
+                etag=str(obj["eTag"]).strip('"') if obj.get("eTag") else None,
+                sequencer=str(obj["sequencer"]) if obj.get("sequencer") else None,
+            )
+        )
+    return records
+
+
+class Ingestor:
+    """Applies S3 records to the document store. Thread-safe enough for one event loop; reuse it."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        s3: ObjectReader,
+        embedder: Embedder,
+        limits: IngestLimits | None = None,
+        *,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.s3 = s3
+        self.embedder = embedder
+        self.limits = limits or IngestLimits()
+        self.tokenizer = tokenizer
+
+    async def handle_event(self, event: Mapping[str, Any]) -> IngestReport:
+        report = IngestReport()
+        for record in parse_event(event):
+            if record.action == "ignore":
+                report.ignored += 1
+                continue
+            timings = Timings()
+            result = await self.handle_record(record, timings)
+            report.results.append(result)
+            report.timings.add(timings)
+            level = logging.WARNING if result.outcome in ("failed", "error") else logging.INFO
+            log.log(level, "%s s3://%s/%s: %s %s", record.event_name, record.bucket, record.key, result.outcome,
+                    result.reason or f"({result.chunks} chunks)")  # fmt: skip
+        return report
+
+    async def handle_record(self, record: S3Record, timings: Timings | None = None) -> RecordResult:
+        started = time.perf_counter()
+        timings = timings or Timings()
+        try:
+            if record.action == "remove":
+                result = await self.remove(record, timings)
+            else:
+                result = await self.index(record, timings)
+        except (store.DimensionMismatchError, store.SchemaMissingError, EmbeddingDimensionError):
+            raise  # configuration errors: every record would fail the same way; say so loudly
+        except Exception as exc:  # one bad record must not stop the batch
+            log.exception("s3://%s/%s: unexpected error", record.bucket, record.key)
+            result = RecordResult(record.bucket, record.key, record.event_name, "error", reason=_describe(exc))
+        result.seconds = round(time.perf_counter() - started, 4)
+        return result
+
+    async def remove(self, record: S3Record, timings: Timings) -> RecordResult:
+        began = time.perf_counter()
+        async with self.sessions() as session:
+            state = await store.document_state(session, record.bucket, record.key)
+            deleted = await store.save_deleted(session, record.bucket, record.key, record.sequencer)
+        timings.database += time.perf_counter() - began
+        if deleted:
+            return RecordResult(record.bucket, record.key, record.event_name, "deleted", state.id if state else None)
+        reason = "not indexed" if state is None or state.status == "deleted" else "a newer event changed it"
+        return RecordResult(record.bucket, record.key, record.event_name, "skipped", reason=reason)
+
+    async def index(self, record: S3Record, timings: Timings) -> RecordResult:
+        began = time.perf_counter()
+        async with self.sessions() as session:
+            state = await store.document_state(session, record.bucket, record.key)
+        timings.database += time.perf_counter() - began
+        if state is not None and not store.sequencer_applies(state.sequencer, record.sequencer):
+            return _result(record, "skipped", state.id, reason="a newer event already changed this document")
+
+        began = time.perf_counter()
+        try:
+            head = await asyncio.to_thread(self.s3.head_object, Bucket=record.bucket, Key=record.key)
+        except Exception as exc:
+            if _not_found(exc):
+                return _result(record, "skipped", reason="the object no longer exists")
+            raise
+        timings.read += time.perf_counter() - began
+        version = self._version(record, head)
+
+        if state is not None and state.etag == version.etag and _settled(state):
+            await self._refresh_metadata(state, version, timings)
+            return _result(record, "unchanged", state.id, state.chunk_count)
+        if version.size > self.limits.max_bytes:
+            reason = (
+                f"file is {_size(version.size)}; the limit is {_size(self.limits.max_bytes)} (CAMPUSBOT_DOCS_MAX_BYTES)"
+            )
+            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+
+        began = time.perf_counter()
+        try:
+            data, version = await asyncio.to_thread(self._read, record, version)
+        except Exception as exc:
+            if _not_found(exc):
+                return _result(record, "skipped", reason="the object no longer exists")
+            raise
+        timings.read += time.perf_counter() - began
+        if len(data) > self.limits.max_bytes:
+            reason = f"file is larger than the limit of {_size(self.limits.max_bytes)} (CAMPUSBOT_DOCS_MAX_BYTES)"
+            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+        if state is not None and state.status == "indexed" and state.content_hash == version.content_hash:
+            await self._refresh_metadata(state, version, timings, force=True)
+            return _result(record, "unchanged", state.id, state.chunk_count)
+
+        began = time.perf_counter()
+        try:
+            extracted = await asyncio.to_thread(
+                extract, data, record.key, version.content_type, max_bytes=self.limits.max_bytes,
+                max_chars=self.limits.max_chars,
+            )  # fmt: skip
+        except ExtractionError as exc:
+            timings.extract += time.perf_counter() - began
+            return _result(record, "failed", await self._failed(version, exc.reason, timings), reason=exc.reason)
+        del data
+        timings.extract += time.perf_counter() - began
+        if version.title is None:
+            version = _replace(version, title=extracted.title)
+
+        began = time.perf_counter()
+        chunks = await asyncio.to_thread(
+            chunk_sections, extracted.sections(), size=self.limits.chunk_tokens, overlap=self.limits.chunk_overlap,
+            tokenizer=self.tokenizer,
+        )  # fmt: skip
+        timings.chunk += time.perf_counter() - began
+        if not chunks:
+            reason = "no text to index after extraction"
+            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+
+        began = time.perf_counter()
+        try:
+            vectors = await self._embed(chunks)
+        except EmbeddingDimensionError:
+            raise
+        except EmbeddingError as exc:
+            timings.embed += time.perf_counter() - began
+            permanent = isinstance(exc, EmbeddingRejected)
+            reason = ("" if permanent else TEMPORARY) + f"embedding failed: {exc}"
+            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+        timings.embed += time.perf_counter() - began
+
+        note = (
+            f"indexed the first {self.limits.max_chars:,} characters only (CAMPUSBOT_DOCS_MAX_CHARS)"
+            if extracted.truncated
+            else None
+        )
+        began = time.perf_counter()
+        async with self.sessions() as session:
+            document_id = await store.save_indexed(session, version, chunks, vectors, note=note)
+        timings.database += time.perf_counter() - began
+        if document_id is None:
+            return _result(record, "skipped", reason="a newer event changed this document meanwhile")
+        return _result(record, "indexed", document_id, len(chunks), note)
+
+    # ----------------------------------------------------------------------------------------- helpers
+
+    def _version(self, record: S3Record, head: Mapping[str, Any]) -> store.ObjectVersion:
+        metadata = {str(k).lower(): str(v) for k, v in (head.get("Metadata") or {}).items()}
+        title = unquote(metadata[TITLE_METADATA]).strip() if metadata.get(TITLE_METADATA) else None
+        return store.ObjectVersion(
+            bucket=record.bucket,
+            key=record.key,
+            etag=str(head.get("ETag", "")).strip('"') or record.etag,
+            size=int(head.get("ContentLength", record.size or 0)),
+            sequencer=record.sequencer,
+            content_type=(str(head.get("ContentType")) if head.get("ContentType") else None),
+            title=title[:300] if title else None,
+            tags=parse_tags(metadata.get(TAGS_METADATA, "")),
+        )
+
+    def _read(self, record: S3Record, version: store.ObjectVersion) -> tuple[bytes, store.ObjectVersion]:
+        response = self.s3.get_object(Bucket=record.bucket, Key=record.key)
+        body = response["Body"]
+        try:
+            data: bytes = body.read(self.limits.max_bytes + 1)
+        finally:
+            body.close()
+        etag = str(response.get("ETag", "")).strip('"') or version.etag
+        return data, _replace(
+            version, etag=etag, size=max(len(data), version.size), content_hash=hashlib.sha256(data).hexdigest()
+        )
+
+    async def _embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        size = self.limits.batch_size
+        for start in range(0, len(chunks), size):
+            batch = [chunk.embedding_text for chunk in chunks[start : start + size]]
+            vectors.extend(await asyncio.to_thread(self.embedder.embed_documents, batch))
+        return vectors
+
+    async def _failed(self, version: store.ObjectVersion, reason: str, timings: Timings) -> int | None:
+        began = time.perf_counter()
+        async with self.sessions() as session:
+            document_id = await store.save_failed(session, version, reason)
+        timings.database += time.perf_counter() - began
+        return document_id
+
+    async def _refresh_metadata(
+        self, state: store.DocumentState, version: store.ObjectVersion, timings: Timings, *, force: bool = False
+    ) -> None:
+        title_changed = version.title is not None and version.title != state.title
+        if not (force or title_changed or version.tags != state.tags or version.sequencer != state.sequencer):
+            return
+        began = time.perf_counter()
+        async with self.sessions() as session:
+            await store.save_metadata(session, state.id, version)
+        timings.database += time.perf_counter() - began
+
+
+def _result(
+    record: S3Record, outcome: Outcome, document_id: int | None = None, chunks: int = 0, reason: str | None = None
+) -> RecordResult:
+    return RecordResult(record.bucket, record.key, record.event_name, outcome, document_id, chunks, reason)
+
+
+def _settled(state: store.DocumentState) -> bool:
+    """Indexed, or failed for a reason the same bytes would hit again."""
+    return state.status == "indexed" or (state.status == "failed" and not (state.error or "").startswith(TEMPORARY))
+
+
+def parse_tags(raw: str) -> tuple[str, ...]:
+    """Comma-separated tags → lowercase, deduplicated, sorted; characters other than [a-z0-9 _-] dropped."""
+    tags = {re.sub(r"[^a-z0-9 _\-]", "", tag.strip().lower())[:60].strip() for tag in raw.split(",")}
+    return tuple(sorted(tag for tag in tags if tag))
+
+
+def _replace(version: store.ObjectVersion, **changes: Any) -> store.ObjectVersion:
+    from dataclasses import replace
+
+    return replace(version, **changes)
+
+
+def _not_found(exc: BaseException) -> bool:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, Mapping):
+        return False
+    code = str(response.get("Error", {}).get("Code", ""))
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"

@@ -1,0 +1,85 @@
+"""S3 ObjectCreated / ObjectRemoved notifications → document chunks in pgvector. Logic: campusbot.knowledge.ingest.
+
+Environment: CAMPUSBOT_DATABASE_URL, or CAMPUSBOT_DB_SECRET_ARN + CAMPUSBOT_DB_HOST (+ _PORT, _NAME);
+CAMPUSBOT_EMBEDDING_MODEL, CAMPUSBOT_EMBEDDING_DIMENSIONS; CAMPUSBOT_DOCS_MAX_BYTES, CAMPUSBOT_CHUNK_TOKENS,
+CAMPUSBOT_CHUNK_OVERLAP, CAMPUSBOT_EMBED_BATCH_SIZE. Endpoints come from AWS_ENDPOINT_URL_* (local runtime).
+
+Clients, the embedder and the database engine are built once per cold start, and the table's vector dimension is
+checked against the embedder's then. asyncpg connections belong to the event loop that opened them, so the
+engine lives on one `asyncio.Runner` kept for the life of the execution environment; invocations run on it one
+at a time (a lock), which is what Lambda does anyway and what the local notifier's thread needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from campusbot.bootstrap import Database, build_database, build_embedder, build_s3_client, resolve_database_url
+from campusbot.knowledge.ingest import IngestLimits, Ingestor
+from campusbot.knowledge.store import check_dimensions
+from campusbot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Runtime:
+    runner: asyncio.Runner
+    database: Database
+    ingestor: Ingestor
+
+
+_runtime: _Runtime | None = None
+_lock = threading.Lock()
+
+
+def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    """One S3 notification (or an S3 → SQS batch) → a report of what happened to each object."""
+    with _lock:
+        runtime = _runtime or _cold_start(get_settings())
+        report = runtime.runner.run(runtime.ingestor.handle_event(event))
+    return report.to_dict()
+
+
+def limits(settings: Settings) -> IngestLimits:
+    return IngestLimits(
+        max_bytes=settings.docs_max_bytes,
+        max_chars=settings.docs_max_chars,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        batch_size=settings.embed_batch_size,
+    )
+
+
+def _cold_start(settings: Settings) -> _Runtime:
+    global _runtime
+    logging.getLogger("campusbot").setLevel(logging.INFO)
+    runner = asyncio.Runner()
+    database = build_database(settings, resolve_database_url(settings))
+    embedder = build_embedder(settings)
+    try:
+        runner.run(check_dimensions(database.engine, embedder.dimensions, embedder.model_id))
+    except BaseException:
+        runner.run(database.dispose())
+        runner.close()
+        raise
+    ingestor = Ingestor(database.sessions, build_s3_client(settings), embedder, limits(settings))
+    _runtime = _Runtime(runner, database, ingestor)
+    log.info("vectorizer ready: %s (%d dimensions)", embedder.model_id, embedder.dimensions)
+    return _runtime
+
+
+def reset() -> None:
+    """Forget the cold start (tests, or the local runtime after its settings changed): close engine and loop."""
+    global _runtime
+    with _lock:
+        if _runtime is not None:
+            try:
+                _runtime.runner.run(_runtime.database.dispose())
+            finally:
+                _runtime.runner.close()
+            _runtime = None

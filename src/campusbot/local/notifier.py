@@ -1,0 +1,225 @@
+"""Local S3 → vectorizer notifications: what S3 does in AWS, for the local S3 (moto's server or LocalStack).
+
+moto's server sends no notifications without Docker (and LocalStack's need its Lambda service), so the local
+runtime runs this notifier: it lists the docs bucket every `interval` seconds (list_objects_v2, etags and sizes),
+compares with what it saw before, and delivers one real S3 event per change to the vectorizer handler, in the
+shape S3 sends (eventVersion 2.1, eventSource aws:s3, `ObjectCreated:Put` / `ObjectRemoved:Delete`, the key
+URL-encoded as S3 does with spaces as `+`, size and eTag on creates, a sequencer that grows per key).
+
+Polling works the same with moto and LocalStack and needs no hooks into either. It sees the state of the bucket,
+not every request: two uploads of one key within one interval are one event, as a coalescing queue would make them.
+
+Start-up sync: the first poll compares the bucket with `baseline` ({key: etag} the index already has; by default
+nothing), so objects uploaded while the runtime was down are indexed, and with a baseline, objects deleted
+meanwhile are removed. A delivery that raises is retried on the next polls (`max_attempts` in all), like
+Lambda's asynchronous retries; a report with failed documents is not an error of the delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote_plus
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    etag: str
+    size: int
+
+
+def event_record(
+    event_name: str,
+    bucket: str,
+    key: str,
+    *,
+    size: int | None = None,
+    etag: str | None = None,
+    sequencer: str,
+    region: str = "us-east-1",
+    event_time: datetime | None = None,
+) -> dict[str, Any]:
+    """One record of an S3 event notification, as S3 writes it (aws_formats.md §4)."""
+    when = (event_time or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z"
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": sequencer}
+    if size is not None:
+        obj["size"] = size
+    if etag is not None:
+        obj["eTag"] = etag.strip('"')
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": region,
+        "eventTime": when,
+        "eventName": event_name,
+        "userIdentity": {"principalId": "AWS:campusbot-local"},
+        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": sequencer[-16:], "x-amz-id-2": "campusbot/local/notifier"},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": "campusbot-vectorizer",
+            "bucket": {
+                "name": bucket,
+                "ownerIdentity": {"principalId": "campusbot-local"},
+                "arn": f"arn:aws:s3:::{bucket}",
+            },
+            "object": obj,
+        },
+    }
+
+
+class S3Notifier:
+    """Polls one bucket and delivers an S3 event to `deliver` for every object created, changed or removed."""
+
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        deliver: Deliver,
+        *,
+        interval: float = 1.0,
+        region: str = "us-east-1",
+        baseline: Mapping[str, str] | None = None,
+        max_attempts: int = 3,
+    ) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.deliver = deliver
+        self.interval = interval
+        self.region = region
+        self.max_attempts = max_attempts
+        self.delivered = 0
+        self.failures = 0
+        self._seen: dict[str, ObjectInfo] = {
+            key: ObjectInfo(key, etag.strip('"'), -1) for key, etag in (baseline or {}).items()
+        }
+        self._attempts: dict[str, int] = {}
+        self._last_sequencer = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._poll_lock = threading.Lock()
+        self._bucket_missing = False
+
+    # ----------------------------------------------------------------------------------------- polling
+
+    def list_objects(self) -> dict[str, ObjectInfo] | None:
+        """The bucket's objects now; None when the bucket does not exist (yet)."""
+        objects: dict[str, ObjectInfo] = {}
+        try:
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                for item in page.get("Contents", []):
+                    key = item["Key"]
+                    objects[key] = ObjectInfo(key, str(item.get("ETag", "")).strip('"'), int(item.get("Size", 0)))
+        except Exception as exc:
+            code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+            if code in ("NoSuchBucket", "404"):
+                if not self._bucket_missing:
+                    log.warning("bucket %s does not exist yet; waiting for it", self.bucket)
+                self._bucket_missing = True
+                return None
+            raise
+        self._bucket_missing = False
+        return objects
+
+    def poll_once(self) -> list[dict[str, Any]]:
+        """Compare the bucket with what was seen and deliver one event per change; the events delivered."""
+        with self._poll_lock:
+            current = self.list_objects()
+            if current is None:
+                return []
+            delivered: list[dict[str, Any]] = []
+            for key in sorted(set(self._seen) - set(current)):
+                event = self._event("ObjectRemoved:Delete", key)
+                if self._deliver(key, event):
+                    del self._seen[key]
+                    delivered.append(event)
+            for key in sorted(current):
+                info = current[key]
+                before = self._seen.get(key)
+                if before is not None and before.etag == info.etag:
+                    if before.size < 0:  # from the baseline: now we know its size
+                        self._seen[key] = info
+                    continue
+                event = self._event("ObjectCreated:Put", key, size=info.size, etag=info.etag)
+                if self._deliver(key, event):
+                    self._seen[key] = info
+                    delivered.append(event)
+            return delivered
+
+    def _event(self, name: str, key: str, *, size: int | None = None, etag: str | None = None) -> dict[str, Any]:
+        record = event_record(
+            name, self.bucket, key, size=size, etag=etag, sequencer=self._sequencer(), region=self.region
+        )
+        return {"Records": [record]}
+
+    def _deliver(self, key: str, event: dict[str, Any]) -> bool:
+        """True when done with this change (delivered, or given up after max_attempts)."""
+        try:
+            self.deliver(event)
+        except Exception:
+            attempts = self._attempts.get(key, 0) + 1
+            self.failures += 1
+            if attempts < self.max_attempts:
+                self._attempts[key] = attempts
+                log.warning("delivering %s for %s failed (attempt %d); retrying", _name(event), key, attempts,
+                            exc_info=True)  # fmt: skip
+                return False
+            log.error("giving up on %s for %s after %d attempts", _name(event), key, attempts, exc_info=True)
+        self._attempts.pop(key, None)
+        self.delivered += 1
+        return True
+
+    def _sequencer(self) -> str:
+        """Hex, fixed width, strictly increasing: S3's sequencers grow per key, ours grow for the whole bucket."""
+        self._last_sequencer = max(self._last_sequencer + 1, time.time_ns())
+        return f"{self._last_sequencer:020X}"
+
+    # ----------------------------------------------------------------------------------------- thread
+
+    def start(self) -> S3Notifier:
+        """Poll in a daemon thread: once at once (the start-up sync), then every `interval` seconds."""
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"s3-notifier-{self.bucket}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop polling and wait for a delivery in progress to end (at most `timeout` seconds)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> S3Notifier:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception:  # S3 unreachable for a moment: say so and keep polling
+                log.warning("polling s3://%s failed", self.bucket, exc_info=True)
+            self._stop.wait(self.interval)
+
+
+def _name(event: Mapping[str, Any]) -> str:
+    return str(event["Records"][0]["eventName"])
