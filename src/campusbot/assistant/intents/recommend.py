@@ -71,7 +71,8 @@ def _answer(result: Recommendations, *, budget_from_profile: bool) -> list[str]:
 
 def _line(item: Recommendation) -> str:
     university, program = item.university, item.program
-    reasons = [r for r in item.reasons if not r.startswith("offers ")][:2]
+    # The program and the place are already in the line: keep the other reasons (rank, cost, fit).
+    reasons = [r for r in item.reasons if not r.startswith("offers ") and not r.endswith("as you asked")][:2]
     tuition = "no tuition fees" if program.tuition == 0 else f"{messages.money(program.tuition)} a year"
     why = "; ".join(reasons) if reasons else tuition
     return f"{university.name} ({university.city}, {university.country}): {program.name} ({program.degree}), {why}."
