@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
 CHANNEL = re.compile(r"^[a-z0-9_-]{1,20}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and newlines
 MAX_BODY_BYTES = 16 * 1024
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 ALLOWED_HEADERS = "Content-Type,Authorization,X-Api-Key,X-Campusbot-Channel"
@@ -261,7 +262,7 @@ def parse_request(event: Mapping[str, Any], max_chars: int) -> ChatRequest:
     message = body.get("message")
     if not isinstance(message, str):
         raise Rejected(400, '"message" is required and must be a string')
-    message = message.strip()
+    message = CONTROL.sub(" ", message).strip()
     if not message:
         raise Rejected(400, '"message" is empty')
     if len(message) > max_chars:

@@ -189,6 +189,7 @@ def _post(body: str | None, **changes: Any) -> dict[str, Any]:
         (_post("{}"), 400, '"message" is required'),
         (_post('{"message": 42}'), 400, "must be a string"),
         (_post('{"message": "   \\n "}'), 400, "empty"),
+        (_post('{"message": "\\u0000\\u0007 "}'), 400, "empty"),
         (_post(json.dumps({"message": "x" * 1025})), 413, "at most 1024"),
         (_post(json.dumps({"message": "hi", "session_id": "a"})), 400, "session_id"),
         (_post(json.dumps({"message": "hi", "session_id": "has space"})), 400, "session_id"),
