@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from campusbot import __version__
 from campusbot.api import problems
-from campusbot.api.routes import companies, health, opportunities, students, universities
+from campusbot.api.routes import companies, health, knowledge, opportunities, students, universities
 from campusbot.bootstrap import Database, build_database
 from campusbot.settings import Settings, get_settings
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         students.router,
         companies.router,
         opportunities.router,
+        knowledge.router,
     ):
         app.include_router(router)
     return app

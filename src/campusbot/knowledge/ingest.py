@@ -224,6 +224,7 @@ class Ingestor:
         began = time.perf_counter()
         async with self.sessions() as session:
             state = await store.document_state(session, record.bucket, record.key)
+        async with self.sessions() as session:
             deleted = await store.save_deleted(session, record.bucket, record.key, record.sequencer)
         timings.database += time.perf_counter() - began
         if deleted:

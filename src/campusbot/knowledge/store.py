@@ -404,6 +404,50 @@ async def search(
     ]
 
 
+async def search_text(
+    session: AsyncSession,
+    query: str,
+    *,
+    k: int = 5,
+    document_id: int | None = None,
+    tag: str | None = None,
+) -> list[Hit]:
+    """Full-text only (while the embedding model is unavailable); `score` is ts_rank_cd scaled to [0, 1)."""
+    k = max(1, min(int(k), 100))
+    filters = []
+    params: dict[str, object] = {"q": query}
+    if document_id is not None:
+        filters.append("c.document_id = :document_id")
+        params["document_id"] = int(document_id)
+    if tag is not None:
+        filters.append("d.tags @> ARRAY[CAST(:tag AS varchar)]")
+        params["tag"] = tag
+    and_filters = (" AND " + " AND ".join(filters)) if filters else ""
+    sql = (
+        "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, ts_rank_cd(c.tsv, tq.q, 32) AS score, "
+        "d.title, d.s3_bucket, d.s3_key, d.tags "
+        f"FROM document_chunk c JOIN document d ON d.id = c.document_id, (SELECT {_TSQUERY} AS q) AS tq "
+        f"WHERE c.tsv @@ tq.q{and_filters} ORDER BY score DESC, c.id LIMIT {k}"
+    )
+    rows = (await session.execute(text(sql), params)).all()
+    return [
+        Hit(
+            chunk_id=row.id,
+            document_id=row.document_id,
+            ordinal=row.ordinal,
+            heading=row.heading,
+            content=row.content,
+            score=round(float(row.score), 4),
+            rank=float(row.score),
+            title=row.title,
+            bucket=row.s3_bucket,
+            key=row.s3_key,
+            tags=tuple(row.tags or ()),
+        )
+        for row in rows
+    ]
+
+
 async def explain_search(session: AsyncSession, vector: Sequence[float], k: int = 10) -> str:
     """The plan of the vector part of a search (tests check that it uses the HNSW index)."""
     rows = await session.execute(

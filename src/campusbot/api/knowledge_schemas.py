@@ -1,0 +1,87 @@
+"""Request and response shapes of the knowledge endpoints: /search, /assist and /documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from campusbot.api.schemas import Public
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Question = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_no_nul)
+]
+SessionId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^\S+$")]
+Score = Annotated[float, Field(ge=0, le=1)]
+
+
+class DocumentRef(BaseModel):
+    id: int
+    title: str
+    s3_key: str
+
+
+class SearchHit(BaseModel):
+    chunk_id: int
+    ordinal: int = Field(description="position of the chunk in its document")
+    score: Score = Field(description="cosine similarity of chunk and query (full-text rank in text mode)")
+    heading: str | None = Field(description="heading path of the chunk, e.g. 'Admissions > Deadlines'")
+    snippet: str
+    document: DocumentRef
+
+
+class SearchResults(BaseModel):
+    query: str
+    mode: Literal["hybrid", "vector", "text"] = Field(
+        description="hybrid (vector + full-text fusion), vector, or text (the embedding model is unavailable)"
+    )
+    model_id: str = Field(description="embedding model of the query vector")
+    results: list[SearchHit]
+
+
+class AssistRequest(BaseModel):
+    question: Question
+    session_id: SessionId | None = None
+
+
+class AssistSource(BaseModel):
+    n: int = Field(description="the citation number used in the answer, [n]")
+    document_id: int
+    title: str
+    s3_key: str
+    score: Score
+    snippet: str
+    heading: str | None = None
+
+
+class AssistResponse(BaseModel):
+    answer: str
+    answer_source: Literal["documents", "general", "none"] = Field(
+        description="documents: grounded in campusbot's documents with citations; general: the model's general "
+        "knowledge, not campusbot's data; none: no answer (the closest documents are listed)"
+    )
+    sources: list[AssistSource]
+    model_id: str | None = Field(description="the model that wrote the answer; null when none did")
+    session_id: str | None = None
+
+
+class DocumentPublic(Public):
+    id: int
+    title: str
+    s3_bucket: str
+    s3_key: str
+    status: Literal["pending", "indexed", "failed", "deleted"]
+    error: str | None
+    chunk_count: int
+    size_bytes: int
+    tags: list[str]
+    indexed_at: datetime | None
+    updated_at: datetime | None

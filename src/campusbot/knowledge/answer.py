@@ -1,0 +1,164 @@
+"""`/assist`: a grounded answer with citations, else a labelled general answer, else an honest "I don't know".
+
+The order is deterministic and configured (`CAMPUSBOT_ASSIST_FALLBACK_ORDER`, default `documents,general`):
+- `documents`: when the best retrieved passage's cosine similarity clears `CAMPUSBOT_ASSIST_MIN_SCORE`, the
+  passages that clear it are numbered into `prompts.grounded_prompt` (retrieved text is data, never instructions)
+  and the generator answers from them. An answer that cites none of them ([n]) is not counted as grounded, and
+  the next step runs.
+- `general`: `prompts.general_prompt`, and the answer starts with a label saying it is not from campusbot's data.
+- no step answered (nothing cleared the threshold and `general` is off, or the generator is unavailable after
+  its own retries): "I don't know", with the closest documents listed as sources.
+A generator that is unavailable (throttled, timed out, after its own retries) ends the chain at once, since the
+next step would call the same model, and is not called again for `retrieve.BREAKER_SECONDS`. A generator that
+rejects the request lets the next step try. While the embedding model is down, retrieval is full-text only: its
+scores are not cosine similarities, so nothing is grounded on them, but they are listed as the closest documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from campusbot.knowledge.retrieve import Breaker, Passage, Retriever, citations, strongest
+from campusbot.llm.base import Generation, GenerationRequest, Generator, GeneratorRejected, GeneratorUnavailable
+from campusbot.llm.prompts import general_prompt, grounded_prompt
+
+log = logging.getLogger(__name__)
+
+AnswerSource = Literal["documents", "general", "none"]
+GENERAL_LABEL = "Not from campusbot's documents (general knowledge):"
+CLOSEST = 3
+
+
+@dataclass(frozen=True)
+class Source:
+    n: int
+    document_id: int
+    title: str
+    s3_key: str
+    score: float
+    snippet: str
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    answer_source: AnswerSource
+    sources: list[Source] = field(default_factory=list)
+    model_id: str | None = None
+    best_score: float = 0.0
+    notes: list[str] = field(default_factory=list)  # why earlier steps did not answer, for logs and debugging
+
+
+class Assistant:
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Generator,
+        *,
+        min_score: float = 0.45,
+        top_k: int = 4,
+        fallback_order: Sequence[str] = ("documents", "general"),
+        breaker: Breaker | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.generator = generator
+        self.breaker = breaker or Breaker()
+        self.min_score = min_score
+        self.top_k = top_k
+        self.fallback_order = tuple(fallback_order)
+
+    async def answer(self, question: str) -> Answer:
+        retrieval = await self.retriever.search(question, k=self.top_k)
+        passages = retrieval.passages
+        best = strongest(passages) if retrieval.semantic else 0.0
+        grounding = [passage for passage in passages if retrieval.semantic and passage.score >= self.min_score]
+        notes: list[str] = []
+        if self.breaker.open:
+            notes.append("the model failed moments ago; not calling it again yet")
+            return self._dont_know(passages, best, notes, unavailable=True)
+        for step in self.fallback_order:
+            if step == "documents":
+                if not retrieval.semantic:
+                    notes.append("documents: semantic search is unavailable (the embedding model is down)")
+                    continue
+                if not grounding:
+                    notes.append(f"documents: best score {best:.3f} is below the threshold {self.min_score:.2f}")
+                    continue
+                prompt = grounded_prompt(question, grounding)
+                try:
+                    generation = await self._generate(GenerationRequest.from_prompt(prompt))
+                except GeneratorUnavailable as exc:
+                    notes.append(f"documents: the model is unavailable ({exc})")
+                    self.breaker.trip()
+                    return self._dont_know(passages, best, notes, unavailable=True)
+                except GeneratorRejected as exc:
+                    notes.append(f"documents: the model rejected the request ({exc})")
+                    continue
+                cited = citations(generation.text, len(grounding))
+                if not cited:
+                    notes.append("documents: the answer cites no document")
+                    continue
+                return Answer(
+                    answer=generation.text.strip(),
+                    answer_source="documents",
+                    sources=_sources(grounding),
+                    model_id=generation.model_id,
+                    best_score=best,
+                    notes=notes,
+                )
+            if step == "general":
+                try:
+                    generation = await self._generate(GenerationRequest.from_prompt(general_prompt(question)))
+                except GeneratorUnavailable as exc:
+                    notes.append(f"general: the model is unavailable ({exc})")
+                    self.breaker.trip()
+                    return self._dont_know(passages, best, notes, unavailable=True)
+                except GeneratorRejected as exc:
+                    notes.append(f"general: the model rejected the request ({exc})")
+                    continue
+                return Answer(
+                    answer=f"{GENERAL_LABEL} {generation.text.strip()}",
+                    answer_source="general",
+                    sources=[],
+                    model_id=generation.model_id,
+                    best_score=best,
+                    notes=notes,
+                )
+        return self._dont_know(passages, best, notes, unavailable=False)
+
+    async def _generate(self, request: GenerationRequest) -> Generation:
+        return await asyncio.to_thread(self.generator.generate, request)
+
+    def _dont_know(self, passages: list[Passage], best: float, notes: list[str], *, unavailable: bool) -> Answer:
+        closest = passages[:CLOSEST]
+        reason = (
+            "the language model is unavailable right now"
+            if unavailable
+            else "campusbot's documents do not answer this question"
+        )
+        text = f"I don't know: {reason}."
+        if closest:
+            listing = "; ".join(f"[{n}] {p.title} ({p.hit.key})" for n, p in enumerate(closest, start=1))
+            text += f" The closest documents are: {listing}."
+        log.info("assist answered 'I don't know': %s", " | ".join(notes))
+        return Answer(text, "none", _sources(closest), None, best, notes)
+
+
+def _sources(passages: Sequence[Passage]) -> list[Source]:
+    return [
+        Source(
+            n=n,
+            document_id=passage.hit.document_id,
+            title=passage.title,
+            s3_key=passage.hit.key,
+            score=passage.score,
+            snippet=passage.snippet,
+            heading=passage.hit.heading,
+        )
+        for n, passage in enumerate(passages, start=1)
+    ]
