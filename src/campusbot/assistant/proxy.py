@@ -334,12 +334,22 @@ def to_reply(response: RecognizeTextResponseTypeDef | Mapping[str, Any], session
         session_id=session_id,
         intent=name,
         slots=_slots(intent.get("slots")),
-        state=intent_state if isinstance(intent_state, str) else (action if isinstance(action, str) else None),
+        state=_state(closed, action, intent_state),
         messages=_messages(response.get("messages")),
         sources=attributes.decode_sources(session_attributes.get(attributes.SOURCES)) if closed else [],
         answer_source=attributes.answer_source(session_attributes.get(attributes.ANSWER_SOURCE)) if closed else "none",
         nlu_confidence=_confidence(response.get("interpretations"), name),
     )
+
+
+def _state(closed: bool, action: object, intent_state: object) -> str | None:
+    """Fulfilled/Failed once the intent closes; while the dialog is open, what the bot waits for
+    (ElicitSlot, ConfirmIntent, ElicitIntent) — more useful to a client than Lex's InProgress."""
+    if not closed and isinstance(action, str) and action != "Delegate":
+        return action
+    if isinstance(intent_state, str):
+        return intent_state
+    return action if isinstance(action, str) else None
 
 
 def _slots(slots: object) -> dict[str, str | None]:

@@ -174,7 +174,7 @@ def test_a_real_fallback_turn_is_honest(chat: tuple[StandInLex, Any]) -> None:
 
 def test_an_elicitation_turn(chat: tuple[StandInLex, Any]) -> None:
     body = json.loads(post("register me")["body"])
-    assert (body["intent"], body["state"]) == ("RegisterStudent", "InProgress")
+    assert (body["intent"], body["state"]) == ("RegisterStudent", "ElicitSlot")
     assert body["messages"] == ["What is your first name?"]
     assert all(value is None for value in body["slots"].values())
 

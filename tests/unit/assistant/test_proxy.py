@@ -314,7 +314,7 @@ def test_stale_attributes_of_an_earlier_turn_do_not_leak_into_an_elicitation() -
         lex_answer(intent="RegisterStudent", state="InProgress", action="ElicitSlot", attributes=attributes), "s"
     )
     assert reply.sources == [] and reply.answer_source == "none"
-    assert reply.state == "InProgress"
+    assert reply.state == "ElicitSlot"
 
 
 @pytest.mark.parametrize("value", ["not json", '{"a": 1}', "[1, 2]", "[" * 50_000])
