@@ -1,0 +1,127 @@
+"""The pgvector store on the real embedded PostgreSQL: atomic replacement, the sequencer guard, tombstones,
+the dimension check against the catalog, and searches that use the HNSW index."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from tests.fixtures.knowledge import HashingEmbedder
+
+from campusbot.bootstrap import Database
+from campusbot.db.models import DocumentChunk
+from campusbot.knowledge import store
+from campusbot.knowledge.chunking import Chunk
+
+EMBED = HashingEmbedder()
+
+
+def version(key: str, etag: str = "e1", sequencer: str | None = None, **extra: object) -> store.ObjectVersion:
+    return store.ObjectVersion(bucket="b", key=key, etag=etag, size=10, sequencer=sequencer, title=key, **extra)  # type: ignore[arg-type]
+
+
+def chunks(*texts: str, heading: str | None = "Guide") -> tuple[list[Chunk], list[list[float]]]:
+    items = [Chunk(n, heading, body, len(body.split())) for n, body in enumerate(texts)]
+    return items, EMBED.embed_documents([c.embedding_text for c in items])
+
+
+async def chunk_texts(database: Database, document_id: int) -> list[str]:
+    async with database.sessions() as session:
+        rows = await session.scalars(
+            select(DocumentChunk.content)
+            .where(DocumentChunk.document_id == document_id)
+            .order_by(DocumentChunk.ordinal)
+        )
+        return list(rows)
+
+
+async def test_replacement_is_atomic(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        document_id = await store.save_indexed(session, version("atomic.md"), *chunks("old one", "old two"))
+    assert document_id is not None
+    bad_chunks, _ = chunks("new one", "new two")
+    with pytest.raises(DBAPIError):  # wrong dimension for vector(384): the whole transaction rolls back
+        async with knowledge_db.sessions() as session:
+            await store.save_indexed(session, version("atomic.md", "e2"), bad_chunks, [[0.1] * 3, [0.2] * 3])
+    assert await chunk_texts(knowledge_db, document_id) == ["old one", "old two"]
+    async with knowledge_db.sessions() as session:
+        state = await store.document_state(session, "b", "atomic.md")
+    assert state is not None and (state.etag, state.chunk_count) == ("e1", 2)
+
+
+async def test_a_stale_event_writes_nothing(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        newer = await store.save_indexed(session, version("seq.md", "e2", "0000000B"), *chunks("newer"))
+        older = await store.save_indexed(session, version("seq.md", "e1", "0000000A"), *chunks("older"))
+        failed = await store.save_failed(session, version("seq.md", "e0", "00000009"), "late failure")
+        deleted = await store.save_deleted(session, "b", "seq.md", "000000")
+    assert newer is not None and older is None and failed is None and deleted is False
+    assert await chunk_texts(knowledge_db, newer) == ["newer"]
+    async with knowledge_db.sessions() as session:
+        assert await store.save_deleted(session, "b", "seq.md", "0000000C") is True
+        state = await store.document_state(session, "b", "seq.md")
+    assert state is not None and (state.status, state.chunk_count, state.sequencer) == ("deleted", 0, "0000000C")
+    assert await chunk_texts(knowledge_db, newer) == []
+
+
+async def test_failure_replaces_old_chunks_and_keeps_the_reason(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        document_id = await store.save_indexed(session, version("fail.md"), *chunks("fine"))
+        await store.save_failed(session, version("fail.md", "e2"), "broken PDF: bad xref")
+        state = await store.document_state(session, "b", "fail.md")
+    assert state is not None and (state.status, state.error, state.chunk_count) == ("failed", "broken PDF: bad xref", 0)
+    assert document_id is not None and await chunk_texts(knowledge_db, document_id) == []
+
+
+async def test_dimensions_are_read_from_the_catalog(knowledge_db: Database) -> None:
+    async with knowledge_db.engine.connect() as connection:
+        assert await store.table_dimensions(connection) == 384
+    assert await store.check_dimensions(knowledge_db.engine, 384, "m") == 384
+    with pytest.raises(store.DimensionMismatchError, match=r"makes 1024-dimensional vectors .* vector\(384\)"):
+        await store.check_dimensions(knowledge_db.engine, 1024, "amazon.titan-embed-text-v2:0")
+
+
+async def test_an_unmigrated_database_is_named(settings: object, pg_url: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from tests.conftest import scratch_database
+
+    engine = create_async_engine(scratch_database(settings, "kb_unmigrated"))  # type: ignore[arg-type]
+    try:
+        with pytest.raises(store.SchemaMissingError, match="migrate it first"):
+            await store.check_dimensions(engine, 384, "m")
+    finally:
+        await engine.dispose()
+
+
+async def test_vector_search_uses_the_hnsw_index(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        plan = await store.explain_search(session, EMBED.embed_query("deposit"), k=10)
+    assert "ix_document_chunk_embedding_hnsw" in plan, plan
+
+
+async def test_hybrid_and_vector_search_rank_and_score(knowledge_db: Database) -> None:
+    texts = ["The deposit is two months of rent.", "Quiet hours start at ten.", "The gym opens at six."]
+    async with knowledge_db.sessions() as session:
+        document_id = await store.save_indexed(
+            session, version("search.md", tags=("housing",)), *chunks(*texts, heading="Dorm")
+        )
+        query = "how large is the deposit"
+        vector = EMBED.embed_query(query)
+        hybrid = await store.search(session, vector, query, k=3, document_id=document_id)
+        plain = await store.search(session, vector, query, k=3, document_id=document_id, hybrid=False)
+        tagged = await store.search(session, vector, query, k=10, tag="housing")
+        strict = await store.search(session, vector, query, k=3, document_id=document_id, min_score=0.99)
+        text_only = await store.search_text(session, "deposit rent", k=3, document_id=document_id)
+        count = await session.scalar(select(func.count()).select_from(DocumentChunk))
+    assert hybrid[0].content == plain[0].content == texts[0]
+    assert all(0.0 <= hit.score <= 1.0 for hit in hybrid + plain)
+    assert [hit.rank for hit in hybrid] == sorted((hit.rank for hit in hybrid), reverse=True)
+    assert {hit.key for hit in tagged} == {"search.md"} and count and count > len(tagged)
+    assert strict == []
+    assert text_only[0].content == texts[0] and 0 < text_only[0].score < 1
+
+
+async def test_search_settings_are_local_to_its_transaction(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        await store.search(session, EMBED.embed_query("x"), "x", k=3, ef_search=123)
+        assert await session.scalar(text("SHOW hnsw.ef_search")) == "40"

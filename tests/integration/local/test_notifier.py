@@ -1,0 +1,137 @@
+"""The local S3 notifier on moto's server, delivering real S3 events to the real vectorizer handler."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.fixtures.moto_s3 import MotoS3
+
+from campusbot.bootstrap import Database
+from campusbot.knowledge import store
+from campusbot.knowledge.ingest import parse_event
+from campusbot.lambdas import vectorizer
+from campusbot.local.notifier import S3Notifier
+from campusbot.settings import get_settings
+
+TEXT = "# Library\n\nThe Kestrel library lends laptops for {days} days to students with a campus card.\n"
+
+
+@pytest.fixture
+def handler(bedrock_emulator: object, moto_s3: MotoS3, database: Database) -> Iterator[Any]:
+    get_settings.cache_clear()
+    vectorizer.reset()
+    yield vectorizer.handler
+    vectorizer.reset()
+
+
+async def status(database: Database, bucket: str, key: str) -> str | None:
+    async with database.sessions() as session:
+        state = await store.document_state(session, bucket, key)
+    return state.status if state else None
+
+
+async def test_creates_changes_and_removals_become_s3_events(
+    handler: Any, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    s3 = moto_s3.client()
+    delivered: list[dict[str, Any]] = []
+
+    def deliver(event: dict[str, Any]) -> Any:
+        delivered.append(event)
+        return handler(event, None)
+
+    notifier = S3Notifier(s3, s3_bucket, deliver)
+    s3.put_object(Bucket=s3_bucket, Key="library/laptop loans ü.md", Body=TEXT.format(days=14).encode())
+    s3.put_object(Bucket=s3_bucket, Key="old.md", Body=TEXT.format(days=3).encode())
+
+    events = await asyncio.to_thread(notifier.poll_once)
+    assert [e["Records"][0]["eventName"] for e in events] == ["ObjectCreated:Put", "ObjectCreated:Put"]
+    record = events[0]["Records"][0]
+    assert record["eventSource"] == "aws:s3" and record["eventVersion"] == "2.1"
+    assert record["s3"]["bucket"] == {
+        "name": s3_bucket,
+        "ownerIdentity": {"principalId": "campusbot-local"},
+        "arn": f"arn:aws:s3:::{s3_bucket}",
+    }
+    assert record["s3"]["object"]["key"] == "library/laptop+loans+%C3%BC.md"
+    assert record["s3"]["object"]["size"] == len(TEXT.format(days=14).encode())
+    assert len(record["s3"]["object"]["eTag"]) == 32 and '"' not in record["s3"]["object"]["eTag"]
+    assert await status(database, s3_bucket, "library/laptop loans ü.md") == "indexed"
+
+    assert await asyncio.to_thread(notifier.poll_once) == []  # nothing changed, nothing sent
+
+    s3.put_object(Bucket=s3_bucket, Key="library/laptop loans ü.md", Body=TEXT.format(days=21).encode())
+    s3.delete_object(Bucket=s3_bucket, Key="old.md")
+    events = await asyncio.to_thread(notifier.poll_once)
+    names = [(e["Records"][0]["eventName"], parse_event(e)[0].key) for e in events]
+    assert names == [("ObjectRemoved:Delete", "old.md"), ("ObjectCreated:Put", "library/laptop loans ü.md")]
+    removal = events[0]["Records"][0]["s3"]["object"]
+    assert set(removal) == {"key", "sequencer"}  # delete events carry no size or eTag, as in S3
+    assert await status(database, s3_bucket, "old.md") == "deleted"
+    sequencers = [e["Records"][0]["s3"]["object"]["sequencer"] for e in delivered]
+    assert sequencers == sorted(sequencers) and len(set(sequencers)) == len(sequencers)
+
+
+async def test_the_thread_indexes_uploads_until_stopped(
+    handler: Any, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    s3 = moto_s3.client()
+    s3.put_object(Bucket=s3_bucket, Key="before-start.md", Body=TEXT.format(days=7).encode())
+    notifier = S3Notifier(s3, s3_bucket, lambda event: handler(event, None), interval=0.2)
+    with notifier:
+        assert notifier.running
+        await wait_for(database, s3_bucket, "before-start.md", "indexed")  # the start-up sync
+        s3.put_object(Bucket=s3_bucket, Key="after-start.md", Body=TEXT.format(days=9).encode())
+        await wait_for(database, s3_bucket, "after-start.md", "indexed")
+        s3.delete_object(Bucket=s3_bucket, Key="after-start.md")
+        await wait_for(database, s3_bucket, "after-start.md", "deleted")
+    assert not notifier.running
+    s3.put_object(Bucket=s3_bucket, Key="after-stop.md", Body=TEXT.format(days=1).encode())
+    await asyncio.sleep(0.6)
+    assert await status(database, s3_bucket, "after-stop.md") is None
+
+
+async def wait_for(database: Database, bucket: str, key: str, wanted: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await status(database, bucket, key) == wanted:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{key} never became {wanted} (now {await status(database, bucket, key)})")
+
+
+async def test_baseline_removes_what_was_deleted_while_down(moto_s3: MotoS3, s3_bucket: str) -> None:
+    s3 = moto_s3.client()
+    etag = s3.put_object(Bucket=s3_bucket, Key="kept.md", Body=b"kept")["ETag"]
+    events: list[dict[str, Any]] = []
+    notifier = S3Notifier(s3, s3_bucket, events.append, baseline={"kept.md": etag, "gone.md": "abc"})
+    await asyncio.to_thread(notifier.poll_once)
+    assert [(e["Records"][0]["eventName"], e["Records"][0]["s3"]["object"]["key"]) for e in events] == [
+        ("ObjectRemoved:Delete", "gone.md")
+    ]
+
+
+async def test_failed_deliveries_are_retried_then_given_up(moto_s3: MotoS3, s3_bucket: str) -> None:
+    s3 = moto_s3.client()
+    s3.put_object(Bucket=s3_bucket, Key="flaky.md", Body=b"text")
+    calls: list[str] = []
+
+    def deliver(event: dict[str, Any]) -> None:
+        calls.append(event["Records"][0]["eventName"])
+        raise RuntimeError("handler crashed")
+
+    notifier = S3Notifier(s3, s3_bucket, deliver, max_attempts=2)
+    assert await asyncio.to_thread(notifier.poll_once) == []  # attempt 1 failed: will retry
+    assert len(await asyncio.to_thread(notifier.poll_once)) == 1  # attempt 2 failed: given up
+    assert await asyncio.to_thread(notifier.poll_once) == []
+    assert calls == ["ObjectCreated:Put", "ObjectCreated:Put"] and notifier.failures == 2
+
+
+async def test_a_missing_bucket_is_waited_for(moto_s3: MotoS3, unique: str) -> None:
+    events: list[dict[str, Any]] = []
+    notifier = S3Notifier(moto_s3.client(), f"missing-{unique}", events.append)
+    assert await asyncio.to_thread(notifier.poll_once) == [] and events == []
