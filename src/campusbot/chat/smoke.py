@@ -10,6 +10,9 @@ against any chat endpoint — the same suite for the local runtime and a deploye
       - say: Ana
         slots: {firstName: Ana}      # null = the slot must be empty
         expect_not: ["error"]
+
+`{run}` anywhere in a turn is replaced by a token unique to each run, so scripts that write (a registration
+with an email) can run again and again against the same stack.
 """
 
 from __future__ import annotations
@@ -125,13 +128,31 @@ def check(turn: Turn, reply: ChatReply) -> list[str]:
     return failures
 
 
+def with_run_token(turn: Turn, token: str) -> Turn:
+    """The turn with every `{run}` replaced by `token`."""
+
+    def fill(text: str) -> str:
+        return text.replace("{run}", token)
+
+    return Turn(
+        say=fill(turn.say),
+        intent=turn.intent,
+        slots={name: None if value is None else fill(value) for name, value in turn.slots.items()},
+        state=turn.state,
+        expect=[fill(e) for e in turn.expect],
+        expect_not=[fill(e) for e in turn.expect_not],
+    )
+
+
 def run_conversation(
     client: ChatClient, conversation: Conversation, on_turn: Callable[[Turn, ChatReply | None], None] | None = None
 ) -> ConversationResult:
     """Play every turn in one fresh session; stop at the first turn the endpoint fails to answer."""
     result = ConversationResult(conversation)
-    session_id = f"smoke-{uuid.uuid4().hex[:12]}"
-    for turn in conversation.turns:
+    token = uuid.uuid4().hex[:8]
+    session_id = f"smoke-{token}"
+    for scripted in conversation.turns:
+        turn = with_run_token(scripted, token)
         try:
             reply = client.send(turn.say, session_id)
         except ChatError as exc:

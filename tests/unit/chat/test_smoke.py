@@ -9,7 +9,15 @@ import httpx
 import pytest
 
 from campusbot.chat.client import ChatClient, ChatReply
-from campusbot.chat.smoke import ScriptError, Turn, check, load_conversation, load_conversations, run_conversation
+from campusbot.chat.smoke import (
+    ScriptError,
+    Turn,
+    check,
+    load_conversation,
+    load_conversations,
+    run_conversation,
+    with_run_token,
+)
 
 
 def reply(**kwargs: object) -> ChatReply:
@@ -100,3 +108,15 @@ def test_run_keeps_one_session_and_stops_when_the_endpoint_fails(tmp_path: Path)
     assert not result.passed
     assert len(seen) == 2 and seen[0]["session_id"] == seen[1]["session_id"]
     assert result.failures == ["turn 2: http://chat.test/chat answered 502: lex is down"]
+
+
+def test_run_token_fills_every_field() -> None:
+    turn = Turn(
+        say="me.{run}@example.org",
+        slots={"email": "me.{run}@example.org", "city": None},
+        expect=["{run}"],
+        expect_not=["x{run}"],
+    )
+    filled = with_run_token(turn, "ab12")
+    assert filled.say == "me.ab12@example.org" and filled.slots == {"email": "me.ab12@example.org", "city": None}
+    assert filled.expect == ["ab12"] and filled.expect_not == ["xab12"]
