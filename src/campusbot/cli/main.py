@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import api, chat, doctor, seed
+from campusbot.cli import api, chat, doctor, seed, upload
 
 app = typer.Typer(
     name="platform",
@@ -36,6 +36,7 @@ app.command("doctor")(doctor.doctor)
 app.command("seed")(seed.seed)
 app.command("chat")(chat.chat)
 app.command("api")(api.api)
+app.command("upload")(upload.upload)
 
 
 def main() -> None:

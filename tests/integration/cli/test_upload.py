@@ -1,0 +1,132 @@
+"""`platform upload` against moto's S3, and --wait while the local notifier feeds the real vectorizer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.fixtures.documents import make_pdf
+from tests.fixtures.moto_s3 import MotoS3
+from typer.testing import CliRunner
+
+from campusbot.bootstrap import Database
+from campusbot.cli.main import app
+from campusbot.lambdas import vectorizer
+from campusbot.local.notifier import S3Notifier
+from campusbot.settings import get_settings
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    (root / "guides").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "guides" / "housing rules.md").write_text("# Housing\n\nGuests may stay three nights a month.\n")
+    (root / "guides" / "fees.pdf").write_bytes(make_pdf([(1, "Fees"), (0, "The library card costs 12 euros.")]))
+    (root / "notes.txt").write_text("Campus shuttle leaves every 20 minutes.")
+    (root / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (root / ".hidden" / "secret.md").write_text("# nope")
+    return root
+
+
+@pytest.fixture
+def bucket_env(s3_bucket: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("CAMPUSBOT_DOCS_BUCKET", s3_bucket)
+    get_settings.cache_clear()
+    yield s3_bucket
+    get_settings.cache_clear()
+
+
+def keys(moto_s3: MotoS3, bucket: str) -> list[str]:
+    return sorted(item["Key"] for item in moto_s3.client().list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_folders_files_filters_prefix_and_tags(docs: Path, bucket_env: str, moto_s3: MotoS3) -> None:
+    result = CliRunner().invoke(
+        app, ["upload", str(docs), str(docs / "photo.jpg"), "--prefix", "campus", "--exclude", "*.txt",
+              "--tag", "Housing", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["key"], r["status"]) for r in rows] == [
+        ("campus/guides/fees.pdf", "uploaded"),
+        ("campus/guides/housing rules.md", "uploaded"),
+        ("campus/photo.jpg", "uploaded"),  # named explicitly: uploaded, and the vectorizer will say why not
+    ]
+    assert keys(moto_s3, bucket_env) == [r["key"] for r in rows]
+    head = moto_s3.client().head_object(Bucket=bucket_env, Key="campus/guides/housing rules.md")
+    assert head["Metadata"] == {"campusbot-tags": "housing"} and head["ContentType"] == "text/markdown"
+    assert "uploading 3 file(s)" in result.stderr and "not a type campusbot reads" in result.stderr
+
+
+def test_include_and_the_summary_table(docs: Path, bucket_env: str) -> None:
+    result = CliRunner().invoke(app, ["upload", str(docs), "--include", "*.txt"])
+    assert result.exit_code == 0, result.output
+    assert "notes.txt" in result.stdout and "uploaded" in result.stdout and "fees.pdf" not in result.stdout
+
+
+def test_missing_paths_and_empty_selections_abort(docs: Path, bucket_env: str) -> None:
+    missing = CliRunner().invoke(app, ["upload", str(docs / "nope.pdf"), str(docs)])
+    assert missing.exit_code == 1 and f"error: no such file or folder: {docs / 'nope.pdf'}" in missing.stderr
+    empty = CliRunner().invoke(app, ["upload", str(docs), "--include", "*.xlsx"])
+    assert empty.exit_code == 1 and "error: nothing to upload" in empty.stderr
+
+
+def test_a_missing_bucket_is_created_on_the_local_target(
+    docs: Path, moto_s3: MotoS3, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket = f"fresh-{unique}"
+    monkeypatch.setenv("CAMPUSBOT_DOCS_BUCKET", bucket)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["upload", str(docs / "notes.txt")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert f"creating bucket {bucket}" in result.stderr and keys(moto_s3, bucket) == ["notes.txt"]
+
+
+def test_an_unreachable_s3_is_explained(docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["upload", str(docs / "notes.txt")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "is the local runtime running (platform up)?" in result.stderr
+
+
+@pytest.fixture
+def notifier(bedrock_emulator: object, database: Database, moto_s3: MotoS3, bucket_env: str) -> Iterator[S3Notifier]:
+    vectorizer.reset()
+    with S3Notifier(moto_s3.client(), bucket_env, lambda event: vectorizer.handler(event, None), interval=0.2) as n:
+        yield n
+    vectorizer.reset()
+
+
+def test_wait_follows_each_document_to_indexed_or_failed(docs: Path, notifier: S3Notifier) -> None:
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
+    result = CliRunner().invoke(app, ["upload", str(docs), str(docs / "broken.pdf"), "--wait", "--timeout", "90",
+                                      "--json"])  # fmt: skip
+    assert result.exit_code == 1, result.output  # one document failed
+    rows: dict[str, Any] = {r["key"]: r for r in json.loads(result.stdout)}
+    assert rows["guides/housing rules.md"]["status"] == "indexed" and rows["guides/housing rules.md"]["chunks"] == 1
+    assert rows["guides/fees.pdf"]["status"] == "indexed"
+    assert rows["notes.txt"]["status"] == "indexed"
+    assert rows["broken.pdf"]["status"] == "failed" and "broken PDF" in rows["broken.pdf"]["reason"]
+    assert "error: 1 of 4 documents were not indexed" in result.stderr
+
+    again = CliRunner().invoke(app, ["upload", str(docs / "notes.txt"), "--wait"])  # same bytes: already indexed
+    assert again.exit_code == 0, again.output
+    assert "indexed (1 chunks)" in again.stdout
+
+
+def test_wait_times_out_without_a_vectorizer(docs: Path, bucket_env: str, database: Database) -> None:
+    result = CliRunner().invoke(app, ["upload", str(docs / "guides"), "--wait", "--timeout", "1", "--json"])
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    assert {row["status"] for row in rows} == {"not indexed"}
+    assert rows[0]["reason"].startswith("still waiting after 1 s: is the vectorizer running")
