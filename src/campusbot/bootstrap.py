@@ -164,4 +164,4 @@ def build_bedrock_emulator(settings: Settings) -> BedrockEmulator:
     """The local runtime's Bedrock runtime emulator (serve it with `local.emulator.app.create_app`)."""
     from campusbot.local.emulator.bedrock import BedrockEmulator
 
-    return BedrockEmulator(build_local_generator(settings))
+    return BedrockEmulator(build_local_generator(settings), warm_on_start=True)

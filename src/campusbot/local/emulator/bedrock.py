@@ -110,16 +110,28 @@ class Faults:
 class BedrockEmulator:
     name = "bedrock"
 
-    def __init__(self, generator: Generator, *, minilm: MiniLM | None = None, faults: Faults | None = None) -> None:
+    def __init__(
+        self,
+        generator: Generator,
+        *,
+        minilm: MiniLM | None = None,
+        faults: Faults | None = None,
+        warm_on_start: bool = False,
+    ) -> None:
         self._generator = generator
         self._minilm = minilm or shared()
+        self._warm_on_start = warm_on_start
         self.faults = faults or Faults()
 
     def warm(self) -> None:
-        """Load MiniLM now (a first-request cold start takes seconds); call it from a background thread."""
+        """Load MiniLM now, blocking (5-20 s on a laptop CPU, imports included); later calls return at once."""
         self._minilm.load()
 
     def router(self) -> APIRouter:
+        """The botocore paths; with `warm_on_start`, MiniLM starts loading in the background right away, so the
+        first InvokeModel does not pay the cold start (it waits for the load already under way instead)."""
+        if self._warm_on_start and not self._minilm.loaded:
+            threading.Thread(target=self._minilm.load, name="minilm-warm", daemon=True).start()
         router = APIRouter()
 
         @router.post("/model/{model_id:path}/invoke")
