@@ -183,7 +183,8 @@ def _cited(sentence: _Sentence) -> str:
 
 
 def _not_found(passages: Sequence[Passage]) -> str:
-    titles = [f"[{p.index or n}] {p.title}" for n, p in enumerate(passages, start=1) if p.title]
+    """No [n] markers here: a non-answer must not look like a cited, grounded one."""
+    titles = list(dict.fromkeys(p.title for p in passages if p.title))
     closest = f" ({'; '.join(titles)})" if titles else ""
     return f"{NOT_IN_DOCUMENTS}{closest}. Try rephrasing, or ask about something they cover."
 
