@@ -1,0 +1,314 @@
+"""`platform deploy`, `plan`, `destroy`, `bootstrap`: the stacks on AWS (laptop or Scalr) or LocalStack.
+
+Only typer at import time; the deploy machinery (campusbot.deploy) loads when a command runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from campusbot.deploy.pipeline import DeployContext, DeployOptions, StepResult
+
+TargetOption = Annotated[
+    Literal["aws", "localstack"], typer.Option("--target", help="aws, or localstack (CAMPUSBOT_LOCALSTACK_URL)")
+]
+ViaOption = Annotated[Literal["local", "scalr"], typer.Option("--via", help="local terraform, or runs in Scalr")]
+EnvOption = Annotated[str, typer.Option("--env", help="environment: terraform/environments/<env>.tfvars")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
+RootOption = Annotated[Path | None, typer.Option("--root", hidden=True, help="checkout holding terraform/")]
+StepName = Literal["preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke"]
+
+RESULT_STYLE = {
+    "done": "[green]done[/]",
+    "unchanged": "[green]unchanged[/]",
+    "skipped": "[dim]skipped[/]",
+    "failed": "[red]failed[/]",
+    "planned": "[cyan]planned[/]",
+}
+
+
+class _Activity:
+    def __init__(self, progress: Any, task: Any) -> None:
+        self._progress = progress
+        self._task = task
+
+    def advance(self, amount: int = 1) -> None:
+        self._progress.advance(self._task, amount)
+
+    def update(self, description: str) -> None:
+        self._progress.update(self._task, description=description)
+
+
+class ConsoleReporter:
+    """Progress and step tables on stderr (rich); stdout stays for the final summary."""
+
+    def __init__(self, *, total_steps: int = 8, interactive: bool = True) -> None:
+        self.total_steps = total_steps
+        self.interactive = interactive
+
+    def step(self, number: int, name: str, title: str) -> None:
+        from campusbot.cli.console import err
+
+        err.rule(f"[bold]{number}/{self.total_steps} {name}[/] · {title}", align="left", style="dim")
+
+    def info(self, message: str) -> None:
+        from campusbot.cli.console import info
+
+        info(message)
+
+    def warn(self, message: str) -> None:
+        from campusbot.cli.console import warn
+
+        warn(message)
+
+    def result(self, result: StepResult) -> None:
+        from campusbot.cli.console import err
+
+        err.print(f"{RESULT_STYLE[result.status]} {result.detail}", highlight=False)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        from rich.table import Table
+
+        from campusbot.cli.console import err
+
+        grid = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            grid.add_column(column, overflow="fold")
+        for row in rows:
+            grid.add_row(*("" if cell is None else str(cell) for cell in row))
+        err.print(grid)
+
+    def confirm(self, question: str) -> bool:
+        import sys
+
+        if not self.interactive or not sys.stdin.isatty():
+            from campusbot.cli.console import warn
+
+            warn(f"{question} — no terminal to ask: pass --yes")
+            return False
+        return typer.confirm(question, default=False, err=True)
+
+    @contextmanager
+    def activity(self, description: str, total: int | None = None) -> Iterator[_Activity]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from campusbot.cli.console import err
+
+        columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+        if total:
+            columns += [BarColumn(), MofNCompleteColumn()]
+        columns.append(TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            yield _Activity(progress, progress.add_task(description, total=total))
+
+
+def _context(options: DeployOptions) -> DeployContext:
+    from campusbot.deploy.pipeline import DeployContext
+    from campusbot.settings import get_settings
+
+    return DeployContext(settings=get_settings(), options=options, reporter=ConsoleReporter())
+
+
+def _options(env: str, target: str, via: str, root: Path | None, **extra: Any) -> DeployOptions:
+    from campusbot.cli.console import abort
+    from campusbot.deploy.pipeline import DeployOptions, repo_root
+
+    if target == "localstack" and via == "scalr":
+        abort("--target localstack runs terraform here: use --via local")
+    options = DeployOptions(env=env, target=target, via=via, root=(root or repo_root()).resolve(), **extra)  # type: ignore[arg-type]
+    if not (options.root / "terraform" / "stacks").is_dir():
+        abort(f"no terraform/stacks under {options.root}: run from the campusbot checkout")
+    return options
+
+
+def _fail(exc: Exception) -> NoReturn:
+    from campusbot.cli.console import abort
+
+    fix = getattr(exc, "fix", None)
+    abort(f"{exc}" + (f"\n  fix: {fix}" if fix else ""))
+
+
+def deploy(
+    env: EnvOption = "dev",
+    via: ViaOption = "local",
+    target: TargetOption = "aws",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print every step with resolved names; no calls")] = False,
+    from_step: Annotated[StepName | None, typer.Option("--from", help="resume at this step")] = None,
+    yes: YesOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the step results as JSON")] = False,
+    root: RootOption = None,
+) -> None:
+    """Deploy campusbot: preflight, image, Lambda zips, stacks, Lex, migrations + seed, documents, smoke.
+
+    Examples:
+
+        platform deploy --env dev --dry-run           # the plan of steps, no credentials needed
+
+        platform deploy --env dev                      # laptop: terraform with an S3 backend
+
+        platform deploy --env dev --via scalr          # runs in the Scalr workspaces, policies enforced
+
+        platform deploy --env dev --target localstack  # against LocalStack (or moto) on :4566
+
+        platform deploy --env dev --from stacks        # resume after a failure
+    """
+    from campusbot.cli.console import emit_json, success, table
+    from campusbot.deploy.pipeline import DeployError, run_pipeline
+    from campusbot.deploy.steps import STEPS
+
+    options = _options(env, target, via, root, dry_run=dry_run, from_step=from_step, yes=yes)
+    ctx = _context(options)
+    if dry_run:
+        _dry_run_header(ctx)
+    try:
+        results = run_pipeline(ctx, STEPS)
+    except DeployError as exc:
+        _fail(exc)
+    if as_json:
+        emit_json([{"step": r.name, "status": r.status, "detail": r.detail} for r in results])
+    else:
+        title = f"deploy {env}: {target} via {via}" + (" (dry run)" if dry_run else "")
+        table(title, ["step", "result", "detail"], [(r.name, RESULT_STYLE[r.status], r.detail) for r in results])
+    if not dry_run:
+        success(f"{env} deployed ({target} via {via})")
+
+
+def _dry_run_header(ctx: DeployContext) -> None:
+    from campusbot.deploy import localstack
+
+    options = ctx.options
+    ctx.reporter.info(
+        f"dry run: {options.env} → {options.target} via {options.via}; state in {ctx.work_dir} "
+        "(nothing is called or written)"
+    )
+    if options.target == "localstack":
+        ctx.reporter.table(
+            "localstack target: what runs where",
+            ["at " + ctx.settings.localstack_url, "what", "stays on the local runtime", "why"],
+            [
+                (a.service if a else "", a.detail if a else "", b.service if b else "", b.detail if b else "")
+                for a, b in _zip_longest(localstack.RUNS_THERE, localstack.STAYS_LOCAL)
+            ],
+        )
+
+
+def _zip_longest(first: Sequence[Any], second: Sequence[Any]) -> list[tuple[Any, Any]]:
+    from itertools import zip_longest
+
+    return list(zip_longest(first, second))
+
+
+def plan(
+    env: EnvOption = "dev",
+    via: ViaOption = "local",
+    target: TargetOption = "aws",
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    root: RootOption = None,
+) -> None:
+    """Plan every stack and print a summary table of adds, changes and destroys (nothing is applied)."""
+    from campusbot.cli.console import emit_json, table
+    from campusbot.deploy import stackrun, steps
+    from campusbot.deploy.pipeline import DeployError
+    from campusbot.deploy.stacks import ordered
+
+    ctx = _context(_options(env, target, via, root, yes=True))
+    try:
+        _prepare_inputs(ctx)
+        inputs = stackrun.deploy_inputs(ctx)
+        if via == "scalr":
+            outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, plan_only=True)
+        else:
+            if target == "aws":
+                steps.resolve_account(ctx)
+            outcomes = stackrun.plan_local(ctx, ordered(), inputs)
+    except DeployError as exc:
+        _fail(exc)
+    rows = [
+        (
+            o.stack,
+            o.plan.add if o.plan else "",
+            o.plan.change if o.plan else "",
+            o.plan.destroy if o.plan else "",
+            o.detail,
+        )
+        for o in outcomes
+    ]
+    if as_json:
+        emit_json([dict(zip(("stack", "add", "change", "destroy", "detail"), row, strict=True)) for row in rows])
+    else:
+        table(f"plan {env}: {target} via {via}", ["stack", "add", "change", "destroy", "detail"], rows)
+
+
+def _prepare_inputs(ctx: DeployContext) -> None:
+    """The image URI and Lambda zips the stacks need as variables (built or recomputed, never pushed)."""
+    from campusbot.deploy import image as images
+    from campusbot.deploy import lambda_package as packaging
+
+    tag = images.image_tag(ctx.options.root)
+    if ctx.state.image_tag != tag or ctx.state.image_uri is None:
+        repository = (
+            ctx.state.image_uri.rsplit(":", 1)[0] if ctx.state.image_uri else f"campusbot-{ctx.options.env}/api"
+        )
+        ctx.state.image_uri, ctx.state.image_tag = f"{repository}:{tag}", tag
+    with ctx.reporter.activity("packaging Lambdas (cached)"):
+        ctx.state.artifacts = packaging.build_all(ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir)
+
+
+def destroy(
+    env: EnvOption = "dev",
+    via: ViaOption = "local",
+    target: TargetOption = "aws",
+    yes: YesOption = False,
+    root: RootOption = None,
+) -> None:
+    """Destroy every stack in reverse order (analytics → foundation), after a confirmation."""
+    from campusbot.cli.console import abort, success, table
+    from campusbot.deploy import stackrun, steps
+    from campusbot.deploy.pipeline import DeployError
+    from campusbot.deploy.stacks import ordered
+
+    ctx = _context(_options(env, target, via, root, yes=yes))
+    names = ", ".join(stack.name for stack in ordered(reverse=True))
+    if not yes and not ctx.reporter.confirm(f"destroy {names} of {env} ({target} via {via})? Data is lost"):
+        abort("nothing destroyed")
+    try:
+        _prepare_inputs(ctx)
+        inputs = stackrun.deploy_inputs(ctx)
+        if via == "scalr":
+            outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, destroy=True)
+        else:
+            if target == "aws":
+                steps.resolve_account(ctx)
+            outcomes = stackrun.destroy_local(ctx, ordered(), inputs)
+    except DeployError as exc:
+        _fail(exc)
+    table(f"destroy {env}: {target} via {via}", ["stack", "result"], [(o.stack, o.detail) for o in outcomes])
+    success(f"{env} destroyed ({target})")
+
+
+def bootstrap(
+    env: EnvOption = "dev",
+    root: RootOption = None,
+) -> None:
+    """Create (or converge) the Terraform state bucket: versioned, SSE-KMS, public access blocked, TLS only."""
+    from campusbot.cli.console import info, success
+    from campusbot.deploy.steps import bootstrap_state
+
+    ctx = _context(_options(env, "aws", "local", root))
+    try:
+        report = bootstrap_state(ctx)
+    except Exception as exc:  # credentials, permissions: the message says which
+        _fail(exc)
+    if report.created:
+        success(f"created s3://{report.bucket} (versioned, SSE-KMS, private, TLS only)")
+    elif report.changed:
+        success(f"s3://{report.bucket}: set {', '.join(report.changed)}")
+    else:
+        success(f"s3://{report.bucket} is already set up: nothing changed")
+    info(f"state keys: campusbot/{env}/<stack>.tfstate, locked with S3 lockfiles")
