@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     chat_url: str = Field("http://127.0.0.1:3000/chat", description="default endpoint of `platform chat`")
     chat_api_key: str | None = Field(None, description="x-api-key for a deployed API Gateway chat endpoint")
 
+    # Deploy (`platform deploy/plan/destroy/bootstrap`, src/campusbot/deploy/)
+    localstack_url: str = Field("http://localhost:4566", description="edge endpoint of the localstack target")
+    state_bucket: str | None = Field(None, description="Terraform state bucket; unset: campusbot-tfstate-<acct>-<region>")
+    terraform_bin: str = Field("terraform", description="terraform (>= 1.10, S3 lockfile) or tofu binary of deploys")
+
     # Conversation (Lex)
     bot_id: str = Field(
         "CAMPUSBOT0",

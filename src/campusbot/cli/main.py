@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import api, chat, doctor, seed, upload
+from campusbot.cli import api, chat, deploy, doctor, seed, upload
 
 app = typer.Typer(
     name="platform",
@@ -37,6 +37,10 @@ app.command("seed")(seed.seed)
 app.command("chat")(chat.chat)
 app.command("api")(api.api)
 app.command("upload")(upload.upload)
+app.command("deploy")(deploy.deploy)
+app.command("plan")(deploy.plan)
+app.command("destroy")(deploy.destroy)
+app.command("bootstrap")(deploy.bootstrap)
 
 
 def main() -> None:
