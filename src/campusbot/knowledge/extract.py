@@ -160,7 +160,7 @@ def extract(
         elif kind == "md":
             title, blocks = _markdown(text, limit)
         else:
-            title, blocks = None, list(limit.take(Block(p) for p in _paragraphs(text)))
+            title, blocks = None, list(limit.take(_text_blocks(list(_paragraphs(text)))))
     if not any(block.level == 0 for block in blocks):
         raise ExtractionError(_no_text_reason(kind))
     title = title or next((block.text for block in blocks if block.level == 1), None) or title_from_key(filename)
@@ -203,6 +203,20 @@ def _paragraphs(text: str) -> Iterator[str]:
         cleaned = _clean(part, keep_newlines=True)
         if cleaned:
             yield cleaned
+
+
+def _text_blocks(paragraphs: list[str]) -> Iterator[Block]:
+    """Plain text has no markup; two conventions are read as headings when text follows them: a first line in
+    capitals ("WORKING WHILE STUDYING", level 1) and a short line of its own ending in a colon (level 2)."""
+    for index, paragraph in enumerate(paragraphs):
+        followed = index + 1 < len(paragraphs)
+        single = "\n" not in paragraph and len(paragraph) <= 80
+        if followed and single and index == 0 and paragraph.isupper():
+            yield Block(paragraph[:1] + paragraph[1:].lower(), 1)
+        elif followed and single and paragraph.endswith(":") and len(paragraph) > 1:
+            yield Block(paragraph[:-1].strip(), 2)
+        else:
+            yield Block(paragraph)
 
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -504,11 +518,22 @@ def _docx(data: bytes, limit: _Limit) -> tuple[str | None, list[Block]]:
             title = _docx_title(archive.read("docProps/core.xml")) if "docProps/core.xml" in names else None
             with archive.open("word/document.xml") as stream:
                 blocks = list(limit.take(_docx_blocks(stream, styles)))
+            if any(block.level == _DOCX_TITLE for block in blocks):  # the Title style sits above Heading 1
+                blocks = [_docx_title_shift(block) for block in blocks]
         except ElementTree.ParseError as exc:
             raise ExtractionError(f"broken DOCX: invalid XML ({exc})") from None
         except (zipfile.BadZipFile, OSError, EOFError) as exc:  # CRC errors, truncated members
             raise ExtractionError(f"broken DOCX: {_short(exc)}") from None
     return title, blocks
+
+
+_DOCX_TITLE = 99  # marks paragraphs in the Title style until the levels are known
+
+
+def _docx_title_shift(block: Block) -> Block:
+    if block.level == _DOCX_TITLE:
+        return Block(block.text, 1)
+    return Block(block.text, min(block.level + 1, 6)) if block.level else block
 
 
 def _docx_styles(xml: bytes) -> dict[str, int]:
@@ -545,7 +570,7 @@ def _docx_styles(xml: bytes) -> dict[str, int]:
 def _heading_level_from_name(name: str) -> int | None:
     folded = name.strip().lower().replace(" ", "")
     if folded == "title":
-        return 1
+        return _DOCX_TITLE
     match = re.fullmatch(r"heading([1-6])", folded)
     return int(match.group(1)) if match else None
 

@@ -93,12 +93,16 @@ class Retriever:
         hybrid: bool = True,
         ef_search: int = 80,
         breaker: Breaker | None = None,
+        text_weight: float = store.TEXT_WEIGHT,
+        fusion: store.Fusion = store.FUSION,
     ) -> None:
         self.sessions = sessions
         self.embedder = embedder
         self.hybrid = hybrid
         self.ef_search = ef_search
         self.breaker = breaker or Breaker()
+        self.text_weight = text_weight
+        self.fusion: store.Fusion = fusion
 
     async def search(
         self,
@@ -132,6 +136,8 @@ class Retriever:
                     tag=tag,
                     hybrid=self.hybrid,
                     ef_search=self.ef_search,
+                    text_weight=self.text_weight,
+                    fusion=self.fusion,
                 )
                 mode = "hybrid" if self.hybrid else "vector"
         return Retrieval([Passage(hit, snippet(hit.content, query)) for hit in hits], mode)

@@ -7,8 +7,9 @@ Rules the vectorizer relies on (one document per S3 bucket + key):
 - every write carries the S3 event `sequencer` and is skipped when the document was last changed by a newer
   event of the same key (S3 delivers at least once and unordered); events without a sequencer always apply.
 
-Search ranks by reciprocal rank fusion (RRF, k=60) of the HNSW cosine ranking and the full-text ranking
-(`tsv @@ websearch_to_tsquery`, its terms OR-ed so a question need not contain every word), and reports each
+Search ranks by weighted reciprocal rank fusion (RRF, k=60; full-text weighted TEXT_WEIGHT against 1 for the
+vector list) of the HNSW cosine ranking and the full-text ranking (`tsv @@ websearch_to_tsquery`, its terms
+OR-ed so a question need not contain every word), and reports each
 chunk's cosine similarity, clamped to [0, 1], as its `score`; `min_score` filters on that score.
 """
 
@@ -18,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,6 +29,12 @@ from campusbot.db.models import Document, DocumentChunk
 from campusbot.knowledge.chunking import Chunk
 
 RRF_K = 60
+Fusion = Literal["rrf", "blend"]
+# How the full-text ranking joins the vector ranking (bench/retrieval_quality.py compares them):
+# "rrf": sum of weight / (60 + rank) per list, TEXT_WEIGHT for the full-text list and 1 for the vector list;
+# "blend": (1 - TEXT_WEIGHT) * cosine similarity + TEXT_WEIGHT * ts_rank_cd scaled to [0, 1).
+FUSION: Fusion = "blend"
+TEXT_WEIGHT = 0.3
 
 
 class DimensionMismatchError(RuntimeError):
@@ -340,6 +348,8 @@ async def search(
     hybrid: bool = True,
     ef_search: int = 80,
     candidates: int | None = None,
+    text_weight: float = TEXT_WEIGHT,
+    fusion: Fusion = FUSION,
 ) -> list[Hit]:
     """The k best chunks for a query (its embedding and its text), best first."""
     k = max(1, min(int(k), 100))
@@ -360,25 +370,39 @@ async def search(
         f"SELECT c.id, c.embedding <=> CAST(:v AS vector) AS distance FROM document_chunk c {where} "
         f"ORDER BY c.embedding <=> CAST(:v AS vector) LIMIT {pool}) AS nearest"
     )
+    cosine = "(1 - (c.embedding <=> CAST(:v AS vector)))"
+    rank = "f.rank"
     if hybrid and query.strip():
         params["q"] = query
-        ranked = (
-            f"WITH vec AS ({vec}), "
-            "txt AS (SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM ("
-            f"SELECT c.id, ts_rank_cd(c.tsv, tq.q, 1) AS rank FROM document_chunk c, (SELECT {_TSQUERY} AS q) AS tq "
-            f"WHERE c.tsv @@ tq.q{and_filters} ORDER BY rank DESC, c.id LIMIT {pool}) AS matched), "
-            f"fused AS (SELECT id, sum(1.0 / ({RRF_K} + r)) AS rank FROM "
-            "(SELECT id, r FROM vec UNION ALL SELECT id, r FROM txt) AS both_lists GROUP BY id) "
+        params["tw"] = float(text_weight)
+        normalization = 32 if fusion == "blend" else 1  # 32: rank / (rank + 1), in [0, 1) for the blend
+        txt = (
+            "SELECT id, rank AS t, row_number() OVER (ORDER BY rank DESC, id) AS r FROM ("
+            f"SELECT c.id, ts_rank_cd(c.tsv, tq.q, {normalization}) AS rank FROM document_chunk c, "
+            f"(SELECT {_TSQUERY} AS q) AS tq WHERE c.tsv @@ tq.q{and_filters} ORDER BY rank DESC, c.id "
+            f"LIMIT {pool}) AS matched"
         )
+        if fusion == "blend":
+            ranked = (
+                f"WITH vec AS ({vec}), txt AS ({txt}), fused AS (SELECT ids.id, coalesce(txt.t, 0) AS rank FROM "
+                "(SELECT id FROM vec UNION SELECT id FROM txt) AS ids LEFT JOIN txt ON txt.id = ids.id) "
+            )
+            rank = f"((1 - CAST(:tw AS float8)) * {cosine} + CAST(:tw AS float8) * f.rank)"
+        else:
+            ranked = (
+                f"WITH vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id, sum(w / ({RRF_K} + r)) AS rank FROM "
+                "(SELECT id, r, 1.0 AS w FROM vec UNION ALL SELECT id, r, CAST(:tw AS float8) AS w FROM txt) "
+                "AS both_lists GROUP BY id) "
+            )
     else:
         ranked = f"WITH vec AS ({vec}), fused AS (SELECT id, 1.0 / ({RRF_K} + r) AS rank FROM vec) "
     sql = (
         ranked + "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, "
-        "greatest(0.0, least(1.0, 1 - (c.embedding <=> CAST(:v AS vector)))) AS score, f.rank, "
+        f"greatest(0.0, least(1.0, {cosine})) AS score, {rank} AS rank, "
         "d.title, d.s3_bucket, d.s3_key, d.tags "
         "FROM fused f JOIN document_chunk c ON c.id = f.id JOIN document d ON d.id = c.document_id "
-        "WHERE 1 - (c.embedding <=> CAST(:v AS vector)) >= :min_score "
-        f"ORDER BY f.rank DESC, score DESC, c.id LIMIT {k}"
+        f"WHERE {cosine} >= :min_score "
+        f"ORDER BY {rank} DESC, score DESC, c.id LIMIT {k}"
     )
     async with _transaction(session):
         await session.execute(

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from tests.fixtures.documents import make_pdf
 
-from campusbot.knowledge.extract import ExtractionError, detect_kind, extract, title_from_key
+from campusbot.knowledge.extract import Block, ExtractionError, detect_kind, extract, title_from_key
 
 
 def headings(data: bytes, name: str) -> list[tuple[str | None, str]]:
@@ -81,12 +81,24 @@ def test_docx_heading_styles_lists_tables_and_core_title(sample_docx: bytes) -> 
     extracted = extract(sample_docx, "handbook.docx")
     assert extracted.title == "Nordlicht Robotics intern handbook"
     assert [(s.heading, s.text) for s in extracted.sections()] == [
-        ("Working hours", "Interns at Nordlicht Robotics work 32 hours a week. Fridays are for study."),
         (
-            "Working hours > Remote days",
+            "Intern Handbook > Working hours",
+            "Interns at Nordlicht Robotics work 32 hours a week. Fridays are for study.",
+        ),
+        (
+            "Intern Handbook > Working hours > Remote days",
             "- Two remote days a week after the first month.\n\nBenefit | Amount\n\nMeal allowance | EUR 9 per day",
         ),
     ]
+
+
+def test_plain_text_capital_first_line_and_colon_lines_are_headings() -> None:
+    text = "WORKING WHILE STUDYING\n\nIntro line.\n\nMini-jobs:\n\nAt most 556 euros.\n\nNote: a colon inside.\n\nEnd:"
+    assert headings(text.encode(), "work.txt") == [
+        ("Working while studying", "Intro line."),
+        ("Working while studying > Mini-jobs", "At most 556 euros.\n\nNote: a colon inside.\n\nEnd:"),
+    ]
+    assert extract(b"JUST A SHOUT", "shout.txt").blocks == [Block("JUST A SHOUT")]  # nothing follows: text
 
 
 def test_plain_text_encodings() -> None:
