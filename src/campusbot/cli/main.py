@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import api, chat, deploy, doctor, seed, upload
+from campusbot.cli import api, chat, deploy, doctor, runtime, seed, upload
 
 app = typer.Typer(
     name="platform",
@@ -34,6 +34,9 @@ def root(
 
 app.command("doctor")(doctor.doctor)
 app.command("seed")(seed.seed)
+app.command("up")(runtime.up)
+app.command("down")(runtime.down)
+app.command("status")(runtime.status)
 app.command("chat")(chat.chat)
 app.command("api")(api.api)
 app.command("upload")(upload.upload)

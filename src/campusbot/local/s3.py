@@ -51,6 +51,7 @@ def start_s3(host: str, port: int) -> LocalS3:
 
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one INFO line per request otherwise
     return LocalS3(url, "moto", server)
 
 

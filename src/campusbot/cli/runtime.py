@@ -1,0 +1,106 @@
+"""`platform up`, `platform down`, `platform status`: the local runtime."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+
+
+def up(
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="run in the background (pid file in .campusbot)")
+    ] = False,
+) -> None:
+    """Start the local runtime: PostgreSQL, S3, the API, the AWS emulator (Lex, Bedrock) and the chat gateway.
+
+    It stays in the foreground until Ctrl-C, or with --detach runs in the background until `platform down`.
+    The first start migrates and seeds the database; later starts keep your data.
+    """
+    from campusbot.cli.console import abort, info, success
+    from campusbot.local import runtime
+    from campusbot.settings import get_settings
+
+    settings = get_settings()
+    existing = runtime.read_state(settings)
+    if existing is not None:
+        info(f"the runtime is already up (pid {existing['pid']})")
+        _endpoints(existing)
+        return
+    if detach:
+        info("starting the local runtime in the background (log: .campusbot/logs/runtime.log) ...")
+        try:
+            state = runtime.start_detached(settings)
+        except runtime.RuntimeStartError as exc:
+            abort(str(exc))
+        _endpoints(state)
+        success("runtime up; `platform chat` to talk to it, `platform down` to stop it")
+        return
+
+    local = runtime.LocalRuntime(settings, progress=info)
+    try:
+        state = local.start()
+    except (runtime.RuntimeStartError, OSError) as exc:
+        local.stop()
+        abort(str(exc))
+    except KeyboardInterrupt:
+        local.stop()
+        raise typer.Exit(130) from None
+    _endpoints(state)
+    if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):
+        success("runtime up; Ctrl-C stops it")
+    code = local.wait()
+    local.stop()
+    raise typer.Exit(code)
+
+
+def down() -> None:
+    """Stop the background runtime started with `platform up --detach`."""
+    from campusbot.cli.console import info, success
+    from campusbot.local import runtime
+    from campusbot.settings import get_settings
+
+    settings = get_settings()
+    pid = runtime.running_pid(settings)
+    if pid is None:
+        info("the runtime is not running")
+        return
+    info(f"stopping the runtime (pid {pid}) ...")
+    runtime.stop_detached(settings)
+    success("runtime stopped")
+
+
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="print the state as JSON")] = False,
+) -> None:
+    """Show what the local runtime runs: endpoints, processes and their health."""
+    from campusbot.cli.console import emit_json, info, table
+    from campusbot.local import postgres, runtime
+    from campusbot.settings import get_settings
+
+    settings = get_settings()
+    state = runtime.read_state(settings)
+    database = postgres.status(settings.pg_dir)
+    if state is None:
+        if as_json:
+            emit_json({"running": False, "postgres": database})
+        else:
+            info("the runtime is not running (`platform up` starts it)")
+        raise typer.Exit(3)
+    health = runtime.health(state)
+    if as_json:
+        emit_json({"running": True, **state, "health": health, "postgres": database})
+        return
+    _endpoints(state)
+    rows = [(name, child["pid"], child["url"], health.get(name, "?")) for name, child in state["children"].items()]
+    rows.append(
+        ("postgres", database.get("pid"), database.get("socket_dir"), "ok" if database.get("running") else "down")
+    )
+    table("processes", ["component", "pid", "address", "health"], rows)
+
+
+def _endpoints(state: dict[str, Any]) -> None:
+    from campusbot.cli.console import table
+
+    table(f"campusbot local runtime (pid {state['pid']})", ["endpoint", "address"], state["endpoints"].items())
