@@ -138,7 +138,7 @@ def apply_plan(ctx: DeployContext, tf: TerraformStack, plan: PlanSummary) -> Non
             elif event.kind == "start":
                 activity.update(f"{tf.name}: {event.action} {event.address} …")
             elif event.kind == "error":
-                ctx.reporter.warn(f"{tf.name}: {event.address}: {event.message}")
+                ctx.reporter.warn(f"{tf.name}: {event.message or event.address + ' failed'}")
 
         tf.apply(plan, on_event=on_event)
 

@@ -45,11 +45,11 @@ def preflight(ctx: DeployContext) -> StepResult:
         version = terraform_version(settings.terraform_bin)
         check = diagnostics.check_terraform()
         ok = version is not None and version >= MIN_TERRAFORM
-        shown = ".".join(map(str, version)) if version else "not found"
+        shown = check.detail if version else f"{settings.terraform_bin} not found"
         note(
             "terraform",
             ok,
-            f"{settings.terraform_bin} {shown} ({check.detail})",
+            shown,
             "install Terraform >= 1.10 (S3 lockfile)",
         )
     else:
