@@ -377,17 +377,21 @@ def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
 
 
 def stop_detached(settings: Settings, timeout: float = 60) -> bool:
-    """SIGTERM the supervisor and wait for it; False when nothing was running."""
+    """SIGTERM the supervisor and wait until its process has ended (its database stopped with it);
+    False when nothing was running."""
+    import psutil
+
     pid = running_pid(settings)
     if pid is None:
         return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if running_pid(settings) is None:
-            return True
-        time.sleep(0.3)
-    os.kill(pid, signal.SIGKILL)
+    try:
+        process = psutil.Process(pid)
+        process.terminate()
+        process.wait(timeout=timeout)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        process.kill()
     return True
 
 
