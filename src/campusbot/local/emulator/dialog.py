@@ -19,7 +19,6 @@ the request) set, string to string, passed through untouched.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import re
@@ -33,8 +32,8 @@ from typing import Any, Protocol
 
 from campusbot.bot.model import BotDefinition, Intent, Slot
 from campusbot.local.emulator.nlu import IntentScore
-from campusbot.local.emulator.sessions import Session
-from campusbot.local.emulator.slots import SlotResolver, SlotValue, parse_confirmation
+from campusbot.local.emulator.sessions import Session, clone
+from campusbot.local.emulator.slots import FREE_TYPES, SlotResolver, SlotValue, parse_confirmation
 
 log = logging.getLogger("campusbot.lex")
 
@@ -172,7 +171,7 @@ class Dialog:
         request_attributes: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Process one user text; returns the RecognizeText response. The session changes only on success."""
-        working = copy.deepcopy(session)
+        working = _session_copy(session)
         if session_state is not None:
             self.apply_session_state(working, session_state)
         ranking = self.recognizer.recognize(self.resolver.nlu_text(text))
@@ -194,8 +193,8 @@ class Dialog:
         else:
             self._start_intent(turn, ranking[0].name if ranking else self.definition.fallback.name)
         response = self._response(turn)
-        working.messages = copy.deepcopy(turn.messages)
-        working.interpretations = copy.deepcopy(response["interpretations"])
+        working.messages = clone(turn.messages)
+        working.interpretations = clone(response["interpretations"])
         _copy_into(session, working)
         log.info(
             "lex turn session=%s intent=%s state=%s action=%s",
@@ -214,7 +213,7 @@ class Dialog:
         request_attributes: Mapping[str, str] | None,
     ) -> dict[str, Any]:
         """PutSession: set the state; Delegate lets the engine take the next step, as in Lex."""
-        working = copy.deepcopy(session)
+        working = _session_copy(session)
         self.apply_session_state(working, session_state, replace=True)
         turn = Turn(working, "", str(uuid.uuid4()), dict(request_attributes or {}) or None, [])
         working.originating_request_id = turn.request_id
@@ -229,7 +228,7 @@ class Dialog:
                 turn.messages = [_plain(self._fill(slot.prompt, working))]
         elif action == "ConfirmIntent" and intent is not None and intent.confirmation and not turn.messages:
             turn.messages = [_plain(self._fill(intent.confirmation.prompt, working))]
-        working.messages = copy.deepcopy(turn.messages)
+        working.messages = clone(turn.messages)
         _copy_into(session, working)
         result: dict[str, Any] = {
             "messages": turn.messages,
@@ -285,6 +284,10 @@ class Dialog:
         slot_name = str((session.dialog_action or {}).get("slotToElicit", ""))
         slot = intent.slot(slot_name) if intent else None
         if intent is None or slot is None:
+            self._start_intent(turn, turn.ranking[0].name)
+            return
+        if slot.type in FREE_TYPES and len(turn.text.split()) >= 3 and self._switches(turn, intent):
+            # A name or a city can be almost anything: a clear request for another intent wins.
             self._start_intent(turn, turn.ranking[0].name)
             return
         values = self.resolver.resolve_reply(intent, slot, turn.text)
@@ -377,7 +380,7 @@ class Dialog:
         else:
             return None
         attempt = "Initial" if session.attempts == 0 else f"Retry{session.attempts}"
-        return {"dialogAction": action, "intent": copy.deepcopy(session.intent), "prompt": {"attempt": attempt}}
+        return {"dialogAction": action, "intent": clone(session.intent), "prompt": {"attempt": attempt}}
 
     def _delegate(self, turn: Turn) -> None:
         """Lex's own next step."""
@@ -416,18 +419,18 @@ class Dialog:
     def _event(self, turn: Turn, source: str, proposed: dict[str, Any] | None) -> dict[str, Any]:
         """A Lex V2 code hook event (messageVersion 1.0), as Lex sends it to the Lambda."""
         session = turn.session
-        intent = copy.deepcopy(session.intent) or {}
+        intent = clone(session.intent) or {}
         state: dict[str, Any] = {
             "sessionAttributes": dict(session.session_attributes),
-            "activeContexts": copy.deepcopy(session.active_contexts),
+            "activeContexts": clone(session.active_contexts),
             "intent": intent,
             "originatingRequestId": turn.request_id,
         }
         previous = turn.session.dialog_action
         if previous is not None and turn.continued:
-            state["dialogAction"] = copy.deepcopy(previous)
+            state["dialogAction"] = clone(previous)
         if session.runtime_hints:
-            state["runtimeHints"] = copy.deepcopy(session.runtime_hints)
+            state["runtimeHints"] = clone(session.runtime_hints)
         event: dict[str, Any] = {
             "messageVersion": "1.0",
             "invocationSource": source,
@@ -462,7 +465,7 @@ class Dialog:
     def _invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         context = LambdaContext(self.function_name, self.lambda_timeout)
         started = time.perf_counter()
-        future = self.executor.submit(self.fulfillment, copy.deepcopy(event), context)
+        future = self.executor.submit(self.fulfillment, clone(event), context)
         try:
             result = future.result(timeout=self.lambda_timeout)
         except FutureTimeout:
@@ -629,7 +632,7 @@ class Dialog:
         """An Intent structure with every slot of the definition present (null when unfilled)."""
         slots: dict[str, Any] = {slot.name: None for slot in definition.slots}
         if current is not None:
-            slots.update(copy.deepcopy(current.get("slots") or {}))
+            slots.update(clone(current.get("slots") or {}))
         if "slots" in raw:
             slots.update(dict.fromkeys(slots))
             for name, slot in (raw.get("slots") or {}).items():
@@ -644,7 +647,7 @@ class Dialog:
         """The active intent first, then the classifier's alternatives (FallbackIntent without a score)."""
         session = turn.session
         fallback = self.definition.fallback.name
-        current = copy.deepcopy(session.intent) if session.intent else None
+        current = clone(session.intent) if session.intent else None
         scores = {s.name: s.score for s in turn.ranking}
         state = (current or {}).get("state", "InProgress")
         out: list[dict[str, Any]] = []
@@ -671,7 +674,7 @@ class Dialog:
     def _response(self, turn: Turn) -> dict[str, Any]:
         session = turn.session
         response: dict[str, Any] = {
-            "messages": copy.deepcopy(turn.messages),
+            "messages": clone(turn.messages),
             "sessionState": session.session_state(),
             "interpretations": self._interpretations(turn, event_form=False),
             "sessionId": session.key.session_id,
@@ -730,7 +733,7 @@ def _valid_slot(slot: Any) -> bool:
 
 def _normalize_slot(slot: Mapping[str, Any]) -> dict[str, Any]:
     """A slot as the Lambda set it, with the fields Lex adds when it stores one ({"value": {...}} → Scalar)."""
-    normalized = copy.deepcopy(dict(slot))
+    normalized: dict[str, Any] = clone(dict(slot))
     normalized.setdefault("shape", "List" if "values" in normalized else "Scalar")
     value = normalized.get("value")
     if isinstance(value, dict) and "interpretedValue" in value:
@@ -755,6 +758,22 @@ def _text_of(messages: Sequence[Mapping[str, Any]]) -> str:
 
 def _retries(slot: Slot) -> int:
     return DEFAULT_MAX_RETRIES if slot.max_retries is None else slot.max_retries
+
+
+def _session_copy(session: Session) -> Session:
+    return Session(
+        key=session.key,
+        session_attributes=dict(session.session_attributes),
+        intent=clone(session.intent),
+        dialog_action=clone(session.dialog_action),
+        active_contexts=clone(session.active_contexts),
+        runtime_hints=clone(session.runtime_hints),
+        originating_request_id=session.originating_request_id,
+        messages=clone(session.messages),
+        interpretations=clone(session.interpretations),
+        attempts=session.attempts,
+        last_seen=session.last_seen,
+    )
 
 
 def _copy_into(target: Session, source: Session) -> None:

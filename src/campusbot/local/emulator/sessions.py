@@ -7,13 +7,21 @@ second request while one is in flight gets Lex's ConflictException.
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars): several times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
 
 
 class SessionKey(NamedTuple):
@@ -47,13 +55,13 @@ class Session:
         """The Lex `SessionState` structure (a deep copy: callers may change it)."""
         state: dict[str, Any] = {"sessionAttributes": dict(self.session_attributes)}
         if self.dialog_action is not None:
-            state["dialogAction"] = copy.deepcopy(self.dialog_action)
+            state["dialogAction"] = clone(self.dialog_action)
         if self.intent is not None:
-            state["intent"] = copy.deepcopy(self.intent)
+            state["intent"] = clone(self.intent)
         if self.active_contexts:
-            state["activeContexts"] = copy.deepcopy(self.active_contexts)
+            state["activeContexts"] = clone(self.active_contexts)
         if self.runtime_hints:
-            state["runtimeHints"] = copy.deepcopy(self.runtime_hints)
+            state["runtimeHints"] = clone(self.runtime_hints)
         if self.originating_request_id:
             state["originatingRequestId"] = self.originating_request_id
         return state

@@ -593,6 +593,7 @@ class SlotResolver:
                 j < len(words)
                 and j not in taken
                 and (words[j] in SMALL_NUMBERS or words[j] in MULTIPLIERS or words[j] == "and")
+                and (words[j] != "a" or (j == i and j + 1 < len(words) and words[j + 1] in MULTIPLIERS))
             ):
                 j += 1
             while j > i and words[j - 1] == "and":
@@ -827,9 +828,7 @@ class SlotResolver:
             # A part of a name ("Toronto") stands for the name when it is all that was said; with more
             # distinctive words ("Paris Saclay") the OriginalValue slot keeps what was said.
             rest = [
-                t.text
-                for t in analysis.tokens[: best.start] + analysis.tokens[best.end :]
-                if t.text not in GENERIC_NAME_WORDS
+                t.text for t in analysis.tokens[: best.start] + analysis.tokens[best.end :] if t.text not in NOT_VALUES
             ]
             if not rest:
                 return best.value
@@ -860,7 +859,7 @@ class SlotResolver:
         pattern = FIRST_NAME_PATTERN if slot.type == FIRST_NAME else LAST_NAME_PATTERN
         match = pattern.search(text) or next((p.search(text) for p in NAME_PATTERNS if p.search(text)), None)
         names = _name_words(match.group("names"), strict=False) if match else []
-        if not names and (elicited or len(cleaned.split()) <= 3):
+        if not names and len(cleaned.split()) <= 3:
             names = _name_words(cleaned, strict=False)
         if not names:
             return None

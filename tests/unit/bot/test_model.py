@@ -1,0 +1,96 @@
+"""The typed bot definition: the packaged definition loads, and definitions Lex would refuse fail at load
+with a message that says where."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from campusbot.bot.model import DEFINITION_PATH, DefinitionError, load_definition, parse_definition, placeholders
+
+RAW: dict[str, Any] = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_packaged_definition_loads_once() -> None:
+    definition = load_definition()
+    assert load_definition() is definition
+    assert load_definition(DEFINITION_PATH) is definition
+    assert definition.bot.name == "campusbot"
+    assert definition.locale.id == "en_US"
+    assert 0 < definition.locale.nlu_confidence_threshold < 1
+    assert [i.name for i in definition.intents] == [
+        "Greeting",
+        "Help",
+        "GetStudentProfile",
+        "RecommendUniversity",
+        "GetUniversityInfo",
+        "FindOpportunities",
+        "RegisterStudent",
+        "FallbackIntent",
+    ]
+
+
+def test_intents_slots_and_types_are_typed() -> None:
+    definition = load_definition()
+    register = definition.intent("RegisterStudent")
+    assert register is not None and register.confirmation is not None
+    assert [s.name for s in register.required_slots] == ["firstName", "lastName", "email", "fieldOfStudy", "country"]
+    assert set(placeholders(register.confirmation.prompt)) <= set(register.slot_names)
+    assert definition.fallback.name == "FallbackIntent" and definition.fallback.is_fallback
+    assert "FallbackIntent" not in [i.name for i in definition.custom_intents()]
+    university = definition.slot_type("UniversityName")
+    assert university is not None and university.from_database and university.resolution == "OriginalValue"
+    field = definition.slot_type("FieldOfStudy")
+    assert field is not None and field.resolution == "TopResolution"
+    assert all(len(i.utterances) >= 12 for i in definition.custom_intents())
+
+
+def test_load_definition_reads_another_file(tmp_path: Path) -> None:
+    raw = copy.deepcopy(RAW)
+    raw["locale"]["nlu_confidence_threshold"] = 0.9
+    path = tmp_path / "bot.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert load_definition(path).locale.nlu_confidence_threshold == 0.9
+
+
+def broken(change: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(RAW)
+    change(raw)
+    return raw
+
+
+def intent(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(i for i in raw["intents"] if i["name"] == name)
+    return found
+
+
+CASES = {
+    "bad intent name": (lambda r: r["intents"][0].update(name="Say Hello"), "naming rule"),
+    "unknown slot in an utterance": (
+        lambda r: intent(r, "Greeting")["utterances"].append("hello {nobody}"),
+        "names unknown slots",
+    ),
+    "unknown slot type": (lambda r: intent(r, "GetUniversityInfo")["slots"][0].update(type="Campus"), "unknown type"),
+    "slot without prompt": (lambda r: intent(r, "GetUniversityInfo")["slots"][0].update(prompt=""), "needs a prompt"),
+    "confirmation names unknown slot": (
+        lambda r: intent(r, "RegisterStudent")["confirmation"].update(prompt="Register {age}?"),
+        "unknown slots",
+    ),
+    "threshold above one": (lambda r: r["locale"].update(nlu_confidence_threshold=1.5), "within 0..1"),
+    "bad locale": (lambda r: r["locale"].update(id="english"), "locale id"),
+    "duplicate intent": (lambda r: r["intents"].append(copy.deepcopy(r["intents"][0])), "declared twice"),
+    "duplicate utterance": (lambda r: intent(r, "Help")["utterances"].append("HELP"), "declared twice"),
+    "bad resolution": (lambda r: r["slot_types"][0].update(resolution="Best"), "resolution"),
+    "intent without utterances": (lambda r: intent(r, "Help").update(utterances=[]), "no utterances"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_definitions_lex_would_refuse_fail_at_load(case: str) -> None:
+    change, message = CASES[case]
+    with pytest.raises(DefinitionError, match=message):
+        parse_definition(broken(change))

@@ -1,0 +1,66 @@
+"""The session store: idle TTL, one turn at a time per session, delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from campusbot.local.emulator.sessions import SessionBusy, SessionKey, SessionStore
+
+KEY = SessionKey("CAMPUSBOT0", "TSTALIASID", "en_US", "s-1")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_session_lives_for_the_idle_ttl_after_its_last_turn() -> None:
+    clock = Clock()
+    store = SessionStore(ttl_seconds=600, clock=clock)
+    with store.turn(KEY) as session:
+        session.session_attributes["k"] = "v"
+    clock.now += 599
+    assert store.get(KEY) is not None
+    with store.turn(KEY) as session:
+        assert session.session_attributes == {"k": "v"}
+    clock.now += 599
+    assert store.get(KEY) is not None
+    clock.now += 2
+    assert store.get(KEY) is None
+    assert len(store) == 0
+
+
+def test_one_turn_at_a_time_per_session() -> None:
+    store = SessionStore(ttl_seconds=600)
+    other = KEY._replace(session_id="s-2")
+    with store.turn(KEY):
+        with pytest.raises(SessionBusy), store.turn(KEY):
+            pass
+        with store.turn(other):
+            pass
+    with store.turn(KEY):
+        pass
+
+
+def test_delete_forgets_the_session() -> None:
+    store = SessionStore(ttl_seconds=600)
+    with store.turn(KEY):
+        pass
+    assert store.delete(KEY) is not None
+    assert store.get(KEY) is None
+    assert store.delete(KEY) is None
+
+
+def test_session_state_is_a_copy() -> None:
+    store = SessionStore(ttl_seconds=600)
+    with store.turn(KEY) as session:
+        session.intent = {"name": "Greeting", "slots": {}, "state": "Fulfilled", "confirmationState": "None"}
+    stored = store.get(KEY)
+    assert stored is not None
+    state = stored.session_state()
+    state["intent"]["name"] = "Changed"
+    assert stored.intent is not None and stored.intent["name"] == "Greeting"
+    assert state["sessionAttributes"] == {}
