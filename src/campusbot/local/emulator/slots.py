@@ -18,6 +18,7 @@ OriginalValue (UniversityName) also fills the slot with a name that matches noth
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -35,6 +36,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+log = logging.getLogger("campusbot.lex")
+
+RETRY_NAMES = 5.0  # seconds before reading the UniversityName values again after a failure
 NUMBER = "AMAZON.Number"
 EMAIL = "AMAZON.EmailAddress"
 COUNTRY = "AMAZON.Country"
@@ -425,7 +429,9 @@ class SlotResolver:
         self._static = self._static_entries()
         self._dynamic_types = {st.name for st in definition.slot_types if st.from_database}
         self._names: tuple[str, ...] = ()
-        self._names_loaded_at = float("-inf")
+        self._names_due = float("-inf")  # when the names are next read
+        self._names_loading = False
+        self._names_loaded = False
         self._entries: dict[tuple[str, ...], list[_Entry]] = {}
         self._max_phrase = 1
         self._speller = SpellChecker((), known_words)
@@ -498,19 +504,41 @@ class SlotResolver:
             self._cache.clear()
 
     def refresh(self) -> None:
-        """Re-read the names of database-filled slot types (UniversityName) when they are older than the TTL."""
+        """Re-read the names of database-filled slot types (UniversityName) once they are older than the TTL.
+
+        The first read happens in the caller's thread; later ones in a background thread while the current
+        names keep serving, so a turn never waits for the provider (the API) after the first. A failed read
+        keeps the names it had and is retried after a few seconds.
+        """
         if self._university_names is None or not self._dynamic_types:
             return
         now = time.monotonic()
-        if now - self._names_loaded_at < self._names_ttl:
-            return
-        self._names_loaded_at = now
+        with self._lock:
+            if now < self._names_due or self._names_loading:
+                return
+            self._names_loading = True
+            first = not self._names_loaded
+        if first:
+            self._load_names()
+        else:
+            threading.Thread(target=self._load_names, name="lex-slot-values", daemon=True).start()
+
+    def _load_names(self) -> None:
+        assert self._university_names is not None
         try:
             names = tuple(dict.fromkeys(n.strip() for n in self._university_names() if n and n.strip()))
-        except Exception:  # the provider (API or database) being down must not break the dialog
+        except Exception as exc:  # the provider (API or database) being down must not break the dialog
+            log.warning("lex: could not read the UniversityName values (%s); retrying in %.0f s", exc, RETRY_NAMES)
+            with self._lock:
+                self._names_due = time.monotonic() + RETRY_NAMES
+                self._names_loading = False
             return
         if names != self._names:
             self._build(names)
+        with self._lock:
+            self._names_loaded = True
+            self._names_due = time.monotonic() + self._names_ttl
+            self._names_loading = False
 
     # -- analysis -----------------------------------------------------------------------------------------
 

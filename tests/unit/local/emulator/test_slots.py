@@ -3,6 +3,10 @@ names, university names from the data, and which slot a value goes to when sever
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from campusbot.bot.model import BotDefinition, Intent, load_definition
@@ -310,3 +314,49 @@ def test_every_seed_country_is_a_known_country() -> None:
     seed = build_seed()
     countries = {u.country for u in seed.universities} | {s.country for s in seed.students}
     assert sorted(countries - set(gazetteer.COUNTRIES)) == []
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_names_are_reread_in_the_background_after_the_ttl(definition: BotDefinition) -> None:
+    current = ["Old Name College"]
+    resolver = SlotResolver(definition, lambda: list(current), names_ttl_seconds=0.05)
+    info = intent(definition, "GetUniversityInfo")
+    assert resolver.extract(info, "tell me about old name college")["universityName"].interpreted == "Old Name College"
+    current[:] = ["Brand New Institute"]
+    time.sleep(0.1)
+    resolver.refresh()  # starts the background read; the current names keep serving meanwhile
+    assert wait_for(
+        lambda: (
+            resolver.extract(info, "tell me about brand new institute")["universityName"].resolved
+            == ("Brand New Institute",)
+        )
+    )
+
+
+def test_a_failed_read_is_retried(definition: BotDefinition, monkeypatch: pytest.MonkeyPatch) -> None:
+    from campusbot.local.emulator import slots as module
+
+    monkeypatch.setattr(module, "RETRY_NAMES", 0.05)
+    answers: list[Any] = [ConnectionError("API not up yet"), ["Kestrel Institute of Science"]]
+
+    def provider() -> list[str]:
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return list(answer)
+
+    resolver = SlotResolver(definition, provider)
+    info = intent(definition, "GetUniversityInfo")
+    assert resolver.extract(info, "tell me about kestrel institute of science")["universityName"].resolved == ()
+    time.sleep(0.1)
+    assert resolver.extract(info, "tell me about kestrel institute of science")["universityName"].resolved == (
+        "Kestrel Institute of Science",
+    )
