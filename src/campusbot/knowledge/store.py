@@ -7,10 +7,11 @@ Rules the vectorizer relies on (one document per S3 bucket + key):
 - every write carries the S3 event `sequencer` and is skipped when the document was last changed by a newer
   event of the same key (S3 delivers at least once and unordered); events without a sequencer always apply.
 
-Search ranks by weighted reciprocal rank fusion (RRF, k=60; full-text weighted TEXT_WEIGHT against 1 for the
-vector list) of the HNSW cosine ranking and the full-text ranking (`tsv @@ websearch_to_tsquery`, its terms
-OR-ed so a question need not contain every word), and reports each
-chunk's cosine similarity, clamped to [0, 1], as its `score`; `min_score` filters on that score.
+Search takes candidates from the HNSW index (cosine distance, `hnsw.ef_search` set per transaction) and from
+full-text search (chunks with every term of the question, `websearch_to_tsquery`, at most TEXT_SCAN ranked),
+and orders them by a blend: 0.7 x cosine similarity + 0.3 x ts_rank_cd of the question's terms OR-ed (scaled to
+[0, 1)). bench/retrieval_quality.py chose it over reciprocal rank fusion (still available: fusion="rrf") and
+over vector-only. Each hit's `score` is its cosine similarity, clamped to [0, 1]; `min_score` filters on it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ Fusion = Literal["rrf", "blend"]
 # "blend": (1 - TEXT_WEIGHT) * cosine similarity + TEXT_WEIGHT * ts_rank_cd scaled to [0, 1).
 FUSION: Fusion = "blend"
 TEXT_WEIGHT = 0.3
+TEXT_SCAN = 1000  # most full-text matches ranked per query (bounds hybrid search on large tables)
 
 
 class DimensionMismatchError(RuntimeError):
@@ -372,26 +374,31 @@ async def search(
     )
     cosine = "(1 - (c.embedding <=> CAST(:v AS vector)))"
     rank = "f.rank"
+    joins = ""
     if hybrid and query.strip():
         params["q"] = query
         params["tw"] = float(text_weight)
         normalization = 32 if fusion == "blend" else 1  # 32: rank / (rank + 1), in [0, 1) for the blend
+        # Full-text candidates: chunks with every term of the question (websearch semantics), at most TEXT_SCAN
+        # of them ranked, so a question of common words cannot rank half the table. They are ranked, like the
+        # vector candidates, by the OR of the terms: how many of the question's words a chunk has, and how close.
+        tq = f"tq AS (SELECT websearch_to_tsquery('english', :q) AS all_terms, {_TSQUERY} AS any_term)"
         txt = (
             "SELECT id, rank AS t, row_number() OVER (ORDER BY rank DESC, id) AS r FROM ("
-            f"SELECT c.id, ts_rank_cd(c.tsv, tq.q, {normalization}) AS rank FROM document_chunk c, "
-            f"(SELECT {_TSQUERY} AS q) AS tq WHERE c.tsv @@ tq.q{and_filters} ORDER BY rank DESC, c.id "
-            f"LIMIT {pool}) AS matched"
+            f"SELECT m.id, ts_rank_cd(m.tsv, tq.any_term, {normalization}) AS rank FROM tq, ("
+            f"SELECT c.id, c.tsv FROM document_chunk c, tq WHERE c.tsv @@ tq.all_terms{and_filters} "
+            f"LIMIT {TEXT_SCAN}) AS m ORDER BY rank DESC, m.id LIMIT {pool}) AS matched"
         )
         if fusion == "blend":
             ranked = (
-                f"WITH vec AS ({vec}), txt AS ({txt}), fused AS (SELECT ids.id, coalesce(txt.t, 0) AS rank FROM "
-                "(SELECT id FROM vec UNION SELECT id FROM txt) AS ids LEFT JOIN txt ON txt.id = ids.id) "
+                f"WITH {tq}, vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id FROM vec UNION SELECT id FROM txt) "
             )
-            rank = f"((1 - CAST(:tw AS float8)) * {cosine} + CAST(:tw AS float8) * f.rank)"
+            joins = ", tq"
+            rank = f"((1 - CAST(:tw AS float8)) * {cosine} + CAST(:tw AS float8) * ts_rank_cd(c.tsv, tq.any_term, 32))"
         else:
             ranked = (
-                f"WITH vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id, sum(w / ({RRF_K} + r)) AS rank FROM "
-                "(SELECT id, r, 1.0 AS w FROM vec UNION ALL SELECT id, r, CAST(:tw AS float8) AS w FROM txt) "
+                f"WITH {tq}, vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id, sum(w / ({RRF_K} + r)) AS rank "
+                "FROM (SELECT id, r, 1.0 AS w FROM vec UNION ALL SELECT id, r, CAST(:tw AS float8) AS w FROM txt) "
                 "AS both_lists GROUP BY id) "
             )
     else:
@@ -400,7 +407,7 @@ async def search(
         ranked + "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, "
         f"greatest(0.0, least(1.0, {cosine})) AS score, {rank} AS rank, "
         "d.title, d.s3_bucket, d.s3_key, d.tags "
-        "FROM fused f JOIN document_chunk c ON c.id = f.id JOIN document d ON d.id = c.document_id "
+        f"FROM fused f JOIN document_chunk c ON c.id = f.id JOIN document d ON d.id = c.document_id{joins} "
         f"WHERE {cosine} >= :min_score "
         f"ORDER BY {rank} DESC, score DESC, c.id LIMIT {k}"
     )
