@@ -153,7 +153,6 @@ resource "aws_api_gateway_method" "options" {
   authorization = "NONE"
 
   lifecycle {
-    # checkov:skip=CKV_AWS_59:CORS preflight must be callable without credentials; it is a MOCK integration that reaches no backend.
     # checkov:skip=CKV2_AWS_53:The preflight has no body to validate.
   }
 }

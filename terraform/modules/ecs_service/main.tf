@@ -251,7 +251,6 @@ resource "aws_lb" "this" {
 
   lifecycle {
     # checkov:skip=CKV2_AWS_20:Internal ALB with an HTTP-only listener by contract; there is no HTTPS listener to redirect to (see the listener).
-    # checkov:skip=CKV2_AWS_28:Internal ALB, not reachable from the internet; WAF protects the public API Gateway instead.
   }
 }
 
@@ -354,7 +353,7 @@ resource "aws_ecs_service" "this" {
 ################################################################################
 
 resource "aws_appautoscaling_target" "this" {
-  count = local.create ? 1 : 0
+  count = local.create && var.create_autoscaling ? 1 : 0
 
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
@@ -366,7 +365,7 @@ resource "aws_appautoscaling_target" "this" {
 }
 
 resource "aws_appautoscaling_policy" "cpu" {
-  count = local.create ? 1 : 0
+  count = local.create && var.create_autoscaling ? 1 : 0
 
   name               = "${var.name}-cpu"
   policy_type        = "TargetTrackingScaling"
@@ -386,7 +385,7 @@ resource "aws_appautoscaling_policy" "cpu" {
 }
 
 resource "aws_appautoscaling_policy" "requests" {
-  count = local.create ? 1 : 0
+  count = local.create && var.create_autoscaling ? 1 : 0
 
   name               = "${var.name}-requests"
   policy_type        = "TargetTrackingScaling"

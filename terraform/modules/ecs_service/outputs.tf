@@ -62,3 +62,8 @@ output "cloudwatch_log_group_name" {
   description = "Name of the container log group."
   value       = try(aws_cloudwatch_log_group.this[0].name, null)
 }
+
+output "appautoscaling_target_resource_id" {
+  description = "Resource ID of the scalable target (service/<cluster>/<service>), when autoscaling is on."
+  value       = try(aws_appautoscaling_target.this[0].resource_id, null)
+}

@@ -122,6 +122,12 @@ variable "desired_count" {
   default     = 2
 }
 
+variable "create_autoscaling" {
+  description = "Whether the service scales on CPU and on requests per target between min_capacity and max_capacity."
+  type        = bool
+  default     = true
+}
+
 variable "min_capacity" {
   description = "Autoscaling minimum number of tasks."
   type        = number

@@ -124,10 +124,6 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  lifecycle {
-    # checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the zip build does not produce; code_signing_config_arn enables it where one exists.
-  }
-
   depends_on = [aws_cloudwatch_log_group.this]
 }
 

@@ -138,11 +138,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 
 resource "aws_s3_bucket_logging" "this" {
-  count = local.create_bucket && var.logging_target_bucket != null ? 1 : 0
+  count = local.create_bucket && var.logging != null ? 1 : 0
 
   bucket        = aws_s3_bucket.this[0].id
-  target_bucket = var.logging_target_bucket
-  target_prefix = coalesce(var.logging_target_prefix, "s3/${var.bucket}/")
+  target_bucket = var.logging.target_bucket
+  target_prefix = coalesce(var.logging.target_prefix, "s3/")
+
+  # <prefix><account>/<region>/<source bucket>/<yyyy>/<mm>/<dd>/...: one prefix, per-bucket folders.
+  target_object_key_format {
+    partitioned_prefix {
+      partition_date_source = "EventTime"
+    }
+  }
 }
 
 ################################################################################
@@ -164,7 +171,7 @@ data "aws_iam_policy_document" "this" {
     ]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -185,7 +192,7 @@ data "aws_iam_policy_document" "this" {
     ]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 

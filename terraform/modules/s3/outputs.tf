@@ -1,6 +1,7 @@
 output "s3_bucket_id" {
-  description = "Name of the bucket."
+  description = "Name of the bucket (available once its policy is attached, so log delivery to it can be configured)."
   value       = try(aws_s3_bucket.this[0].id, var.bucket)
+  depends_on  = [aws_s3_bucket_policy.this]
 }
 
 output "s3_bucket_arn" {

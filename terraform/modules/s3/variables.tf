@@ -56,16 +56,13 @@ variable "abort_incomplete_multipart_upload_days" {
   default     = 7
 }
 
-variable "logging_target_bucket" {
-  description = "Bucket that receives this bucket's server access logs. null: no access logging (e.g. for the log bucket itself)."
-  type        = string
-  default     = null
-}
-
-variable "logging_target_prefix" {
-  description = "Prefix of the access log objects. null: s3/<bucket>/ (the prefix the access-log delivery policy allows)."
-  type        = string
-  default     = null
+variable "logging" {
+  description = "Server access logging: the target bucket and an optional prefix (default s3/, which the access-log delivery policy allows; keys are partitioned by account, region, source bucket and date). null: no access logging (e.g. for the log bucket itself)."
+  type = object({
+    target_bucket = string
+    target_prefix = optional(string)
+  })
+  default = null
 }
 
 variable "attach_access_log_delivery_policy" {

@@ -43,10 +43,10 @@ module "glue" {
 module "athena_results" {
   source = "../../modules/s3"
 
-  bucket                = "${local.name}-athena-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
-  kms_key_arn           = local.kms_key_arn
-  force_destroy         = true
-  logging_target_bucket = local.in["s3/logs_bucket_name"]
+  bucket        = "${local.name}-athena-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
+  kms_key_arn   = local.kms_key_arn
+  force_destroy = true
+  logging       = { target_bucket = local.in["s3/logs_bucket_name"] }
   lifecycle_rules = [{
     id                                 = "expire-results"
     expiration_days                    = var.athena_results_expiration_days

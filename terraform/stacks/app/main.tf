@@ -112,6 +112,7 @@ module "api" {
   cpu                = var.api_cpu
   memory             = var.api_memory
   desired_count      = var.api_desired_count
+  create_autoscaling = var.api_autoscaling
   min_capacity       = var.api_min_count
   max_capacity       = var.api_max_count
 

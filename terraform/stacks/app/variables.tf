@@ -97,6 +97,12 @@ variable "api_memory" {
   default     = 1024
 }
 
+variable "api_autoscaling" {
+  description = "Whether the API scales on CPU and requests per target (off only where Application Auto Scaling is unavailable, e.g. moto)."
+  type        = bool
+  default     = true
+}
+
 variable "api_desired_count" {
   description = "Initial number of API tasks."
   type        = number

@@ -113,10 +113,10 @@ module "logs_bucket" {
 module "docs_bucket" {
   source = "../../modules/s3"
 
-  bucket                = "${local.name}-docs-${local.suffix}"
-  kms_key_arn           = aws_kms_key.this.arn
-  force_destroy         = var.force_destroy_buckets
-  logging_target_bucket = module.logs_bucket.s3_bucket_id
+  bucket        = "${local.name}-docs-${local.suffix}"
+  kms_key_arn   = aws_kms_key.this.arn
+  force_destroy = var.force_destroy_buckets
+  logging       = { target_bucket = module.logs_bucket.s3_bucket_id }
 
   tags = var.tags
 }
@@ -124,10 +124,10 @@ module "docs_bucket" {
 module "lake_bucket" {
   source = "../../modules/s3"
 
-  bucket                = "${local.name}-lake-${local.suffix}"
-  kms_key_arn           = aws_kms_key.this.arn
-  force_destroy         = var.force_destroy_buckets
-  logging_target_bucket = module.logs_bucket.s3_bucket_id
+  bucket        = "${local.name}-lake-${local.suffix}"
+  kms_key_arn   = aws_kms_key.this.arn
+  force_destroy = var.force_destroy_buckets
+  logging       = { target_bucket = module.logs_bucket.s3_bucket_id }
   lifecycle_rules = [
     {
       id                                 = "noncurrent-versions"

@@ -1,0 +1,175 @@
+"""The wiring that matters, read from the HCL: the architecture's environment contract of every
+Lambda and of the ECS service, and the security properties that must never regress."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.terraform.tf_hcl import MODULES, STACK_ORDER, STACKS, calls_of, expr, map_keys, resources, unquote, variables
+
+LAMBDA_ENV = {
+    "campusbot.lambdas.lex_proxy.handler": {
+        "CAMPUSBOT_BOT_ID",
+        "CAMPUSBOT_BOT_ALIAS_ID",
+        "CAMPUSBOT_LOCALE_ID",
+        "CAMPUSBOT_LAKE_BUCKET",
+        "CAMPUSBOT_TARGET",
+        "CAMPUSBOT_ENV",
+    },
+    "campusbot.lambdas.fulfillment.handler": {"CAMPUSBOT_API_URL", "CAMPUSBOT_TARGET", "CAMPUSBOT_ENV"},
+    "campusbot.lambdas.vectorizer.handler": {
+        "CAMPUSBOT_DOCS_BUCKET",
+        "CAMPUSBOT_DB_SECRET_ARN",
+        "CAMPUSBOT_DB_HOST",
+        "CAMPUSBOT_DB_PORT",
+        "CAMPUSBOT_DB_NAME",
+        "CAMPUSBOT_EMBEDDING_MODEL",
+        "CAMPUSBOT_EMBEDDING_DIMENSIONS",
+        "CAMPUSBOT_TARGET",
+        "CAMPUSBOT_ENV",
+    },
+}
+IN_VPC = {"campusbot.lambdas.fulfillment.handler", "campusbot.lambdas.vectorizer.handler"}
+
+ECS_ENV = {
+    "CAMPUSBOT_TARGET",
+    "CAMPUSBOT_ENV",
+    "CAMPUSBOT_DB_HOST",
+    "CAMPUSBOT_DB_PORT",
+    "CAMPUSBOT_DB_NAME",
+    "CAMPUSBOT_DOCS_BUCKET",
+    "CAMPUSBOT_EMBEDDING_MODEL",
+    "CAMPUSBOT_EMBEDDING_DIMENSIONS",
+    "CAMPUSBOT_CHAT_MODEL",
+    "AWS_REGION",
+}
+
+
+def lambda_calls() -> dict[str, tuple[str, dict[str, Any]]]:
+    return {str(unquote(call["handler"])): (stack, call) for stack, _, call in calls_of("lambda_function")}
+
+
+def test_exactly_the_three_contract_lambdas_exist() -> None:
+    assert set(lambda_calls()) == set(LAMBDA_ENV)
+
+
+@pytest.mark.parametrize("handler", sorted(LAMBDA_ENV))
+def test_lambda_gets_the_contract_environment(handler: str) -> None:
+    _, call = lambda_calls()[handler]
+    env = call["environment_variables"]
+    assert map_keys(env) == LAMBDA_ENV[handler]
+    assert unquote(env["CAMPUSBOT_TARGET"]) == "aws"
+    assert expr(env["CAMPUSBOT_ENV"]) == "var.env"
+
+
+@pytest.mark.parametrize("handler", sorted(LAMBDA_ENV))
+def test_lambda_runtime_and_artifact_come_from_the_cli(handler: str) -> None:
+    _, call = lambda_calls()[handler]
+    key = handler.split(".")[2]
+    assert "runtime" not in call and "architecture" not in call, "the module defaults are the contract"
+    assert expr(call["artifact_path"]) == f'var.lambda_artifacts["{key}"].path'
+    assert expr(call["source_code_hash"]) == f'var.lambda_artifacts["{key}"].hash'
+    defaults = variables(MODULES / "lambda_function")
+    assert unquote(defaults["runtime"]["default"]) == "python3.12"
+    assert unquote(defaults["architecture"]["default"]) == "x86_64"
+
+
+def test_fulfillment_reaches_the_internal_alb_and_vectorizer_the_database() -> None:
+    calls = lambda_calls()
+    _, fulfillment = calls["campusbot.lambdas.fulfillment.handler"]
+    assert unquote(fulfillment["environment_variables"]["CAMPUSBOT_API_URL"]) == "http://${module.api.lb_dns_name}"
+    assert "module.api.lb_security_group_id" in json.dumps(fulfillment["egress_rules"])
+    _, vectorizer = calls["campusbot.lambdas.vectorizer.handler"]
+    assert "local.db_client_sg" in expr(vectorizer["security_group_ids"])
+    assert expr(vectorizer["environment_variables"]["CAMPUSBOT_DB_SECRET_ARN"]) == "local.db_secret_arn"
+    for handler in IN_VPC:
+        assert "subnet_ids" in calls[handler][1], f"{handler} must run in the VPC"
+
+
+def test_lex_proxy_gets_the_alias_id_of_the_bot() -> None:
+    stack, call = lambda_calls()["campusbot.lambdas.lex_proxy.handler"]
+    assert stack == "conversation"
+    assert expr(call["environment_variables"]["CAMPUSBOT_BOT_ALIAS_ID"]) == "local.bot_alias_id"
+    text = (STACKS / "conversation" / "main.tf").read_text()
+    assert re.search(r"bot_alias_id\s*=\s*var\.create_lex_bot \? module\.lex_bot\.bot_alias_id", text)
+
+
+def test_vectorizer_is_notified_by_the_docs_bucket() -> None:
+    [(stack, _, call)] = [c for c in calls_of("s3") if "lambda_notifications" in c[2]]
+    assert stack == "app" and call["create_bucket"] is False
+    [notification] = call["lambda_notifications"]
+    assert expr(notification["function_arn"]) == "module.vectorizer.lambda_function_arn"
+    assert set(map(unquote, notification["events"])) == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+
+
+def test_ecs_service_gets_the_contract_environment_and_secrets() -> None:
+    [(stack, _, call)] = list(calls_of("ecs_service"))
+    assert stack == "app"
+    assert map_keys(call["environment"]) == ECS_ENV
+    assert unquote(call["environment"]["CAMPUSBOT_TARGET"]) == "aws"
+    secrets = {k: str(unquote(v)) for k, v in call["secrets"].items() if not k.startswith("__")}
+    assert secrets == {
+        "CAMPUSBOT_DB_USER": "${local.db_secret_arn}:username::",
+        "CAMPUSBOT_DB_PASSWORD": "${local.db_secret_arn}:password::",
+    }
+    assert call["container_port"] == 8000
+    assert unquote(call["health_check_path"]) == "/healthz"
+    assert expr(call["container_image"]) == "var.api_image_uri"
+
+
+def test_ecs_container_is_read_only_and_non_root() -> None:
+    text = (MODULES / "ecs_service" / "main.tf").read_text()
+    assert re.search(r"readonlyRootFilesystem\s*=\s*true", text)
+    assert re.search(r'capabilities\s*=\s*\{\s*drop\s*=\s*\["ALL"\]', text)
+    user = variables(MODULES / "ecs_service")["container_user"]
+    assert unquote(user["default"]) not in {"root", "0", "0:0"}
+    assert "validation" in user, "root must be rejected, not just avoided by default"
+
+
+def test_alb_is_internal() -> None:
+    lb = resources(MODULES / "ecs_service")["aws_lb.this"]
+    assert lb["internal"] is True
+    assert lb["drop_invalid_header_fields"] is True
+
+
+def test_rds_is_private_encrypted_and_has_managed_credentials() -> None:
+    db = resources(MODULES / "rds")["aws_db_instance.this"]
+    assert db["publicly_accessible"] is False
+    assert db["manage_master_user_password"] is True
+    assert db["storage_encrypted"] is True
+    assert "password" not in db, "no password in code: RDS generates and rotates it"
+    params = resources(MODULES / "rds")["aws_db_parameter_group.this"]["parameter"]
+    assert {"name": '"rds.force_ssl"', "value": '"1"'} in [
+        {k: v for k, v in p.items() if k in ("name", "value")} for p in params
+    ]
+
+
+def test_no_iam_statement_allows_everything() -> None:
+    wildcard_action = re.compile(r'actions\s*=\s*\[[^\]]*"\*"')
+    for folder in [*MODULES.iterdir(), *(STACKS / s for s in STACK_ORDER)]:
+        for tf in folder.glob("*.tf"):
+            assert not wildcard_action.search(tf.read_text()), f"{tf}: a '*' action"
+
+
+def test_buckets_are_private_encrypted_and_tls_only() -> None:
+    found = resources(MODULES / "s3")
+    pab = found["aws_s3_bucket_public_access_block.this"]
+    for key in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
+        assert pab[key] is True
+    text = (MODULES / "s3" / "main.tf").read_text()
+    assert '"aws:SecureTransport"' in text and 'values   = ["false"]' in text
+    sse = found["aws_s3_bucket_server_side_encryption_configuration.this"]["rule"][0]
+    assert "aws:kms" in expr(sse["apply_server_side_encryption_by_default"][0]["sse_algorithm"])
+    assert found["aws_s3_bucket_ownership_controls.this"]["rule"][0]["object_ownership"] == '"BucketOwnerEnforced"'
+
+
+def test_log_groups_are_encrypted_and_expire() -> None:
+    for module in MODULES.iterdir():
+        for name, spec in resources(module).items():
+            if name.startswith("aws_cloudwatch_log_group."):
+                assert "kms_key_id" in spec, f"{module.name}: {name} is not KMS-encrypted"
+                assert "retention_in_days" in spec, f"{module.name}: {name} never expires"
