@@ -137,6 +137,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
+# Keys: <prefix><account>/<region>/<source bucket>/<yyyy>/<mm>/<dd>/...: one prefix, per-bucket folders.
 resource "aws_s3_bucket_logging" "this" {
   count = local.create_bucket && var.logging != null ? 1 : 0
 
@@ -144,7 +145,6 @@ resource "aws_s3_bucket_logging" "this" {
   target_bucket = var.logging.target_bucket
   target_prefix = coalesce(var.logging.target_prefix, "s3/")
 
-  # <prefix><account>/<region>/<source bucket>/<yyyy>/<mm>/<dd>/...: one prefix, per-bucket folders.
   target_object_key_format {
     partitioned_prefix {
       partition_date_source = "EventTime"
