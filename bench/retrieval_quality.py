@@ -30,7 +30,7 @@ async def main() -> None:
     from campusbot.bootstrap import build_database, build_embedder
     from campusbot.knowledge.ingest import Ingestor
     from campusbot.knowledge.retrieve import Retriever
-    from campusbot.knowledge.store import FUSION, TEXT_WEIGHT
+    from campusbot.knowledge.store import TEXT_WEIGHT
     from campusbot.settings import Settings
 
     questions = yaml.safe_load(QUESTIONS.read_text())
@@ -62,14 +62,10 @@ async def main() -> None:
     print("\n(p50 ms: embedding the question through the emulator, plus the search)")
     print(f"{'mode':<24} {'recall@1':>9} {'recall@3':>9} {'recall@5':>9} {'MRR@10':>8} {'p50 ms':>8}  misses@3")
     best_scores: dict[str, list[float]] = {}
-    modes: list[tuple[bool, str, float]] = [(False, "rrf", 0.0)]
-    modes += [(True, "rrf", weight) for weight in (1.0, 0.5, 0.25)]
-    modes += [(True, "blend", weight) for weight in (0.1, 0.2, 0.3, 0.5)]
-    for hybrid, fusion, weight in modes:
+    for hybrid, weight in ((False, 0.0), (True, 0.1), (True, 0.2), (True, 0.3), (True, 0.5)):
         retriever = Retriever(
-            database.sessions, embedder, hybrid=hybrid, ef_search=settings.search_ef_search, text_weight=weight,
-            fusion=fusion,  # type: ignore[arg-type]
-        )  # fmt: skip
+            database.sessions, embedder, hybrid=hybrid, ef_search=settings.search_ef_search, text_weight=weight
+        )
         ranks: list[int | None] = []
         latencies: list[float] = []
         misses: list[str] = []
@@ -92,8 +88,8 @@ async def main() -> None:
         recall = {k: sum(1 for r in ranks if r is not None and r <= k) / n for k in (1, 3, 5)}
         mrr = sum(1 / r for r in ranks if r is not None) / n
         p50 = statistics.median(latencies) * 1000
-        label = f"hybrid {fusion} text {weight}" if hybrid else "vector only"
-        if hybrid and (fusion, weight) == (FUSION, TEXT_WEIGHT):
+        label = f"hybrid, text weight {weight}" if hybrid else "vector only"
+        if hybrid and weight == TEXT_WEIGHT:
             label += " *"
         print(f"{label:<24} {recall[1]:>9.3f} {recall[3]:>9.3f} {recall[5]:>9.3f} "
               f"{mrr:>8.3f} {p50:>8.1f}  {len(misses)}")  # fmt: skip
@@ -109,7 +105,7 @@ async def main() -> None:
         grounded = sum(1 for s in yes if s >= threshold) / len(yes)
         refused = sum(1 for s in no if s < threshold) / len(no)
         print(f"{threshold:>9.2f} {grounded:>20.3f} {refused:>21.3f}")
-    print(f"(* = the default fusion; CAMPUSBOT_ASSIST_MIN_SCORE default: {settings.assist_min_score})")
+    print(f"(* = the default text weight; CAMPUSBOT_ASSIST_MIN_SCORE default: {settings.assist_min_score})")
     await database.dispose()
 
 

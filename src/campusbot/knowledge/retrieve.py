@@ -94,7 +94,6 @@ class Retriever:
         ef_search: int = 80,
         breaker: Breaker | None = None,
         text_weight: float = store.TEXT_WEIGHT,
-        fusion: store.Fusion = store.FUSION,
     ) -> None:
         self.sessions = sessions
         self.embedder = embedder
@@ -102,7 +101,6 @@ class Retriever:
         self.ef_search = ef_search
         self.breaker = breaker or Breaker()
         self.text_weight = text_weight
-        self.fusion: store.Fusion = fusion
 
     async def search(
         self,
@@ -137,7 +135,6 @@ class Retriever:
                     hybrid=self.hybrid,
                     ef_search=self.ef_search,
                     text_weight=self.text_weight,
-                    fusion=self.fusion,
                 )
                 mode = "hybrid" if self.hybrid else "vector"
         return Retrieval([Passage(hit, snippet(hit.content, query)) for hit in hits], mode)

@@ -7,11 +7,12 @@ Rules the vectorizer relies on (one document per S3 bucket + key):
 - every write carries the S3 event `sequencer` and is skipped when the document was last changed by a newer
   event of the same key (S3 delivers at least once and unordered); events without a sequencer always apply.
 
-Search takes candidates from the HNSW index (cosine distance, `hnsw.ef_search` set per transaction) and from
-full-text search (chunks with every term of the question, `websearch_to_tsquery`, at most TEXT_SCAN ranked),
-and orders them by a blend: 0.7 x cosine similarity + 0.3 x ts_rank_cd of the question's terms OR-ed (scaled to
-[0, 1)). bench/retrieval_quality.py chose it over reciprocal rank fusion (still available: fusion="rrf") and
-over vector-only. Each hit's `score` is its cosine similarity, clamped to [0, 1]; `min_score` filters on it.
+Search takes the nearest candidates from the HNSW index (cosine distance, `hnsw.ef_search` set per transaction)
+and re-ranks them by a blend: 0.7 x cosine similarity + 0.3 x ts_rank_cd of the question's terms OR-ed (scaled
+to [0, 1)), so chunks sharing the question's words move up. bench/retrieval_quality.py chose this over vector
+only and over reciprocal rank fusion with separate full-text candidates (no better there, and at 100k chunks a
+question of frequent words made the full-text side cost tens of milliseconds: bench/knowledge_bench.py).
+Each hit's `score` is its cosine similarity, clamped to [0, 1]; `min_score` filters on it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,14 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from campusbot.db.models import Document, DocumentChunk
 from campusbot.knowledge.chunking import Chunk
 
-RRF_K = 60
-Fusion = Literal["rrf", "blend"]
-# How the full-text ranking joins the vector ranking (bench/retrieval_quality.py compares them):
-# "rrf": sum of weight / (60 + rank) per list, TEXT_WEIGHT for the full-text list and 1 for the vector list;
-# "blend": (1 - TEXT_WEIGHT) * cosine similarity + TEXT_WEIGHT * ts_rank_cd scaled to [0, 1).
-FUSION: Fusion = "blend"
+# Weight of the full-text rank in hybrid search: rank = (1 - w) * cosine + w * ts_rank_cd / (1 + ts_rank_cd).
+# bench/retrieval_quality.py sweeps it (and compares reciprocal rank fusion, which did no better).
 TEXT_WEIGHT = 0.3
-TEXT_SCAN = 1000  # most full-text matches ranked per query (bounds hybrid search on large tables)
+TEXT_SCAN = 1000  # most full-text matches ranked by the keyword-only fallback
 
 
 class DimensionMismatchError(RuntimeError):
@@ -351,11 +347,14 @@ async def search(
     ef_search: int = 80,
     candidates: int | None = None,
     text_weight: float = TEXT_WEIGHT,
-    fusion: Fusion = FUSION,
 ) -> list[Hit]:
-    """The k best chunks for a query (its embedding and its text), best first."""
+    """The k best chunks for a query (its embedding and its text), best first.
+
+    The HNSW index gives the `candidates` nearest chunks (default max(5k, 40)); with `hybrid` they are re-ranked
+    by (1 - text_weight) * cosine + text_weight * ts_rank_cd(tsv, any of the question's terms) / (1 + rank).
+    """
     k = max(1, min(int(k), 100))
-    pool = max(int(candidates or 0), k * 4, 20)
+    pool = max(int(candidates or 0), k * 5, 40)
     filters = []
     params: dict[str, object] = {"v": vector_literal(vector), "min_score": float(min_score)}
     if document_id is not None:
@@ -365,51 +364,22 @@ async def search(
         filters.append("c.document_id IN (SELECT id FROM document WHERE tags @> ARRAY[CAST(:tag AS varchar)])")
         params["tag"] = tag
     where = ("WHERE " + " AND ".join(filters)) if filters else ""
-    and_filters = (" AND " + " AND ".join(filters)) if filters else ""
-    # LIMITs are inlined integers: with a bound LIMIT a generic plan may not choose the HNSW index.
-    vec = (
-        "SELECT id, row_number() OVER (ORDER BY distance, id) AS r FROM ("
-        f"SELECT c.id, c.embedding <=> CAST(:v AS vector) AS distance FROM document_chunk c {where} "
-        f"ORDER BY c.embedding <=> CAST(:v AS vector) LIMIT {pool}) AS nearest"
-    )
-    cosine = "(1 - (c.embedding <=> CAST(:v AS vector)))"
-    rank = "f.rank"
-    joins = ""
+    cosine = "(1 - nearest.distance)"
+    rank = cosine
+    text_join = ""
     if hybrid and query.strip():
         params["q"] = query
         params["tw"] = float(text_weight)
-        normalization = 32 if fusion == "blend" else 1  # 32: rank / (rank + 1), in [0, 1) for the blend
-        # Full-text candidates: chunks with every term of the question (websearch semantics), at most TEXT_SCAN
-        # of them ranked, so a question of common words cannot rank half the table. They are ranked, like the
-        # vector candidates, by the OR of the terms: how many of the question's words a chunk has, and how close.
-        tq = f"tq AS (SELECT websearch_to_tsquery('english', :q) AS all_terms, {_TSQUERY} AS any_term)"
-        txt = (
-            "SELECT id, rank AS t, row_number() OVER (ORDER BY rank DESC, id) AS r FROM ("
-            f"SELECT m.id, ts_rank_cd(m.tsv, tq.any_term, {normalization}) AS rank FROM tq, ("
-            f"SELECT c.id, c.tsv FROM document_chunk c, tq WHERE c.tsv @@ tq.all_terms{and_filters} "
-            f"LIMIT {TEXT_SCAN}) AS m ORDER BY rank DESC, m.id LIMIT {pool}) AS matched"
-        )
-        if fusion == "blend":
-            ranked = (
-                f"WITH {tq}, vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id FROM vec UNION SELECT id FROM txt) "
-            )
-            joins = ", tq"
-            rank = f"((1 - CAST(:tw AS float8)) * {cosine} + CAST(:tw AS float8) * ts_rank_cd(c.tsv, tq.any_term, 32))"
-        else:
-            ranked = (
-                f"WITH {tq}, vec AS ({vec}), txt AS ({txt}), fused AS (SELECT id, sum(w / ({RRF_K} + r)) AS rank "
-                "FROM (SELECT id, r, 1.0 AS w FROM vec UNION ALL SELECT id, r, CAST(:tw AS float8) AS w FROM txt) "
-                "AS both_lists GROUP BY id) "
-            )
-    else:
-        ranked = f"WITH vec AS ({vec}), fused AS (SELECT id, 1.0 / ({RRF_K} + r) AS rank FROM vec) "
+        text_join = f", (SELECT {_TSQUERY} AS any_term) AS tq"
+        rank = f"((1 - CAST(:tw AS float8)) * {cosine} + CAST(:tw AS float8) * ts_rank_cd(c.tsv, tq.any_term, 32))"
+    # The LIMIT is an inlined integer: with a bound LIMIT a generic plan may not choose the HNSW index.
     sql = (
-        ranked + "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, "
-        f"greatest(0.0, least(1.0, {cosine})) AS score, {rank} AS rank, "
-        "d.title, d.s3_bucket, d.s3_key, d.tags "
-        f"FROM fused f JOIN document_chunk c ON c.id = f.id JOIN document d ON d.id = c.document_id{joins} "
-        f"WHERE {cosine} >= :min_score "
-        f"ORDER BY {rank} DESC, score DESC, c.id LIMIT {k}"
+        "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, "
+        f"greatest(0.0, least(1.0, {cosine})) AS score, {rank} AS rank, d.title, d.s3_bucket, d.s3_key, d.tags "
+        "FROM (SELECT c.id, c.embedding <=> CAST(:v AS vector) AS distance FROM document_chunk c "
+        f"{where} ORDER BY c.embedding <=> CAST(:v AS vector) LIMIT {pool}) AS nearest "
+        f"JOIN document_chunk c ON c.id = nearest.id JOIN document d ON d.id = c.document_id{text_join} "
+        f"WHERE {cosine} >= :min_score ORDER BY rank DESC, score DESC, c.id LIMIT {k}"
     )
     async with _transaction(session):
         await session.execute(
@@ -455,10 +425,12 @@ async def search_text(
         params["tag"] = tag
     and_filters = (" AND " + " AND ".join(filters)) if filters else ""
     sql = (
+        f"WITH tq AS (SELECT {_TSQUERY} AS q) "
         "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, ts_rank_cd(c.tsv, tq.q, 32) AS score, "
-        "d.title, d.s3_bucket, d.s3_key, d.tags "
-        f"FROM document_chunk c JOIN document d ON d.id = c.document_id, (SELECT {_TSQUERY} AS q) AS tq "
-        f"WHERE c.tsv @@ tq.q{and_filters} ORDER BY score DESC, c.id LIMIT {k}"
+        "c.title, c.s3_bucket, c.s3_key, c.tags FROM tq, ("
+        "SELECT c.id, c.document_id, c.ordinal, c.heading, c.content, c.tsv, d.title, d.s3_bucket, d.s3_key, d.tags "
+        f"FROM document_chunk c JOIN document d ON d.id = c.document_id, tq WHERE c.tsv @@ tq.q{and_filters} "
+        f"LIMIT {TEXT_SCAN}) AS c ORDER BY score DESC, c.id LIMIT {k}"
     )
     rows = (await session.execute(text(sql), params)).all()
     return [
