@@ -173,6 +173,16 @@ async def list_documents(
     return [_state(document) for document in rows], int(total)
 
 
+async def known_etags(session: AsyncSession, bucket: str) -> dict[str, str]:
+    """{key: etag} of the bucket's documents that are not deleted (the local notifier's start-up baseline)."""
+    rows = await session.execute(
+        select(Document.s3_key, Document.etag).where(
+            Document.s3_bucket == bucket, Document.status != "deleted", Document.etag.is_not(None)
+        )
+    )
+    return {key: etag for key, etag in rows if etag}
+
+
 async def get_document(session: AsyncSession, document_id: int) -> DocumentState | None:
     document = await session.get(Document, document_id)
     return _state(document) if document is not None else None

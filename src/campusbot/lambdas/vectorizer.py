@@ -20,7 +20,7 @@ from typing import Any
 
 from campusbot.bootstrap import Database, build_database, build_embedder, build_s3_client, resolve_database_url
 from campusbot.knowledge.ingest import IngestLimits, Ingestor
-from campusbot.knowledge.store import check_dimensions
+from campusbot.knowledge.store import check_dimensions, known_etags
 from campusbot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,19 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         runtime = _runtime or _cold_start(get_settings())
         report = runtime.runner.run(runtime.ingestor.handle_event(event))
     return report.to_dict()
+
+
+def known_objects(bucket: str) -> dict[str, str]:
+    """{key: etag} of what the index holds for `bucket`: the local notifier's baseline at start-up, so objects
+    deleted or changed while the runtime was down are caught up."""
+    with _lock:
+        runtime = _runtime or _cold_start(get_settings())
+        return runtime.runner.run(_known(runtime.database, bucket))
+
+
+async def _known(database: Database, bucket: str) -> dict[str, str]:
+    async with database.sessions() as session:
+        return await known_etags(session, bucket)
 
 
 def limits(settings: Settings) -> IngestLimits:

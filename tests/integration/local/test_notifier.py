@@ -135,3 +135,22 @@ async def test_a_missing_bucket_is_waited_for(moto_s3: MotoS3, unique: str) -> N
     events: list[dict[str, Any]] = []
     notifier = S3Notifier(moto_s3.client(), f"missing-{unique}", events.append)
     assert await asyncio.to_thread(notifier.poll_once) == [] and events == []
+
+
+async def test_a_restart_catches_up_from_the_index(
+    handler: Any, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    s3 = moto_s3.client()
+    s3.put_object(Bucket=s3_bucket, Key="kept.md", Body=TEXT.format(days=5).encode())
+    s3.put_object(Bucket=s3_bucket, Key="removed-while-down.md", Body=TEXT.format(days=6).encode())
+    first = S3Notifier(s3, s3_bucket, lambda event: handler(event, None))
+    assert len(await asyncio.to_thread(first.poll_once)) == 2
+    # the runtime stops; meanwhile one object goes away; the next start takes the index as its baseline
+    s3.delete_object(Bucket=s3_bucket, Key="removed-while-down.md")
+    baseline = await asyncio.to_thread(vectorizer.known_objects, s3_bucket)
+    assert set(baseline) == {"kept.md", "removed-while-down.md"}
+    second = S3Notifier(s3, s3_bucket, lambda event: handler(event, None), baseline=baseline)
+    events = await asyncio.to_thread(second.poll_once)
+    assert [parse_event(e)[0].key for e in events] == ["removed-while-down.md"]
+    assert await status(database, s3_bucket, "removed-while-down.md") == "deleted"
+    assert await status(database, s3_bucket, "kept.md") == "indexed"
