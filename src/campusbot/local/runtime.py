@@ -215,7 +215,7 @@ class LocalRuntime:
         def deliver(event: dict[str, Any]) -> Any:
             return vectorizer.handler(event, LambdaContext("campusbot-vectorizer", timeout_seconds=900))
 
-        baseline = asyncio.run(_indexed_objects(self.settings, self.database_url, self.settings.docs_bucket))
+        baseline = vectorizer.known_objects(self.settings.docs_bucket)
         self.notifier = S3Notifier(
             build_s3_client(self.settings),
             self.settings.docs_bucket,
@@ -277,23 +277,6 @@ async def _seed_if_empty(settings: Settings, url: str) -> bool:
                 return False
         await load(database.engine, build_seed(settings.seed_random))
         return True
-    finally:
-        await database.dispose()
-
-
-async def _indexed_objects(settings: Settings, url: str, bucket: str) -> dict[str, str]:
-    """{key: etag} of the documents the index has, so the notifier's start-up sync only sends changes."""
-    from sqlalchemy import text
-
-    from campusbot.bootstrap import build_database
-
-    database = build_database(settings, url)
-    try:
-        async with database.engine.connect() as conn:
-            rows = await conn.execute(
-                text("SELECT s3_key, etag FROM document WHERE s3_bucket = :b AND status <> 'deleted'"), {"b": bucket}
-            )
-            return {key: etag or "" for key, etag in rows}
     finally:
         await database.dispose()
 
