@@ -261,7 +261,8 @@ class Dialog:
                 if definition is None:
                     raise ValidationException(f"Intent {intent.get('name')!r} does not exist in bot {self.bot.name}")
                 session.intent = self._normalize_intent(definition, intent)
-        session.attempts = 0
+        if "intent" in state or "dialogAction" in state or replace:
+            session.attempts = 0
 
     # -- what the text does ---------------------------------------------------------------------------------
 
@@ -427,7 +428,7 @@ class Dialog:
             "originatingRequestId": turn.request_id,
         }
         previous = turn.session.dialog_action
-        if previous is not None and turn.continued:
+        if previous is not None and turn.continued and source == "DialogCodeHook":
             state["dialogAction"] = clone(previous)
         if session.runtime_hints:
             state["runtimeHints"] = clone(session.runtime_hints)

@@ -536,3 +536,12 @@ def test_put_session_prompts_and_delegates(talk: Callable[..., Any]) -> None:
     )
     assert lam.last["sessionState"]["intent"]["name"] == "Greeting"
     assert texts(delegated) == ["Greeting fulfilled"]
+
+
+def test_session_attributes_sent_every_turn_do_not_reset_the_retries(talk: Callable[..., Any]) -> None:
+    chat, _ = talk()
+    state = {"sessionAttributes": {"channel": "web"}}
+    chat.say("tell me about a university", session_state=state)
+    for _ in range(2):
+        assert intent_of(chat.say("1234", session_state=state))["name"] == "GetUniversityInfo"
+    assert intent_of(chat.say("5678", session_state=state))["name"] == "FallbackIntent"
