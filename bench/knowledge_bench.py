@@ -121,7 +121,8 @@ async def scale(url: str, sizes: list[int], queries: int) -> None:
     settings = Settings()
     database = build_database(settings, url)
     loaded = 0
-    print(f"\nscale: {DIMENSIONS}-d, {queries} queries, index `{indexdef.split('USING ', 1)[1]}`; "
+    print(f"\nscale: {DIMENSIONS}-d, noise {NOISE} (same-centre cosine ≈ {1 / (1 + NOISE**2):.2f}), "
+          f"{queries} queries, index `{indexdef.split('USING ', 1)[1]}`; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     header = f"{'chunks':>7} {'search':<34} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>10}"
     for size in sizes:
@@ -205,7 +206,10 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--skip-ingestion", action="store_true")
+    parser.add_argument("--noise", type=float, default=NOISE, help="spread around each centre (1.0: cosine ≈ 0.5)")
     args = parser.parse_args()
+    global NOISE
+    NOISE = args.noise
     url, data_dir = scratch_database("knowledge")
     if not args.skip_ingestion:
         await ingestion(url, data_dir, args.copies)
