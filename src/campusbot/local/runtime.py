@@ -211,19 +211,23 @@ class LocalRuntime:
         from campusbot.lambdas import vectorizer
         from campusbot.local.lambda_runtime import LambdaContext
         from campusbot.local.notifier import S3Notifier
+        from campusbot.local.s3 import BucketMirror
+
+        s3 = build_s3_client(self.settings)
+        bucket = self.settings.docs_bucket
+        # moto forgets objects on restart: keep the docs bucket on disk (LocalStack persists by itself)
+        mirror = BucketMirror(s3, bucket, self.paths.root / "s3") if self.s3.provider == "moto" else None
+        if mirror is not None:
+            self.progress(f"s3: {mirror.restore()} document(s) restored into s3://{bucket}")
 
         def deliver(event: dict[str, Any]) -> Any:
+            if mirror is not None:
+                mirror.apply(event)
             return vectorizer.handler(event, LambdaContext("campusbot-vectorizer", timeout_seconds=900))
 
-        baseline = vectorizer.known_objects(self.settings.docs_bucket)
-        self.notifier = S3Notifier(
-            build_s3_client(self.settings),
-            self.settings.docs_bucket,
-            deliver,
-            region=self.settings.region,
-            baseline=baseline,
-        ).start()
-        self.progress(f"notifier: s3://{self.settings.docs_bucket} → vectorizer ({len(baseline)} documents indexed)")
+        baseline = vectorizer.known_objects(bucket)
+        self.notifier = S3Notifier(s3, bucket, deliver, region=self.settings.region, baseline=baseline).start()
+        self.progress(f"notifier: s3://{bucket} → vectorizer ({len(baseline)} documents indexed)")
 
     # run and stop --------------------------------------------------------------------------------------------
     def wait(self) -> int:

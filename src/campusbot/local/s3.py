@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import shutil
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import httpx
 
@@ -60,3 +65,65 @@ def ensure_buckets(client: Any, *names: str) -> None:
     for name in names:
         if name and name not in existing:
             client.create_bucket(Bucket=name)
+
+
+class BucketMirror:
+    """A copy of one bucket on disk, so uploaded documents survive a restart of moto (which keeps objects in
+    memory only). The runtime feeds it the same S3 events the vectorizer gets (write-through, so a crash loses
+    nothing already indexed) and restores it into the fresh moto server at start, before the notifier's sync."""
+
+    def __init__(self, client: Any, bucket: str, root: Path) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.folder = root / bucket
+        self.index_path = self.folder / "index.json"
+
+    def _index(self) -> dict[str, dict[str, str]]:
+        try:
+            index: dict[str, dict[str, str]] = json.loads(self.index_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+        return index
+
+    def _save(self, index: dict[str, dict[str, str]]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.index_path.with_suffix(".tmp")
+        partial.write_text(json.dumps(index, ensure_ascii=False, indent=1))
+        partial.replace(self.index_path)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        """Mirror what an S3 notification says happened (created → copy the object, removed → drop it)."""
+        index = self._index()
+        for record in event.get("Records", []):
+            key = unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
+            name = str(record.get("eventName", ""))
+            if not key:
+                continue
+            blob = self.folder / "objects" / hashlib.sha256(key.encode()).hexdigest()
+            if name.startswith("ObjectCreated"):
+                try:
+                    response = self.client.get_object(Bucket=self.bucket, Key=key)
+                except Exception:  # gone again already: the next event will say so
+                    log.warning("mirror: cannot read s3://%s/%s", self.bucket, key, exc_info=True)
+                    continue
+                blob.parent.mkdir(parents=True, exist_ok=True)
+                with blob.open("wb") as out:
+                    shutil.copyfileobj(response["Body"], out)
+                index[key] = {"file": blob.name, "content_type": response.get("ContentType", "")}
+            elif name.startswith("ObjectRemoved"):
+                blob.unlink(missing_ok=True)
+                index.pop(key, None)
+        self._save(index)
+
+    def restore(self) -> int:
+        """Put every mirrored object back into the bucket; returns how many."""
+        restored = 0
+        for key, entry in self._index().items():
+            blob = self.folder / "objects" / entry["file"]
+            if not blob.exists():
+                continue
+            extra = {"ContentType": entry["content_type"]} if entry.get("content_type") else {}
+            with blob.open("rb") as body:
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
+            restored += 1
+        return restored
