@@ -183,7 +183,7 @@ async def test_pdf_docx_html_and_a_key_with_spaces_and_unicode(
     docx = await state(database, s3_bucket, "handbooks/München intern handbook (2027).docx")
     assert docx is not None and docx.title == "Nordlicht Robotics intern handbook"
     headings = {chunk.heading for chunk in await chunk_rows(database, docx.id)}
-    assert "Working hours > Remote days" in headings
+    assert "Intern Handbook > Working hours > Remote days" in headings
     pdf = await state(database, s3_bucket, "pdf/Scholarship Guide 2027.pdf")
     assert pdf is not None and pdf.title == "Scholarship Guide 2027"
 
