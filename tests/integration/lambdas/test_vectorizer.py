@@ -62,9 +62,7 @@ def handler(
 def put(s3: Any, bucket: str, key: str, body: bytes, **extra: Any) -> dict[str, Any]:
     """Upload an object; the S3 event record S3 would send for it."""
     response = s3.put_object(Bucket=bucket, Key=key, Body=body, **extra)
-    return event_record(
-        "ObjectCreated:Put", bucket, key, size=len(body), etag=response["ETag"], sequencer=_sequencer()
-    )
+    return event_record("ObjectCreated:Put", bucket, key, size=len(body), etag=response["ETag"], sequencer=_sequencer())
 
 
 def removed(bucket: str, key: str) -> dict[str, Any]:
