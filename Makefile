@@ -44,15 +44,26 @@ validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/
 test-infra: install ## terraform apply/destroy of the stacks against a moto server
 	./scripts/tf_apply_test.sh
 
-demo: install ## the main job on the embedded default: seeded API served on :8000
-	$(BIN)/platform seed
-	$(BIN)/platform api
+demo: install ## the main job on the embedded default: runtime up, documents indexed, smoke conversations
+	$(BIN)/platform up --detach
+	$(BIN)/platform upload samples/documents --wait
+	$(BIN)/platform chat --smoke
+	$(BIN)/platform chat "When does the winter intake application window close?"
+	@echo
+	@echo "The local runtime keeps running: 'platform chat' to talk to it, 'platform status', 'platform down' to stop it."
 
 api: install ## serve the API (embedded PostgreSQL unless CAMPUSBOT_DATABASE_URL is set)
 	$(BIN)/platform api
 
-bench: install ## run the benchmarks under bench/
+bench: install ## run the benchmarks under bench/ (each prints its figures; several minutes)
+	$(PY) bench/cli_startup.py
 	$(PY) bench/api_bench.py
+	$(PY) bench/chat_latency.py
+	$(PY) bench/intent_accuracy.py
+	$(PY) bench/embeddings_bench.py
+	$(PY) bench/retrieval_quality.py
+	$(PY) bench/knowledge_bench.py
 
-clean: ## remove the venv and local state
-	rm -rf $(VENV) .campusbot .mypy_cache .ruff_cache .pytest_cache
+clean: ## stop the local runtime, remove the venv and local state
+	-test -x $(BIN)/platform && $(BIN)/platform down
+	rm -rf $(VENV) .venv-checkov .campusbot .mypy_cache .ruff_cache .pytest_cache
