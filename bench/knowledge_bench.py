@@ -77,9 +77,9 @@ async def ingestion(url: str, data_dir: Path, copies: int) -> None:
     await database.dispose()
 
 
-def synthetic(count: int, rng: np.random.Generator, centers: np.ndarray) -> np.ndarray:
+def synthetic(count: int, rng: np.random.Generator, centers: np.ndarray, noise: float = NOISE) -> np.ndarray:
     index = rng.integers(0, len(centers), count)
-    vectors = centers[index] + NOISE * rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
+    vectors = centers[index] + noise * rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
@@ -88,7 +88,7 @@ def texts(count: int, rng: np.random.Generator) -> list[str]:
     return [" ".join(f"w{r:04d}x" for r in row) for row in ranks]
 
 
-async def scale(url: str, sizes: list[int], queries: int) -> None:
+async def scale(url: str, sizes: list[int], queries: int, noise: float = NOISE) -> None:
     import asyncpg
     from pgvector.asyncpg import register_vector
     from sqlalchemy.engine import make_url
@@ -116,19 +116,19 @@ async def scale(url: str, sizes: list[int], queries: int) -> None:
         )
         for n in range(100)
     ]
-    query_vectors = synthetic(queries, rng, centers)
+    query_vectors = synthetic(queries, rng, centers, noise)
     query_texts = [" ".join(text.split()[:5]) for text in texts(queries, rng)]
     settings = Settings()
     database = build_database(settings, url)
     loaded = 0
-    print(f"\nscale: {DIMENSIONS}-d, noise {NOISE} (same-centre cosine ≈ {1 / (1 + NOISE**2):.2f}), "
+    print(f"\nscale: {DIMENSIONS}-d, noise {noise} (same-centre cosine ≈ {1 / (1 + noise**2):.2f}), "
           f"{queries} queries, index `{indexdef.split('USING ', 1)[1]}`; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     header = f"{'chunks':>7} {'search':<34} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>10}"
     for size in sizes:
         await connection.execute("DROP INDEX IF EXISTS ix_document_chunk_embedding_hnsw")
         began = time.perf_counter()
-        vectors = synthetic(size - loaded, rng, centers)
+        vectors = synthetic(size - loaded, rng, centers, noise)
         bodies = texts(size - loaded, rng)
         records = [
             (document_ids[(loaded + n) % 100], loaded + n, "Synthetic section", bodies[n], WORDS_PER_CHUNK, vectors[n])
@@ -208,12 +208,10 @@ async def main() -> None:
     parser.add_argument("--skip-ingestion", action="store_true")
     parser.add_argument("--noise", type=float, default=NOISE, help="spread around each centre (1.0: cosine ≈ 0.5)")
     args = parser.parse_args()
-    global NOISE
-    NOISE = args.noise
     url, data_dir = scratch_database("knowledge")
     if not args.skip_ingestion:
         await ingestion(url, data_dir, args.copies)
-    await scale(url, sorted(args.sizes), args.queries)
+    await scale(url, sorted(args.sizes), args.queries, args.noise)
 
 
 if __name__ == "__main__":

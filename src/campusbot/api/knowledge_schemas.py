@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from campusbot.api.schemas import Public
 
@@ -19,7 +19,18 @@ def _no_nul(value: str) -> str:
 Question = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_no_nul)
 ]
-SessionId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^\S+$")]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+SessionId = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    StringConstraints(strip_whitespace=True, max_length=256),
+    AfterValidator(lambda value: _no_nul(value) if value is not None else value),
+]
 Score = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -49,7 +60,7 @@ class SearchResults(BaseModel):
 
 class AssistRequest(BaseModel):
     question: Question
-    session_id: SessionId | None = None
+    session_id: SessionId = Field(None, description="the conversation's id (Lex sessionId); blank = none")
 
 
 class AssistSource(BaseModel):

@@ -183,6 +183,12 @@ async def test_grounded_answer_cites_its_documents(api: App, fake: FakeGenerator
     assert "<question>What does a room in Kestrel Hall cost?</question>" in request.last_user_text
 
 
+async def test_a_blank_session_id_means_none(api: App, fake: FakeGenerator) -> None:
+    payload = {"question": "What does a room in Kestrel Hall cost?", "session_id": "  "}
+    body = (await api.http.post("/assist", json=payload)).json()
+    assert body["session_id"] is None and body["answer_source"] == "documents"
+
+
 async def test_retrieved_text_stays_data(api: App, fake: FakeGenerator) -> None:
     body = (await api.http.post("/assist", json={"question": "When does the campus cafeteria open?"})).json()
     assert body["answer_source"] == "documents"
@@ -238,7 +244,7 @@ async def test_a_rejecting_model_lets_the_next_step_try(api: App, fake: FakeGene
 @pytest.mark.parametrize(
     "payload",
     [{}, {"question": ""}, {"question": "   "}, {"question": "x" * 2001}, {"question": 3},
-     {"question": "ok", "session_id": "has space"}, {"question": "nul\x00"}],
+     {"question": "ok", "session_id": "x" * 257}, {"question": "nul\x00"}, {"question": "ok", "session_id": 5}],
 )  # fmt: skip
 async def test_assist_rejects_bad_requests(api: App, fake: FakeGenerator, payload: dict[str, Any]) -> None:
     response = await api.http.post("/assist", json=payload)
