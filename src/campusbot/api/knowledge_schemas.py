@@ -26,10 +26,8 @@ def _blank_is_none(value: object) -> object:
 
 
 SessionId = Annotated[
-    str | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=256), AfterValidator(_no_nul)] | None,
     BeforeValidator(_blank_is_none),
-    StringConstraints(strip_whitespace=True, max_length=256),
-    AfterValidator(lambda value: _no_nul(value) if value is not None else value),
 ]
 Score = Annotated[float, Field(ge=0, le=1)]
 
