@@ -3,8 +3,11 @@ and seeded once. Tests that change data create their own rows (unique names) so 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -32,8 +35,12 @@ pytest_plugins = sorted(
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("campusbot")
+def data_dir() -> Path:
+    # Not under pytest's tmp root (another pytest session may reset it to 0700 while the embedded PostgreSQL,
+    # which runs as its own system user, still needs its data dir). Removed at exit, after the server stops:
+    # atexit runs last-registered first, and the server registers its stop when it starts, after this.
+    path = Path(tempfile.mkdtemp(prefix="campusbot-tests-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
     os.environ["CAMPUSBOT_DATA_DIR"] = str(path)
     get_settings.cache_clear()
     return path

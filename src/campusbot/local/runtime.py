@@ -226,7 +226,14 @@ class LocalRuntime:
             return vectorizer.handler(event, LambdaContext("campusbot-vectorizer", timeout_seconds=900))
 
         baseline = vectorizer.known_objects(bucket)
-        self.notifier = S3Notifier(s3, bucket, deliver, region=self.settings.region, baseline=baseline).start()
+        self.notifier = S3Notifier(
+            s3,
+            bucket,
+            deliver,
+            region=self.settings.region,
+            baseline=baseline,
+            interval=self.settings.notifier_interval_seconds,
+        ).start()
         self.progress(f"notifier: s3://{bucket} → vectorizer ({len(baseline)} documents indexed)")
 
     # run and stop --------------------------------------------------------------------------------------------
