@@ -42,7 +42,8 @@ class Passage:
 
     @property
     def text(self) -> str:
-        return f"{self.hit.heading}\n{self.hit.content}" if self.hit.heading else self.hit.content
+        """The chunk under its heading path, marked as a markdown heading (context for the model, not a fact)."""
+        return f"# {self.hit.heading}\n{self.hit.content}" if self.hit.heading else self.hit.content
 
     @property
     def title(self) -> str:

@@ -144,6 +144,8 @@ def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
     for number, passage in enumerate(passages, start=1):
         index = passage.index or number
         for line in passage.text.splitlines():
+            if line.lstrip().startswith("#"):  # a heading (path) gives context; it is not an answer
+                continue
             line = _BULLET.sub("", line).strip()
             for piece in _SENTENCE_END.split(line):
                 piece = piece.strip()

@@ -151,3 +151,17 @@ def test_a_sentence_encoder_finds_answers_without_shared_words() -> None:
     assert "Tuition fees for international students are 12,000 EUR per year [2]." in semantic
     assert "football" not in semantic and "Applications" not in semantic
     assert encoder.calls == 1  # the question and every sentence in one batch
+
+
+def test_heading_lines_are_context_never_quoted() -> None:
+    passage = Passage(
+        "# campusbot partner admission rules 2027 > Application fee\n"
+        "The processing fee is 35 euros per application and is not refunded.",
+        "Admission rules",
+        "admission-rules-2027.md",
+    )
+    result = ExtractiveGenerator().generate(
+        GenerationRequest.from_prompt(grounded_prompt("How much is the application fee?", [passage]))
+    )
+    assert "35 euros" in result.text
+    assert "Application fee [" not in result.text and ">" not in result.text
