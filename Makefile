@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install lint typecheck fmt test test-unit test-fast validate test-infra demo api bench clean
+.PHONY: help install lint typecheck fmt test test-unit test-fast validate test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/
 
 test-infra: install ## terraform apply/destroy of the stacks against a moto server
 	./scripts/tf_apply_test.sh
+
+test-deploy: install ## platform deploy/plan/destroy --target localstack against a moto server (slow)
+	$(BIN)/pytest -q tests/e2e/test_deploy_localstack.py
+
+package: install ## the Lambda zips (reproducible, manylinux wheels) and the API image tag, without deploying
+	$(PY) -c "from pathlib import Path; from campusbot.deploy import lambda_package as p, image; \
+	[print(a.function, a.size, a.hash, a.path) for a in p.build_all(Path('src'), Path('.campusbot/deploy/build/lambda'), Path('.campusbot/deploy/lambda-cache')).values()]; \
+	print('api image tag', image.image_tag(Path('.')))"
 
 demo: install ## the main job on the embedded default: runtime up, documents indexed, smoke conversations
 	$(BIN)/platform up --detach

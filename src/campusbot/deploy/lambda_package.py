@@ -369,13 +369,20 @@ def build_all(
     python_version: str = LAMBDA_PYTHON,
     on_progress: Callable[[str], None] = lambda _message: None,
 ) -> dict[str, LambdaArtifact]:
-    artifacts = {}
-    for function in functions:
-        plan = plan_package(function, src_root, python_version=python_version)
-        on_progress(f"{function}: {len(plan.modules)} campusbot modules, {len(plan.distributions)} distributions")
-        site = install_dependencies(plan.pins, cache_dir, python_version=python_version)
-        artifacts[function] = build_zip(plan, src_root, site, build_dir / f"{function}.zip")
-    return artifacts
+    """Every function's zip; the wheel installs (one pip per pin set, cached) run in parallel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    plans = [plan_package(function, src_root, python_version=python_version) for function in functions]
+    for plan in plans:
+        on_progress(f"{plan.function}: {len(plan.modules)} campusbot modules, {len(plan.distributions)} distributions")
+    with ThreadPoolExecutor(max_workers=max(1, len(plans))) as pool:
+        sites = list(
+            pool.map(lambda plan: install_dependencies(plan.pins, cache_dir, python_version=python_version), plans)
+        )
+    return {
+        plan.function: build_zip(plan, src_root, site, build_dir / f"{plan.function}.zip")
+        for plan, site in zip(plans, sites, strict=True)
+    }
 
 
 # -- checking a zip --------------------------------------------------------------------------------

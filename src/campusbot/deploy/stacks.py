@@ -63,7 +63,7 @@ FUNCTIONS: Final = ("lex_proxy", "fulfillment", "vectorizer")
 LOCALSTACK_SWITCHES: Final[Mapping[str, Mapping[str, Any]]] = {
     "foundation": {"force_destroy_buckets": True, "ecr_force_delete": True, "create_scalr_oidc_role": False},
     "data": {"db_deletion_protection": False, "db_skip_final_snapshot": True},
-    "app": {"alb_deletion_protection": False, "bedrock_guardrail": False},
+    "app": {"alb_deletion_protection": False, "bedrock_guardrail": False, "api_autoscaling": False},
     "conversation": {"create_lex_bot": False, "create_waf": False},
     "analytics": {
         "athena_named_queries": False,
@@ -75,6 +75,7 @@ LOCALSTACK_SWITCHES: Final[Mapping[str, Mapping[str, Any]]] = {
 LOCALSTACK_SWITCH_REASONS: Final = {
     "create_lex_bot": "no usable Lex V2 models API (moto's answers are rejected by the provider; LocalStack: Pro only)",
     "athena_named_queries": "moto has no DeleteNamedQuery, so destroy would fail",
+    "api_autoscaling": "no ListTagsForResource in moto's Application Auto Scaling (LocalStack: Pro only)",
     "create_dms": "DMS replicates nothing there (LocalStack: Pro only)",
     "create_redshift": "no Redshift Serverless",
     "create_quicksight": "no QuickSight subscription",

@@ -192,15 +192,11 @@ def lambdas(ctx: DeployContext) -> StepResult:
 
     before = {name: a.hash for name, a in ctx.state.artifacts.items()}
     src = ctx.options.root / "src"
-    with ctx.reporter.activity("packaging Lambdas", total=len(FUNCTIONS)) as activity:
+    with ctx.reporter.activity(f"packaging {', '.join(FUNCTIONS)} (manylinux wheels, cached)") as activity:
         try:
-            artifacts = {}
-            for function in FUNCTIONS:
-                activity.update(f"{function}: resolving imports and wheels")
-                artifacts.update(
-                    packaging.build_all(src, ctx.lambda_build_dir, ctx.lambda_cache_dir, functions=[function])
-                )
-                activity.advance()
+            artifacts = packaging.build_all(
+                src, ctx.lambda_build_dir, ctx.lambda_cache_dir, on_progress=activity.update
+            )
         except packaging.PackagingError as exc:
             raise DeployError(str(exc), fix="check network access to PyPI (pip) and the handler imports") from exc
     rows = [(a.function, f"{a.size / 1e6:.1f} MB", a.hash, str(a.path)) for a in artifacts.values()]

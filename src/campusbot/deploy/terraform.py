@@ -233,7 +233,14 @@ class TerraformStack:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "TF_DATA_DIR": str(self.data_dir / ".terraform")})
+        env.update(
+            {
+                "TF_IN_AUTOMATION": "1",
+                "TF_INPUT": "0",
+                "CHECKPOINT_DISABLE": "1",  # no version check against checkpoint-api.hashicorp.com
+                "TF_DATA_DIR": str(self.data_dir / ".terraform"),
+            }
+        )
         env.update(self._env)
         return env
 
