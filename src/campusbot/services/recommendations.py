@@ -4,7 +4,8 @@ academic fit and interests, keep the best program per university, and say why ea
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,10 +28,42 @@ class RecommendationQuery:
     limit: int = 5
 
 
+@dataclass(frozen=True, slots=True)
+class UniversityView:
+    """The columns a recommendation shows of a university: plain rows, no ORM identity map to build."""
+
+    id: int
+    name: str
+    country: str
+    city: str
+    website: str | None
+    world_rank: int | None
+    founded_year: int | None
+    acceptance_rate: Decimal | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramView:
+    id: int
+    university_id: int
+    name: str
+    field_of_study: str
+    degree: str
+    tuition: Decimal
+    language: str
+    duration_years: Decimal
+    min_gpa: Decimal | None
+
+
+PROGRAM_COLUMNS = [Program.__table__.c[f.name] for f in fields(ProgramView)]
+UNIVERSITY_COLUMNS = [University.__table__.c[f.name].label(f"university_{f.name}") for f in fields(UniversityView)]
+
+
 @dataclass
 class Ranked:
-    university: University
-    program: Program
+    university: UniversityView
+    program: ProgramView
     score: float
     reasons: list[str] = field(default_factory=list)
 
@@ -53,7 +86,7 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
         budget = float(student.max_tuition)
 
     stmt = (
-        select(Program, University)
+        select(*PROGRAM_COLUMNS, *UNIVERSITY_COLUMNS)
         .join(University, Program.university_id == University.id)
         .where(func.lower(Program.field_of_study) == field_name.lower())
     )
@@ -65,7 +98,9 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
         stmt = stmt.where(Program.degree == query.degree)
 
     best: dict[int, Ranked] = {}
-    for program, university in await session.execute(stmt):
+    split = len(PROGRAM_COLUMNS)
+    for row in await session.execute(stmt):
+        program, university = ProgramView(*row[:split]), UniversityView(*row[split:])
         ranked = _score(university, program, student, budget, country)
         current = best.get(university.id)
         if current is None or ranked.score > current.score:
@@ -75,8 +110,8 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
 
 
 def _score(
-    university: University,
-    program: Program,
+    university: UniversityView,
+    program: ProgramView,
     student: StudentRegistration | None,
     budget: float | None,
     country: str | None,
@@ -112,7 +147,7 @@ def _score(
     return Ranked(university, program, round(score, 4), reasons)
 
 
-def _academic_fit(student: StudentRegistration, program: Program, reasons: list[str]) -> float:
+def _academic_fit(student: StudentRegistration, program: ProgramView, reasons: list[str]) -> float:
     if student.gpa is None or program.min_gpa is None:
         return 0.6
     gpa, minimum = float(student.gpa), float(program.min_gpa)
@@ -124,7 +159,7 @@ def _academic_fit(student: StudentRegistration, program: Program, reasons: list[
 
 
 def _interest_match(
-    student: StudentRegistration, university: University, program: Program, reasons: list[str]
+    student: StudentRegistration, university: UniversityView, program: ProgramView, reasons: list[str]
 ) -> float:
     text = f"{program.name} {university.description or ''}".casefold()
     matched = [interest for interest in student.interests if interest.casefold() in text]

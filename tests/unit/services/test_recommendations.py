@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from campusbot.db.models import Program, StudentRegistration, University
-from campusbot.services.recommendations import _score
+from campusbot.db.models import StudentRegistration
+from campusbot.services.recommendations import ProgramView, UniversityView, _score
 
 
-def university(rank: int | None, country: str = "Germany") -> University:
-    return University(
+def university(rank: int | None, country: str = "Germany") -> UniversityView:
+    return UniversityView(
         id=rank or 9999,
         name=f"U{rank}",
         country=country,
         city="City",
+        website=None,
         world_rank=rank,
+        founded_year=None,
+        acceptance_rate=None,
         description="strong in robotics",
     )
 
 
-def program(tuition: int, min_gpa: float | None = None) -> Program:
-    return Program(
+def program(tuition: int, min_gpa: float | None = None) -> ProgramView:
+    return ProgramView(
         id=1,
         university_id=1,
         name="MSc Computer Science",
