@@ -10,15 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-from campusbot.db.session import create_engine, create_sessionmaker
 from campusbot.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without SQLAlchemy or torch
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from campusbot.analytics.events import ChatEventSink
     from campusbot.knowledge.embeddings import Embedder
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
@@ -49,9 +48,27 @@ def resolve_database_url(settings: Settings) -> str:
 
 
 def build_database(settings: Settings, url: str | None = None) -> Database:
+    from campusbot.db.session import create_engine, create_sessionmaker
+
     url = url or resolve_database_url(settings)
     engine = create_engine(url, pool_size=settings.db_pool_size)
     return Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
+
+
+def build_chat_event_sink(settings: Settings) -> ChatEventSink:
+    """Where lex_proxy records chat turns (never in the turn's critical path): see analytics/events.py."""
+    from campusbot.analytics import events
+
+    if settings.chat_events == "log":
+        return events.LogChatEventSink()
+    if settings.chat_events == "s3" and settings.lake_bucket:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+        client = boto3.client("s3", region_name=settings.region, config=config)
+        return events.BatchingS3ChatEventSink(client, settings.lake_bucket)
+    return events.NullSink()
 
 
 def build_s3_client(settings: Settings) -> S3Client:

@@ -62,7 +62,9 @@ class Settings(BaseSettings):
 
     # Deploy (`platform deploy/plan/destroy/bootstrap`, src/campusbot/deploy/)
     localstack_url: str = Field("http://localhost:4566", description="edge endpoint of the localstack target")
-    state_bucket: str | None = Field(None, description="Terraform state bucket; unset: campusbot-tfstate-<acct>-<region>")
+    state_bucket: str | None = Field(
+        None, description="Terraform state bucket; unset: campusbot-tfstate-<acct>-<region>"
+    )
     terraform_bin: str = Field("terraform", description="terraform (>= 1.10, S3 lockfile) or tofu binary of deploys")
 
     # Conversation (Lex)
@@ -80,6 +82,11 @@ class Settings(BaseSettings):
     # Knowledge (S3, embeddings, chat model)
     docs_bucket: str = "campusbot-docs"
     lake_bucket: str = "campusbot-lake"
+    chat_events: Literal["log", "s3", "none"] = Field(
+        "s3",
+        description="where lex_proxy sends chat events: log (stdout → CloudWatch → Firehose → lake, the AWS "
+        "target), s3 (batched in the background into the lake bucket, the local runtime), none",
+    )
     embedding_model: str = "amazon.titan-embed-text-v2:0"
     embedding_dimensions: int = Field(384, description="vector(N) of document_chunk; 256/512/1024 for Titan V2")
     chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"

@@ -1,19 +1,30 @@
-"""One record per chat turn, written by the lex_proxy Lambda to the lake as a JSON line.
+"""One record per chat turn, for the lake (JSON lines), kept out of the chat turn's critical path.
 
-The columns are the Glue table's (terraform/modules/glue_catalog: `chat_events`), partitioned by day:
-`s3://<lake>/chat-events/dt=YYYY-MM-DD/<event_id>.json`. Writing is best effort: a lake that is down, slow
-or misconfigured is logged and never fails the chat turn.
+The columns are the Glue table's (terraform/modules/glue_catalog: `chat_events`), partitioned by day under
+`s3://<lake>/chat-events/dt=YYYY-MM-DD/`. How an event reaches the lake is an adapter (bootstrap picks it):
+
+- `LogChatEventSink` (AWS): one JSON line on stdout, i.e. in the Lambda's CloudWatch log stream; a
+  subscription filter ships the lines through Firehose into the lake. No network call in the turn.
+- `BatchingS3ChatEventSink` (local runtime, a long-lived process): events are queued and a background thread
+  writes them in batches, one object per day and flush. A synchronous PutObject per turn cost ~20 ms.
+- `NullSink`: no lake.
+
+Recording is best effort: a lake that is down, slow or misconfigured is logged and never fails the turn.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
+import sys
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TextIO
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -82,11 +93,6 @@ class ChatEvent:
     def day(self) -> str:
         return self.occurred_at[:10]
 
-    @property
-    def s3_key(self) -> str:
-        """`chat-events/dt=YYYY-MM-DD/<event_id>.json`: the table's partition layout."""
-        return f"{PREFIX}dt={self.day}/{self.event_id}.json"
-
     def to_json_line(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -96,26 +102,97 @@ class ChatEventSink(Protocol):
 
 
 class NullSink:
-    """No lake configured (an empty CAMPUSBOT_LAKE_BUCKET): events are dropped."""
+    """No lake (CAMPUSBOT_CHAT_EVENTS=none): events are dropped."""
 
     def record(self, event: ChatEvent) -> None:
         return None
 
 
-class S3ChatEventSink:
-    """Puts each event as its own object; failures are logged, never raised (the chat turn goes on)."""
+class LogChatEventSink:
+    """Writes each event as one JSON line to `stream` (stdout: the Lambda's CloudWatch log stream)."""
 
-    def __init__(self, client: S3Client, bucket: str) -> None:
-        self.client = client
-        self.bucket = bucket
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
 
     def record(self, event: ChatEvent) -> None:
         try:
-            self.client.put_object(
-                Bucket=self.bucket,
-                Key=event.s3_key,
-                Body=event.to_json_line().encode("utf-8"),
-                ContentType="application/json",
+            (self.stream or sys.stdout).write(event.to_json_line())
+            (self.stream or sys.stdout).flush()
+        except Exception as exc:  # a closed stream must not fail the turn
+            log.warning("chat event %s not logged: %s", event.event_id, exc)
+
+
+class BatchingS3ChatEventSink:
+    """Queues events and writes them from a background thread, `max_batch` at most per object, every
+    `interval` seconds; `close()` (also at exit) writes what is left. The queue is bounded: when the lake
+    cannot keep up, new events are dropped with a warning rather than growing memory."""
+
+    def __init__(
+        self, client: S3Client, bucket: str, *, interval: float = 2.0, max_batch: int = 500, max_queue: int = 10_000
+    ) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.interval = interval
+        self.max_batch = max_batch
+        self.written = 0
+        self.dropped = 0
+        self._queue: queue.Queue[ChatEvent] = queue.Queue(maxsize=max_queue)
+        self._stop = threading.Event()
+        self._writing = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="chat-events", daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    def record(self, event: ChatEvent) -> None:
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self.dropped += 1
+            log.warning(
+                "chat event %s dropped: the lake writer is %d events behind", event.event_id, self._queue.qsize()
             )
+
+    def flush(self) -> None:
+        """Write everything queued now (the background thread does this every `interval` seconds)."""
+        with self._writing:
+            self._flush()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the writer after it has written everything queued."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.flush()
+        self.flush()
+
+    def _flush(self) -> None:
+        while True:
+            batch: list[ChatEvent] = []
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if not batch:
+                return
+            for day, events in _by_day(batch).items():
+                self._write(day, events)
+
+    def _write(self, day: str, events: list[ChatEvent]) -> None:
+        key = f"{PREFIX}dt={day}/{events[0].occurred_at[11:23].replace(':', '')}-{uuid.uuid4().hex[:12]}.json"
+        body = "".join(event.to_json_line() for event in events).encode("utf-8")
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/x-ndjson")
+            self.written += len(events)
         except Exception as exc:  # best effort: botocore errors, timeouts, anything
-            log.warning("chat event %s not written to s3://%s: %s", event.event_id, self.bucket, exc)
+            log.warning("%d chat events not written to s3://%s/%s: %s", len(events), self.bucket, key, exc)
+
+
+def _by_day(events: list[ChatEvent]) -> dict[str, list[ChatEvent]]:
+    days: dict[str, list[ChatEvent]] = {}
+    for event in events:
+        days.setdefault(event.day, []).append(event)
+    return days

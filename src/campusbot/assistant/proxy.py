@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink, S3ChatEventSink
+from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
 from campusbot.assistant import attributes
 from campusbot.settings import Settings
 
@@ -39,7 +39,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab
 MAX_BODY_BYTES = 16 * 1024
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 ALLOWED_HEADERS = "Content-Type,Authorization,X-Api-Key,X-Campusbot-Channel"
-LAKE_OFF = ("", "none", "off", "disabled")
 LEX_STATUS = {"ThrottlingException": 429, "ConflictException": 409}
 LEX_ERRORS = {
     429: "the assistant is busy; try again in a moment",
@@ -117,11 +116,9 @@ class ChatProxy:
         # No retries: a retried turn could run the fulfillment twice; a throttled client gets a 429 instead.
         lex_config = Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1})
         lex = boto3.client("lexv2-runtime", region_name=settings.region, config=lex_config)
-        events: ChatEventSink = NullSink()
-        if lake_enabled(settings.lake_bucket):
-            lake_config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
-            s3 = boto3.client("s3", region_name=settings.region, config=lake_config)
-            events = S3ChatEventSink(s3, settings.lake_bucket)
+        from campusbot.bootstrap import build_chat_event_sink
+
+        events = build_chat_event_sink(settings)
         return cls(
             lex,
             bot_id=settings.bot_id,
@@ -232,11 +229,6 @@ class ChatProxy:
         if "*" in self.origins:
             return "*"
         return origin if origin in self.origins else self.origins[0]
-
-
-def lake_enabled(bucket: str) -> bool:
-    """Chat events are off for an empty bucket name, or `none`/`off`/`disabled` (env vars cannot be empty)."""
-    return bucket.strip().lower() not in LAKE_OFF
 
 
 # Request --------------------------------------------------------------------------------------------------

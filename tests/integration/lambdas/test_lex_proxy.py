@@ -108,6 +108,7 @@ def chat(
     if LAKE not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
         s3.create_bucket(Bucket=LAKE)
     yield lex, s3
+    lex_proxy.proxy().events.close()  # type: ignore[attr-defined]  # write before moto goes away
     lex_proxy.proxy.cache_clear()
 
 
@@ -120,12 +121,15 @@ def post(message: str, session_id: str | None = None) -> dict[str, Any]:
 
 
 def lake_records(s3: Any, session_id: str) -> list[dict[str, Any]]:
+    """The session's chat events in the lake, after the background writer has written what it queued."""
+    lex_proxy.proxy().events.flush()  # type: ignore[attr-defined]
     records = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=LAKE, Prefix="chat-events/"):
         for item in page.get("Contents", []):
-            record = json.loads(s3.get_object(Bucket=LAKE, Key=item["Key"])["Body"].read())
-            if record["session_id"] == session_id:
-                records.append({**record, "key": item["Key"]})
+            for line in s3.get_object(Bucket=LAKE, Key=item["Key"])["Body"].read().decode().splitlines():
+                record = json.loads(line)
+                if record["session_id"] == session_id:
+                    records.append({**record, "key": item["Key"]})
     return records
 
 

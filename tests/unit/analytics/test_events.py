@@ -1,16 +1,16 @@
-"""The chat event record: the Glue table's columns, one JSON line, the day-partitioned key, best-effort writes."""
+"""The chat event record (the Glue table's columns, one JSON line) and its sinks: log lines, batched S3 objects."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
 
-from campusbot.analytics.events import ChatEvent, NullSink, S3ChatEventSink
+from campusbot.analytics.events import BatchingS3ChatEventSink, ChatEvent, LogChatEventSink, NullSink
 
 COLUMNS = [
     "event_id", "occurred_at", "session_id", "env", "channel", "intent", "nlu_confidence", "state",
@@ -46,11 +46,10 @@ def test_one_json_line_with_the_tables_columns() -> None:
     assert json.loads(record["slots"]) == {"fieldOfStudy": "Medicine", "country": None}
 
 
-def test_the_key_is_partitioned_by_the_utc_day() -> None:
+def test_the_day_is_the_utc_day() -> None:
     late_in_lima = datetime(2026, 11, 25, 21, 0, tzinfo=timezone(timedelta(hours=-5)))
     record = event(now=late_in_lima)
-    assert record.occurred_at.startswith("2026-11-26T02:00:00")
-    assert record.s3_key == f"chat-events/dt=2026-11-26/{record.event_id}.json"
+    assert record.occurred_at.startswith("2026-11-26T02:00:00") and record.day == "2026-11-26"
 
 
 def test_ids_are_unique_and_unknown_answer_sources_become_none() -> None:
@@ -58,23 +57,66 @@ def test_ids_are_unique_and_unknown_answer_sources_become_none() -> None:
     assert event(answer_source="https://evil").answer_source == "none"
 
 
-def test_s3_sink_puts_one_object_per_event() -> None:
-    client = boto3.client("s3", region_name="us-east-1")
-    record = event()
-    with Stubber(client) as stubber:
-        stubber.add_response(
-            "put_object",
-            {},
-            {"Bucket": "lake", "Key": record.s3_key, "Body": ANY, "ContentType": "application/json"},
-        )
-        S3ChatEventSink(client, "lake").record(record)
-        stubber.assert_no_pending_responses()
+def test_the_log_sink_writes_one_json_line_per_event() -> None:
+    stream = io.StringIO()
+    sink = LogChatEventSink(stream)
+    first, second = event(), event()
+    sink.record(first)
+    sink.record(second)
+    lines = stream.getvalue().splitlines()
+    assert [json.loads(line)["event_id"] for line in lines] == [first.event_id, second.event_id]
+    assert list(json.loads(lines[0])) == COLUMNS
 
 
-def test_s3_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    client = boto3.client("s3", region_name="us-east-1")
-    with Stubber(client) as stubber, caplog.at_level(logging.WARNING, logger="campusbot.analytics.events"):
-        stubber.add_client_error("put_object", service_error_code="NoSuchBucket", http_status_code=404)
-        S3ChatEventSink(client, "lake").record(event())
-    assert "not written to s3://lake" in caplog.text and "NoSuchBucket" in caplog.text
+class RecordingS3:
+    def __init__(self, fail: bool = False) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.fail = fail
+
+    def put_object(self, *, Bucket: str, Key: str, Body: bytes, ContentType: str) -> None:
+        if self.fail:
+            raise RuntimeError("NoSuchBucket")
+        assert Bucket == "lake" and ContentType == "application/x-ndjson"
+        self.objects[Key] = Body
+
+
+def test_the_s3_sink_batches_events_into_one_object_per_day() -> None:
+    s3 = RecordingS3()
+    sink = BatchingS3ChatEventSink(s3, "lake", interval=3600)  # type: ignore[arg-type]
+    day_one = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    events = [event(now=day_one), event(now=day_one), event(now=day_one + timedelta(days=1))]
+    for record in events:
+        sink.record(record)
+    assert s3.objects == {}, "recording never writes in the caller's thread"
+    sink.flush()
+    keys = sorted(s3.objects)
+    assert [key.split("/")[1] for key in keys] == ["dt=2026-11-25", "dt=2026-11-26"]
+    lines = [json.loads(line) for key in keys for line in s3.objects[key].decode().splitlines()]
+    assert [line["event_id"] for line in lines] == [e.event_id for e in events]
+    assert sink.written == 3
+    sink.close()
+
+
+def test_the_s3_sink_writes_on_its_own_and_at_close() -> None:
+    s3 = RecordingS3()
+    sink = BatchingS3ChatEventSink(s3, "lake", interval=0.05)  # type: ignore[arg-type]
+    sink.record(event())
+    deadline = time.monotonic() + 5
+    while not s3.objects and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(s3.objects) == 1
+    sink.record(event())
+    sink.close()
+    assert sink.written == 2
+
+
+def test_a_full_queue_drops_events_and_failures_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    sink = BatchingS3ChatEventSink(RecordingS3(fail=True), "lake", interval=3600, max_queue=2)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="campusbot.analytics.events"):
+        for _ in range(3):
+            sink.record(event())
+        sink.flush()
+    assert sink.dropped == 1 and sink.written == 0
+    assert "dropped" in caplog.text and "not written to s3://lake" in caplog.text
+    sink.close()
     NullSink().record(event())

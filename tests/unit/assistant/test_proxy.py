@@ -19,7 +19,7 @@ from botocore.stub import Stubber
 from tests.fixtures.lambda_events import load_event
 
 from campusbot.analytics.events import ChatEvent
-from campusbot.assistant.proxy import ChatProxy, lake_enabled, parse_request, to_reply
+from campusbot.assistant.proxy import ChatProxy, parse_request, to_reply
 
 BOT = {"botId": "CAMPUSBOT0", "botAliasId": "TSTALIASID", "localeId": "en_US"}
 SOURCES = [{"title": "Visa guide", "s3_key": "docs/visa.pdf", "score": 0.83, "snippet": "national visa"}]
@@ -346,8 +346,3 @@ def test_parse_request_reads_headers_case_insensitively() -> None:
     assert (request.message, request.session_id, request.channel, request.origin) == ("hi", "abc", "app", "o")
     event["headers"]["x-campusbot-channel"] = "<script>"
     assert parse_request(event, 1024).channel == "web"
-
-
-def test_lake_switch() -> None:
-    assert lake_enabled("campusbot-lake-dev")
-    assert not any(lake_enabled(v) for v in ("", "none", "OFF", " disabled "))

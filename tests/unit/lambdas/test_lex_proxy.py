@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from tests.fixtures.lambda_events import load_event
 
-from campusbot.analytics.events import NullSink, S3ChatEventSink
+from campusbot.analytics.events import BatchingS3ChatEventSink, LogChatEventSink, NullSink
 from campusbot.lambdas import lex_proxy
 from campusbot.settings import get_settings
 
@@ -32,7 +32,7 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]
     monkeypatch.setenv("CAMPUSBOT_BOT_ALIAS_ID", "ALIAS12345")
     monkeypatch.setenv("CAMPUSBOT_LOCALE_ID", "en_GB")
     monkeypatch.setenv("CAMPUSBOT_CORS_ALLOW_ORIGIN", "https://campusbot.example.edu")
-    monkeypatch.setenv("CAMPUSBOT_LAKE_BUCKET", "none")
+    monkeypatch.setenv("CAMPUSBOT_CHAT_EVENTS", "none")
     get_settings.cache_clear()
     lex_proxy.proxy.cache_clear()
     yield monkeypatch
@@ -63,20 +63,32 @@ def test_the_handler_sends_the_configured_bot_and_answers_the_contract(
     assert body["intent"] == "Greeting" and body["messages"] == ["Hi, I'm campusbot!"]
 
 
-def test_chat_events_go_to_the_lake_bucket(environment: pytest.MonkeyPatch, lambda_context: Any) -> None:
+def test_chat_events_go_to_the_lake_bucket_in_batches(environment: pytest.MonkeyPatch, lambda_context: Any) -> None:
+    environment.setenv("CAMPUSBOT_CHAT_EVENTS", "s3")
     environment.setenv("CAMPUSBOT_LAKE_BUCKET", "campusbot-lake-test")
     get_settings.cache_clear()
     chat = lex_proxy.proxy()
-    assert isinstance(chat.events, S3ChatEventSink)
+    assert isinstance(chat.events, BatchingS3ChatEventSink)
     with Stubber(chat.lex) as lex, Stubber(chat.events.client) as s3:
+        lex.add_response("recognize_text", ANSWER, None)
         lex.add_response("recognize_text", ANSWER, None)
         s3.add_response(
             "put_object",
             {},
-            {"Bucket": "campusbot-lake-test", "Key": ANY, "Body": ANY, "ContentType": "application/json"},
+            {"Bucket": "campusbot-lake-test", "Key": ANY, "Body": ANY, "ContentType": "application/x-ndjson"},
         )
-        assert lex_proxy.handler(load_event("apigw_chat_post"), lambda_context)["statusCode"] == 200
+        for _ in range(2):
+            assert lex_proxy.handler(load_event("apigw_chat_post"), lambda_context)["statusCode"] == 200
+        chat.events.flush()  # both turns in one object
         s3.assert_no_pending_responses()
+    assert chat.events.written == 2
+    chat.events.close()
+
+
+def test_in_aws_chat_events_are_log_lines(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("CAMPUSBOT_CHAT_EVENTS", "log")
+    get_settings.cache_clear()
+    assert isinstance(lex_proxy.proxy().events, LogChatEventSink)
 
 
 def test_a_broken_configuration_is_a_500_not_a_crash(environment: pytest.MonkeyPatch, lambda_context: Any) -> None:
