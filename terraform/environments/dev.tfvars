@@ -55,7 +55,8 @@ api_throttling_burst_limit = 10
 api_quota_per_day          = 2000
 
 # analytics
-create_dms              = false
-create_redshift         = false
-create_quicksight       = false
-glue_catalog_encryption = false
+create_dms                      = false
+dms_secret_recovery_window_days = 0
+create_redshift                 = false
+create_quicksight               = false
+glue_catalog_encryption         = false

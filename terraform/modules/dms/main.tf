@@ -1,7 +1,9 @@
 locals {
-  create     = var.create
-  serverless = local.create && var.mode == "serverless"
-  instance   = local.create && var.mode == "instance"
+  create            = var.create
+  serverless        = local.create && var.mode == "serverless"
+  instance          = local.create && var.mode == "instance"
+  create_secret     = local.create && var.create_source_secret
+  source_secret_arn = local.create_secret ? try(aws_secretsmanager_secret.source[0].arn, null) : var.source_secret_arn
 
   table_mappings = jsonencode({
     rules = [
@@ -70,7 +72,29 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 }
 
 ################################################################################
-# Endpoints: RDS PostgreSQL (RDS-managed secret, TLS) → S3 lake (Parquet, SSE-KMS)
+# Source credentials: DMS reads host, port, user and password from one secret. The RDS-managed
+# master secret holds only user and password, so DMS gets its own secret, for a replication
+# user, whose value the deploy step writes (Terraform never sees the password):
+#   {"username": "...", "password": "...", "host": "...", "port": 5432, "dbname": "..."}
+################################################################################
+
+resource "aws_secretsmanager_secret" "source" {
+  count = local.create_secret ? 1 : 0
+
+  name                    = coalesce(var.source_secret_name, "${var.name}/dms-source")
+  description             = "DMS source connection of ${var.name}: JSON username, password, host, port, dbname of the replication user (written by the deploy step)"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.source_secret_recovery_window_days
+
+  tags = var.tags
+
+  lifecycle {
+    # checkov:skip=CKV2_AWS_57:The replication user's password is set and rotated by the deploy step together with the database role; a Secrets Manager rotation would break the running CDC task.
+  }
+}
+
+################################################################################
+# Endpoints: RDS PostgreSQL (secret, TLS) → S3 lake (Parquet, SSE-KMS)
 ################################################################################
 
 resource "aws_dms_endpoint" "source" {
@@ -79,10 +103,8 @@ resource "aws_dms_endpoint" "source" {
   endpoint_id                     = "${var.name}-source"
   endpoint_type                   = "source"
   engine_name                     = "postgres"
-  server_name                     = var.source_server_name
-  port                            = var.source_port
   database_name                   = var.source_database_name
-  secrets_manager_arn             = var.source_secret_arn
+  secrets_manager_arn             = local.source_secret_arn
   secrets_manager_access_role_arn = var.source_secret_access_role_arn
   ssl_mode                        = "require"
   kms_key_arn                     = var.kms_key_arn

@@ -27,3 +27,8 @@ output "dms_security_group_id" {
   description = "ID of the replication's security group."
   value       = try(aws_security_group.this[0].id, null)
 }
+
+output "source_secret_arn" {
+  description = "ARN of the secret DMS reads the source connection from (the deploy step writes its value)."
+  value       = local.source_secret_arn
+}

@@ -36,29 +36,37 @@ variable "security_group_ids" {
   default     = []
 }
 
-variable "source_server_name" {
-  description = "Host of the source PostgreSQL (the instance address, not a proxy: logical replication needs the instance)."
-  type        = string
-}
-
-variable "source_port" {
-  description = "Port of the source PostgreSQL."
-  type        = number
-  default     = 5432
-}
-
 variable "source_database_name" {
   description = "Source database name."
   type        = string
 }
 
-variable "source_secret_arn" {
-  description = "ARN of the secret with the source credentials (the RDS-managed master secret)."
+variable "create_source_secret" {
+  description = "Whether to create the (empty) secret DMS reads the source connection from; the deploy step writes its value. false: pass source_secret_arn."
+  type        = bool
+  default     = true
+}
+
+variable "source_secret_name" {
+  description = "Name of the created source secret. null: <name>/dms-source."
   type        = string
+  default     = null
+}
+
+variable "source_secret_arn" {
+  description = "ARN of an existing secret with the source connection (JSON username, password, host, port, dbname), when create_source_secret is false."
+  type        = string
+  default     = null
+}
+
+variable "source_secret_recovery_window_days" {
+  description = "Days a deleted source secret can be restored (0 deletes at once)."
+  type        = number
+  default     = 30
 }
 
 variable "source_secret_access_role_arn" {
-  description = "Role DMS assumes to read source_secret_arn."
+  description = "Role DMS assumes to read the source secret."
   type        = string
 }
 

@@ -1,5 +1,7 @@
 data "aws_caller_identity" "current" {}
 
+data "aws_partition" "current" {}
+
 data "aws_region" "current" {}
 
 locals {
@@ -17,6 +19,9 @@ locals {
   kms_key_arn        = local.in["kms/key_arn"]
   lake_bucket_name   = local.in["s3/lake_bucket_name"]
   queries_dir        = "${path.module}/../../../src/campusbot/analytics/queries"
+
+  # Name of the secret the dms module creates; the suffix matches Secrets Manager's random one.
+  dms_source_secret_arn = "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:secret:${local.name}/dms-source-*"
 }
 
 ################################################################################
@@ -83,14 +88,15 @@ module "dms_iam" {
   dms = {
     s3_bucket_arn = local.in["s3/lake_bucket_arn"]
     s3_prefix     = "dms/"
-    secret_arns   = [local.in["rds/master_user_secret_arn"]]
+    secret_arns   = [local.dms_source_secret_arn]
     kms_key_arns  = [local.kms_key_arn]
   }
 
   tags = var.tags
 }
 
-# DMS looks up dms-vpc-role by name when it creates the subnet group: wait for the roles.
+# DMS reads the source connection from its own secret (written by the deploy step for a
+# replication user), and looks up dms-vpc-role by name when it creates the subnet group.
 module "dms" {
   source = "../../modules/dms"
 
@@ -100,10 +106,7 @@ module "dms" {
   vpc_id                        = local.vpc_id
   subnet_ids                    = local.private_subnet_ids
   security_group_ids            = [local.in["rds/client_security_group_id"]]
-  source_server_name            = local.in["rds/instance_address"]
-  source_port                   = tonumber(local.in["rds/port"])
   source_database_name          = local.in["rds/db_name"]
-  source_secret_arn             = local.in["rds/master_user_secret_arn"]
   source_secret_access_role_arn = coalesce(module.dms_iam.dms_secrets_access_role_arn, "none")
   target_bucket_name            = local.lake_bucket_name
   target_prefix                 = "dms/"
@@ -111,6 +114,8 @@ module "dms" {
   kms_key_arn                   = local.kms_key_arn
   multi_az                      = var.dms_multi_az
   start_replication             = var.dms_start_replication
+
+  source_secret_recovery_window_days = var.dms_secret_recovery_window_days
 
   tags = var.tags
 

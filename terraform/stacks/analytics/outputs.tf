@@ -23,6 +23,11 @@ output "dms_replication_arn" {
   value       = coalesce(module.dms.dms_replication_config_arn, module.dms.dms_replication_task_arn, "none")
 }
 
+output "dms_source_secret_arn" {
+  description = "Secret the deploy step fills with the replication user's connection (JSON username, password, host, port, dbname) before starting DMS."
+  value       = module.dms.source_secret_arn
+}
+
 output "redshift_workgroup_endpoint" {
   description = "Endpoint of the Redshift Serverless workgroup, when created."
   value       = module.redshift.redshiftserverless_workgroup_endpoint

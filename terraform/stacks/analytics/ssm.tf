@@ -12,10 +12,7 @@ locals {
     "s3/lake_bucket_name",
     "s3/lake_bucket_arn",
     "s3/logs_bucket_name",
-    "rds/instance_address",
-    "rds/port",
     "rds/db_name",
-    "rds/master_user_secret_arn",
     "rds/client_security_group_id",
   ]
 
@@ -26,6 +23,7 @@ locals {
     "analytics/chat_events_table"     = module.glue.glue_catalog_table_name
     "analytics/athena_workgroup"      = module.athena.athena_workgroup_name
     "analytics/athena_results_bucket" = module.athena_results.s3_bucket_id
+    "analytics/dms_source_secret_arn" = coalesce(module.dms.source_secret_arn, "none")
   }
 }
 

@@ -80,6 +80,12 @@ variable "dms_multi_az" {
   default     = false
 }
 
+variable "dms_secret_recovery_window_days" {
+  description = "Days a destroyed DMS source secret can be restored (0 deletes at once)."
+  type        = number
+  default     = 30
+}
+
 variable "create_redshift" {
   description = "Whether to create Redshift Serverless over the lake (optional)."
   type        = bool
