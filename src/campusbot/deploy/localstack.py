@@ -2,7 +2,9 @@
 
 `provider_override` does what `tflocal` does: a `localstack_providers_override.tf` in each stack
 (gitignored) that merges into the stack's `provider "aws"` block, with every service endpoint on
-the edge URL, path-style S3, fake credentials and no account/metadata/credential lookups. The
+the edge URL, path-style S3, fake credentials and no credential validation or metadata lookups. The
+account id is still asked of the edge's STS (as tflocal does): without it the provider builds ARNs
+with an empty account (`arn:aws:athena:us-east-1::workgroup/…`) that the emulator does not know. The
 endpoint is LocalStack's (CAMPUSBOT_LOCALSTACK_URL, default http://localhost:4566) or, where none
 runs, a moto server on that port. boto3 clients follow localstack-client's conventions
 (`localstack_client.session.Session`: one edge host:port, fixed test credentials).
@@ -115,7 +117,6 @@ def provider_override(url: str, region: str) -> str:
         "  s3_use_path_style           = true\n"
         "  skip_credentials_validation = true\n"
         "  skip_metadata_api_check     = true\n"
-        "  skip_requesting_account_id  = true\n"
         "  skip_region_validation      = true\n"
         "\n"
         "  endpoints {\n"

@@ -199,6 +199,12 @@ class TerraformStack:
 
     def output(self) -> dict[str, Any]:
         """Every output's value (sensitive ones included: callers decide what to show)."""
+        return {name: entry.get("value") for name, entry in self._outputs().items()}
+
+    def sensitive_outputs(self) -> set[str]:
+        return {name for name, entry in self._outputs().items() if entry.get("sensitive")}
+
+    def _outputs(self) -> dict[str, dict[str, Any]]:
         argv = self._tf.generate_cmd_string("output", json=IsFlagged, no_color=IsFlagged)
         result = self._run(argv, json_ui=False)
         if result.returncode != 0:
@@ -210,16 +216,7 @@ class TerraformStack:
             raw = json.loads(text or "{}")
         except ValueError as exc:
             raise TerraformError(self.name, "output", 0, [f"not JSON: {exc}"], text) from exc
-        return {name: entry.get("value") for name, entry in raw.items() if isinstance(entry, dict)}
-
-    def sensitive_outputs(self) -> set[str]:
-        argv = self._tf.generate_cmd_string("output", json=IsFlagged, no_color=IsFlagged)
-        result = self._run(argv, json_ui=False)
-        try:
-            raw = json.loads("\n".join(result.lines) or "{}")
-        except ValueError:
-            return set()
-        return {name for name, entry in raw.items() if isinstance(entry, dict) and entry.get("sensitive")}
+        return {name: entry for name, entry in raw.items() if isinstance(entry, dict)}
 
     def state_resources(self) -> list[str]:
         """Addresses in the state (`terraform state list`); empty when there is no state yet."""

@@ -13,13 +13,10 @@ def test_provider_override_points_every_endpoint_at_the_edge_like_tflocal() -> N
     provider = parse_hcl(text)["provider"][0]["aws"]
     assert provider["region"] == "eu-west-1"
     assert provider["access_key"] == "test" and provider["secret_key"] == "test"
-    for flag in (
-        "s3_use_path_style",
-        "skip_credentials_validation",
-        "skip_metadata_api_check",
-        "skip_requesting_account_id",
-    ):
+    for flag in ("s3_use_path_style", "skip_credentials_validation", "skip_metadata_api_check"):
         assert provider[flag] is True, flag
+    # the account id comes from the edge's STS: ARNs the provider builds itself must name it
+    assert "skip_requesting_account_id" not in provider
     endpoints = provider["endpoints"][0]
     assert set(endpoints) == set(localstack.ENDPOINT_SERVICES)
     assert set(endpoints.values()) == {"http://127.0.0.1:4566"}
