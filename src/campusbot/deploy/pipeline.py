@@ -10,6 +10,7 @@ that `--from STEP` resumes with what the earlier steps produced.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -19,6 +20,8 @@ from typing import Any, Final, Literal, Protocol
 
 from campusbot.deploy.stacks import DeployTarget, LambdaArtifact, Via
 from campusbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 STEP_NAMES: Final = ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke")
 StepStatus = Literal["done", "unchanged", "skipped", "failed", "planned"]
@@ -256,18 +259,27 @@ def run_pipeline(ctx: DeployContext, steps: Sequence[Step]) -> list[StepResult]:
             try:
                 result = step.run(ctx)
             except DeployError as exc:
-                result = StepResult(step.name, "failed", str(exc))
-                ctx.reporter.result(result)
-                results.append(result)
-                ctx.state.steps[step.name] = "failed"
-                ctx.state.save()
+                _record_failure(ctx, step, exc, results)
                 raise
+            except Exception as exc:  # unforeseen: the message here, the traceback with -v
+                log.debug("step %s failed", step.name, exc_info=True)
+                error = DeployError(f"{step.name}: {type(exc).__name__}: {exc}", fix="re-run with -v for the traceback")
+                _record_failure(ctx, step, error, results)
+                raise error from exc
             ctx.state.steps[step.name] = result.status
             ctx.state.save()
         if result.status != "planned":
             ctx.reporter.result(result)
         results.append(result)
     return results
+
+
+def _record_failure(ctx: DeployContext, step: Step, error: DeployError, results: list[StepResult]) -> None:
+    result = StepResult(step.name, "failed", str(error))
+    ctx.reporter.result(result)
+    results.append(result)
+    ctx.state.steps[step.name] = "failed"
+    ctx.state.save()
 
 
 def public_outputs(outputs: Mapping[str, Any], sensitive: set[str]) -> dict[str, Any]:

@@ -404,16 +404,28 @@ def describe_migrate(ctx: DeployContext) -> list[str]:
 
 
 def documents_step(ctx: DeployContext) -> StepResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from campusbot.deploy import documents
 
     files = documents.sample_files(ctx.options.samples)
     if not files:
         return StepResult("documents", "skipped", f"no sample documents in {ctx.options.samples}")
+    if ctx.options.target == "localstack" and localstack.answers(ctx.settings.localstack_url) == "moto":
+        return StepResult(
+            "documents",
+            "skipped",
+            "moto enforces the docs bucket's TLS-only policy on its plain-HTTP endpoint; "
+            "`platform upload samples/documents` indexes them on the local runtime",
+        )
     bucket = ctx.parameter("s3/docs_bucket_name")
     with ctx.reporter.activity(f"uploading to s3://{bucket}", total=len(files)) as activity:
-        uploads = documents.upload_samples(
-            ctx.client("s3"), bucket, ctx.options.samples, on_progress=lambda _u: activity.advance()
-        )
+        try:
+            uploads = documents.upload_samples(
+                ctx.client("s3"), bucket, ctx.options.samples, on_progress=lambda _u: activity.advance()
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise DeployError(f"uploading to s3://{bucket} failed: {exc}", fix="check your S3 permissions") from exc
     sent = [u for u in uploads if u.uploaded]
     if not sent:
         return StepResult("documents", "unchanged", f"{len(uploads)} documents already in s3://{bucket}")

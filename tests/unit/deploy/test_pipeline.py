@@ -106,3 +106,17 @@ def test_work_dirs_are_per_target_and_env(tmp_path: Path, reporter: RecordingRep
     assert aws.work_dir != local.work_dir
     assert aws.work_dir.name == "aws-dev" and local.work_dir.name == "localstack-dev"
     assert aws.lambda_build_dir == local.lambda_build_dir, "the zips do not depend on the target"
+
+
+def test_an_unforeseen_exception_becomes_a_step_failure_with_its_type(
+    tmp_path: Path, reporter: RecordingReporter
+) -> None:
+    def boom(ctx: DeployContext) -> StepResult:
+        raise KeyError("Parameters")
+
+    ctx = context(tmp_path, reporter)
+    with pytest.raises(DeployError, match="preflight: KeyError: 'Parameters'") as failure:
+        run_pipeline(ctx, [Step("preflight", "checks", boom, lambda ctx: [])])
+    assert isinstance(failure.value.__cause__, KeyError)
+    assert "-v" in (failure.value.fix or "")
+    assert DeployState.load(ctx.state.path).steps == {"preflight": "failed"}

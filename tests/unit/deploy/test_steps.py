@@ -305,3 +305,22 @@ def test_smoke_against_moto_is_skipped_with_the_reason(
     conversations(root, "campusbot")
     result = steps.smoke(context(root, reporter, target="localstack", localstack_url=moto_server))
     assert result.status == "skipped" and "moto does not run Lambda proxy integrations" in result.detail
+
+
+def test_documents_against_moto_are_skipped_with_the_reason(
+    tmp_path: Path, reporter: RecordingReporter, moto_server: str
+) -> None:
+    root = repo(tmp_path)
+    (root / "samples" / "documents").mkdir(parents=True)
+    (root / "samples" / "documents" / "visa.md").write_text("# Visa\n")
+    result = steps.documents_step(context(root, reporter, target="localstack", localstack_url=moto_server))
+    assert result.status == "skipped" and "TLS-only policy" in result.detail
+
+
+def test_an_s3_refusal_is_a_deploy_error(tmp_path: Path, aws: None, reporter: RecordingReporter) -> None:
+    root = repo(tmp_path)
+    (root / "samples" / "documents").mkdir(parents=True)
+    (root / "samples" / "documents" / "visa.md").write_text("# Visa\n")
+    put_parameters(s3__docs_bucket_name="no-such-bucket")
+    with pytest.raises(DeployError, match="uploading to s3://no-such-bucket failed"):
+        steps.documents_step(context(root, reporter))
