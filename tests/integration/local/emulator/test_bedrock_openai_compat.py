@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from tests.fixtures.bedrock_emulator import EmulatorServer
+from tests.fixtures.bedrock_emulator import emulator_server
 
 from campusbot import bootstrap
 from campusbot.llm.base import GenerationRequest, GeneratorRejected, GeneratorUnavailable
@@ -157,7 +157,7 @@ def test_the_emulator_answers_converse_from_the_local_llm_when_configured(
     settings = Settings(
         local_llm_url=llm.url + "/v1", local_llm_model="qwen2.5:3b", chat_max_tokens=99, chat_temperature=0.1
     )
-    server = EmulatorServer(BedrockEmulator(bootstrap.build_local_generator(settings)))
+    server = emulator_server(BedrockEmulator(bootstrap.build_local_generator(settings)))
     server.start()
     try:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", server.url)
