@@ -19,6 +19,8 @@ LAMBDA_ENV = {
         "CAMPUSBOT_LAKE_BUCKET",
         "CAMPUSBOT_TARGET",
         "CAMPUSBOT_ENV",
+        "CAMPUSBOT_CHAT_EVENTS",
+        "CAMPUSBOT_CORS_ALLOW_ORIGIN",
     },
     "campusbot.lambdas.fulfillment.handler": {"CAMPUSBOT_API_URL", "CAMPUSBOT_TARGET", "CAMPUSBOT_ENV"},
     "campusbot.lambdas.vectorizer.handler": {
@@ -96,6 +98,16 @@ def test_lex_proxy_gets_the_alias_id_of_the_bot() -> None:
     assert expr(call["environment_variables"]["CAMPUSBOT_BOT_ALIAS_ID"]) == "local.bot_alias_id"
     text = (STACKS / "conversation" / "main.tf").read_text()
     assert re.search(r"bot_alias_id\s*=\s*var\.create_lex_bot \? module\.lex_bot\.bot_alias_id", text)
+
+
+def test_lex_proxy_logs_chat_events_and_firehose_ships_them_to_the_lake() -> None:
+    _, call = lambda_calls()["campusbot.lambdas.lex_proxy.handler"]
+    assert unquote(call["environment_variables"]["CAMPUSBOT_CHAT_EVENTS"]) == "log"
+    [(stack, _, firehose)] = list(calls_of("firehose"))
+    assert stack == "analytics"
+    assert expr(firehose["source_log_group_names"]["lex_proxy"]) == 'local.in["lambda/lex_proxy_log_group"]'
+    prefix = variables(MODULES / "firehose")["prefix"]["default"]
+    assert unquote(prefix) == "chat-events/dt=!{timestamp:yyyy-MM-dd}/", "the chat_events table's partitions"
 
 
 def test_vectorizer_is_notified_by_the_docs_bucket() -> None:

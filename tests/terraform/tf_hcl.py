@@ -36,6 +36,7 @@ MODULE_NAMES = [
     "redshift",
     "quicksight",
     "observability",
+    "firehose",
 ]
 META_KEYS = {"__is_block__", "__comments__", "__inline_comments__"}
 

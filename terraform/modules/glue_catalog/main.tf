@@ -48,7 +48,7 @@ resource "aws_glue_catalog_table" "chat_events" {
 
   name          = var.chat_events_table_name
   database_name = aws_glue_catalog_database.this[0].name
-  description   = "One row per chat turn, written by the lex_proxy Lambda"
+  description   = "One row per chat turn, logged by the lex_proxy Lambda and delivered by Firehose"
   table_type    = "EXTERNAL_TABLE"
 
   parameters = {

@@ -42,6 +42,23 @@ module "glue" {
 }
 
 ################################################################################
+# Chat events: lex_proxy's JSON log lines → Firehose → s3://<lake>/chat-events/dt=.../
+################################################################################
+
+module "chat_events" {
+  source = "../../modules/firehose"
+
+  create                 = var.create_chat_events_delivery
+  name                   = "${local.name}-chat-events"
+  bucket_arn             = local.in["s3/lake_bucket_arn"]
+  kms_key_arn            = local.kms_key_arn
+  source_log_group_names = { lex_proxy = local.in["lambda/lex_proxy_log_group"] }
+  log_retention_days     = var.log_retention_days
+
+  tags = var.tags
+}
+
+################################################################################
 # Athena: results bucket, workgroup with enforced encrypted results, named queries
 ################################################################################
 

@@ -8,6 +8,11 @@ output "chat_events_table_name" {
   value       = module.glue.glue_catalog_table_name
 }
 
+output "chat_events_stream_name" {
+  description = "Firehose stream delivering the chat events to the lake."
+  value       = module.chat_events.firehose_delivery_stream_name
+}
+
 output "athena_workgroup_name" {
   description = "Athena workgroup (platform analytics runs the named queries here)."
   value       = module.athena.athena_workgroup_name

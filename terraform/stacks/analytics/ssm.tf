@@ -12,6 +12,7 @@ locals {
     "s3/lake_bucket_name",
     "s3/lake_bucket_arn",
     "s3/logs_bucket_name",
+    "lambda/lex_proxy_log_group",
     "rds/db_name",
     "rds/client_security_group_id",
   ]
@@ -24,6 +25,7 @@ locals {
     "analytics/athena_workgroup"      = module.athena.athena_workgroup_name
     "analytics/athena_results_bucket" = module.athena_results.s3_bucket_id
     "analytics/dms_source_secret_arn" = coalesce(module.dms.source_secret_arn, "none")
+    "analytics/chat_events_stream"    = coalesce(module.chat_events.firehose_delivery_stream_name, "none")
   }
 }
 

@@ -26,6 +26,12 @@ variable "log_retention_days" {
   default     = 365
 }
 
+variable "create_chat_events_delivery" {
+  description = "Whether lex_proxy's chat event log lines are delivered to the lake (CloudWatch Logs subscription → Firehose)."
+  type        = bool
+  default     = true
+}
+
 variable "athena_bytes_scanned_cutoff" {
   description = "Bytes a single Athena query may scan before it is cancelled."
   type        = number

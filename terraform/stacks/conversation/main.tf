@@ -17,7 +17,6 @@ locals {
   vpc_id             = local.in["network/vpc_id"]
   private_subnet_ids = split(",", local.in["network/private_subnet_ids"])
   kms_key_arn        = local.in["kms/key_arn"]
-  lake_bucket_arn    = local.in["s3/lake_bucket_arn"]
 
   lex_proxy_name      = "${local.name}-lex-proxy"
   lex_log_group       = "/aws/lex/${local.name}"
@@ -64,7 +63,7 @@ module "lex_bot" {
 }
 
 ################################################################################
-# lex_proxy: POST /chat → Lex RecognizeText, chat events → the lake
+# lex_proxy: POST /chat → Lex RecognizeText; chat events as log lines (→ Firehose → lake)
 ################################################################################
 
 module "lambda_iam" {
@@ -81,21 +80,6 @@ module "lambda_iam" {
           sid       = "RecognizeText"
           actions   = ["lex:RecognizeText"]
           resources = [local.bot_alias_arn]
-        },
-        {
-          sid       = "WriteChatEvents"
-          actions   = ["s3:PutObject"]
-          resources = ["${local.lake_bucket_arn}/chat-events/*"]
-        },
-        {
-          sid       = "EncryptChatEvents"
-          actions   = ["kms:GenerateDataKey"]
-          resources = [local.kms_key_arn]
-          conditions = [{
-            test     = "StringEquals"
-            variable = "kms:ViaService"
-            values   = ["s3.${data.aws_region.current.id}.amazonaws.com"]
-          }]
         },
       ]
     }
@@ -126,12 +110,14 @@ module "lex_proxy" {
   reserved_concurrent_executions = lookup(var.lambda_reserved_concurrency, "lex_proxy", -1)
 
   environment_variables = {
-    CAMPUSBOT_BOT_ID       = local.bot_id
-    CAMPUSBOT_BOT_ALIAS_ID = local.bot_alias_id
-    CAMPUSBOT_LOCALE_ID    = module.lex_bot.locale_id
-    CAMPUSBOT_LAKE_BUCKET  = local.in["s3/lake_bucket_name"]
-    CAMPUSBOT_TARGET       = "aws"
-    CAMPUSBOT_ENV          = var.env
+    CAMPUSBOT_BOT_ID            = local.bot_id
+    CAMPUSBOT_BOT_ALIAS_ID      = local.bot_alias_id
+    CAMPUSBOT_LOCALE_ID         = module.lex_bot.locale_id
+    CAMPUSBOT_LAKE_BUCKET       = local.in["s3/lake_bucket_name"]
+    CAMPUSBOT_TARGET            = "aws"
+    CAMPUSBOT_ENV               = var.env
+    CAMPUSBOT_CHAT_EVENTS       = "log"
+    CAMPUSBOT_CORS_ALLOW_ORIGIN = var.api_cors_allow_origin
   }
 
   tags = var.tags

@@ -10,7 +10,6 @@ locals {
     "network/private_subnet_ids",
     "kms/key_arn",
     "s3/lake_bucket_name",
-    "s3/lake_bucket_arn",
     "lambda/fulfillment_arn",
     "lambda/fulfillment_name",
     "lambda/fulfillment_dlq_name",
@@ -30,6 +29,7 @@ locals {
     "lex/bot_alias_id"              = local.bot_alias_id
     "lex/locale_id"                 = module.lex_bot.locale_id
     "lambda/lex_proxy_name"         = module.lex_proxy.lambda_function_name
+    "lambda/lex_proxy_log_group"    = module.lex_proxy.cloudwatch_log_group_name
     "api/rest_api_id"               = module.api.api_gateway_rest_api_id
     "api/stage_name"                = module.api.api_gateway_stage_name
     "api/chat_url"                  = module.api.chat_url
