@@ -63,5 +63,5 @@ dms_multi_az            = true
 dms_start_replication   = false
 create_redshift         = true
 redshift_base_capacity  = 8
-create_quicksight       = true
+create_quicksight       = true # needs the account's QuickSight subscription: false until it exists
 glue_catalog_encryption = true
