@@ -170,11 +170,11 @@ def answers(url: str, timeout: float = 1.0) -> str | None:
         return None
     if health.status_code == 200 and "services" in health.text:
         return "localstack"
-    try:
-        moto = httpx.get(f"{url.rstrip('/')}/moto-api/data.json", timeout=timeout)
+    try:  # moto's dashboard page (static; /moto-api/data.json would serialize every resource)
+        moto = httpx.get(f"{url.rstrip('/')}/moto-api/", timeout=max(timeout, 5.0))
     except httpx.HTTPError:
         return "unknown"
-    return "moto" if moto.status_code == 200 else "unknown"
+    return "moto" if moto.status_code == 200 and "moto" in moto.text.lower() else "unknown"
 
 
 def execute_api_url(url: str, rest_api_id: str, stage: str, path: str = "chat") -> str:
