@@ -219,13 +219,13 @@ def plan(
 
     ctx = _context(_options(env, target, via, root, yes=True))
     try:
+        if target == "aws" and via == "local":
+            steps.resolve_account(ctx)
         _prepare_inputs(ctx)
         inputs = stackrun.deploy_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, plan_only=True)
         else:
-            if target == "aws":
-                steps.resolve_account(ctx)
             outcomes = stackrun.plan_local(ctx, ordered(), inputs)
     except DeployError as exc:
         _fail(exc)
@@ -252,12 +252,20 @@ def _prepare_inputs(ctx: DeployContext) -> None:
 
     tag = images.image_tag(ctx.options.root)
     if ctx.state.image_tag != tag or ctx.state.image_uri is None:
-        repository = (
-            ctx.state.image_uri.rsplit(":", 1)[0] if ctx.state.image_uri else f"campusbot-{ctx.options.env}/api"
-        )
+        repository = ctx.state.image_uri.rsplit(":", 1)[0] if ctx.state.image_uri else _repository(ctx)
         ctx.state.image_uri, ctx.state.image_tag = f"{repository}:{tag}", tag
     with ctx.reporter.activity("packaging Lambdas (cached)"):
         ctx.state.artifacts = packaging.build_all(ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir)
+
+
+def _repository(ctx: DeployContext) -> str:
+    """The deployed ECR repository (the foundation stack's SSM parameter), else its name."""
+    if ctx.options.target == "aws":
+        try:
+            return ctx.parameters()["ecr/api_repository_url"]
+        except Exception:  # not deployed yet, or no credentials: the name is enough for a plan
+            pass
+    return f"campusbot-{ctx.options.env}/api"
 
 
 def destroy(
@@ -278,13 +286,13 @@ def destroy(
     if not yes and not ctx.reporter.confirm(f"destroy {names} of {env} ({target} via {via})? Data is lost"):
         abort("nothing destroyed")
     try:
+        if target == "aws" and via == "local":
+            steps.resolve_account(ctx)
         _prepare_inputs(ctx)
         inputs = stackrun.deploy_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, destroy=True)
         else:
-            if target == "aws":
-                steps.resolve_account(ctx)
             outcomes = stackrun.destroy_local(ctx, ordered(), inputs)
     except DeployError as exc:
         _fail(exc)
@@ -312,3 +320,42 @@ def bootstrap(
     else:
         success(f"s3://{report.bucket} is already set up: nothing changed")
     info(f"state keys: campusbot/{env}/<stack>.tfstate, locked with S3 lockfiles")
+
+
+def show_deployed_status(env: str, target: str, as_json: bool) -> None:
+    """`platform status --env ENV`: per stack deployed or not with its outputs (SSM), the chat health."""
+    from campusbot.cli.console import abort, emit_json, info, table, warn
+    from campusbot.deploy.status import deployed_status
+    from campusbot.settings import get_settings
+
+    report = deployed_status(get_settings(), env, target)  # type: ignore[arg-type]
+    if as_json:
+        emit_json(report)
+    else:
+        info(f"{env} on {report['endpoint']}")
+        if report["stacks"]:
+            table(
+                f"stacks of {env}",
+                ["stack", "deployed", "outputs"],
+                [
+                    (
+                        stack["name"],
+                        "yes" if stack["deployed"] else "no",
+                        "\n".join(f"{key} = {value}" for key, value in stack["outputs"].items()) or "-",
+                    )
+                    for stack in report["stacks"]
+                ],
+            )
+        for check in report["health"]:
+            state = "ok" if check["ok"] else "FAILING"
+            timing = f"{check['status']}, {check['latency_ms']} ms"
+            info(f"{check['name']} {check['url']}: {state} ({timing}) {check['detail']}")
+        steps = report["local_state"].get("steps") or {}
+        if steps:
+            table("last deploy from this machine", ["step", "result"], list(steps.items()))
+    if report["error"]:
+        if not as_json:
+            warn(report["error"])
+        abort(f"cannot tell the state of {env}: {report['error']}", 3)
+    if not any(stack["deployed"] for stack in report["stacks"]):
+        abort(f"nothing of {env} is deployed on {report['endpoint']}", 3)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -73,8 +73,25 @@ def down() -> None:
 
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="print the state as JSON")] = False,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", help="show a deployed environment instead (stacks, outputs, chat health)"),
+    ] = None,
+    target: Annotated[
+        Literal["aws", "localstack"], typer.Option("--target", help="with --env: aws, or localstack")
+    ] = "aws",
 ) -> None:
-    """Show what the local runtime runs: endpoints, processes and their health."""
+    """Show what the local runtime runs: endpoints, processes and their health.
+
+    With --env: what is deployed of that environment (each stack's outputs from SSM
+    /campusbot/<env>/, the chat endpoint's health, the last deploy from this machine).
+    Exit code 3 when nothing runs or nothing is deployed.
+    """
+    if env is not None:
+        from campusbot.cli.deploy import show_deployed_status
+
+        show_deployed_status(env, target, as_json)
+        return
     from campusbot.cli.console import emit_json, info, table
     from campusbot.local import postgres, runtime
     from campusbot.settings import get_settings

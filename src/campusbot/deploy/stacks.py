@@ -50,8 +50,8 @@ STACKS: Final = (
     ),
     Stack(
         "analytics",
-        "Glue catalog, Athena workgroup, DMS/Redshift/QuickSight when enabled",
-        needs=("foundation", "data"),
+        "Glue catalog, Athena workgroup, chat-events Firehose, DMS/Redshift/QuickSight when enabled",
+        needs=("foundation", "data", "conversation"),
     ),
 )
 STACK_NAMES: Final = tuple(stack.name for stack in STACKS)

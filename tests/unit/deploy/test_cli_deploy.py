@@ -3,6 +3,7 @@ names it resolves, and needs no credentials (checked in a subprocess without any
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,36 @@ def test_help_of_every_command(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "--env" in result.output
+
+
+def test_status_of_a_deployed_env_reads_the_ssm_contract(tmp_path: Path, moto_server: str) -> None:
+    import boto3
+
+    ssm = boto3.client(
+        "ssm", endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    ssm.put_parameter(Name="/campusbot/statustest/network/vpc_id", Value="vpc-123", Type="String")
+    ssm.put_parameter(Name="/campusbot/statustest/rds/host", Value="db.internal", Type="String")
+    env = {"CAMPUSBOT_LOCALSTACK_URL": moto_server}
+
+    as_json = platform(
+        "status", "--env", "statustest", "--target", "localstack", "--json", tmp_path=tmp_path, extra_env=env
+    )
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    deployed = {stack["name"]: stack["deployed"] for stack in report["stacks"]}
+    assert deployed == {"foundation": True, "data": True, "app": False, "conversation": False, "analytics": False}
+
+    shown = platform("status", "--env", "statustest", "--target", "localstack", tmp_path=tmp_path, extra_env=env)
+    assert shown.returncode == 0 and "network/vpc_id = vpc-123" in shown.stderr + shown.stdout
+
+    nothing = platform("status", "--env", "nothere", "--target", "localstack", tmp_path=tmp_path, extra_env=env)
+    assert nothing.returncode == 3 and "nothing of nothere is deployed" in nothing.stderr
+
+
+def test_status_of_an_unreachable_endpoint_says_so(tmp_path: Path) -> None:
+    from tests.fixtures.deploy import free_port
+
+    env = {"CAMPUSBOT_LOCALSTACK_URL": f"http://127.0.0.1:{free_port()}"}
+    result = platform("status", "--env", "dev", "--target", "localstack", tmp_path=tmp_path, extra_env=env)
+    assert result.returncode == 3 and "cannot tell the state of dev" in result.stderr

@@ -41,6 +41,30 @@ def test_apply_order_follows_the_ssm_dependencies() -> None:
         assert all(names.index(need) < names.index(stack.name) for need in stack.needs)
 
 
+def _ssm_locals(stack: str) -> dict[str, object]:
+    import hcl2
+
+    with (REPO / "terraform" / "stacks" / stack / "ssm.tf").open() as handle:
+        document = hcl2.load(handle)
+    merged: dict[str, object] = {}
+    for block in document.get("locals", []):
+        merged.update(block)
+    return merged
+
+
+def test_every_stack_needs_the_stacks_whose_ssm_outputs_it_reads() -> None:
+    """`needs` is the SSM contract of terraform/stacks/*/ssm.tf: a stack reading a key needs its writer."""
+    writer: dict[str, str] = {}
+    for name in STACK_NAMES:
+        for key in _ssm_locals(name).get("ssm_outputs") or {}:  # type: ignore[attr-defined]
+            writer[key.strip('"')] = name
+    for stack in ordered():
+        inputs = [key.strip('"') for key in _ssm_locals(stack.name).get("ssm_inputs") or []]  # type: ignore[attr-defined]
+        unknown = [key for key in inputs if key not in writer]
+        assert not unknown, f"{stack.name} reads keys no stack writes: {unknown}"
+        assert {writer[key] for key in inputs} == set(stack.needs), stack.name
+
+
 def test_destroy_order_is_the_reverse_and_a_subset_keeps_the_order() -> None:
     assert [s.name for s in ordered(reverse=True)] == list(reversed(STACK_NAMES))
     assert [s.name for s in ordered(["conversation", "foundation"])] == ["foundation", "conversation"]
