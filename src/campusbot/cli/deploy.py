@@ -141,10 +141,20 @@ def deploy(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print every step with resolved names; no calls")] = False,
     from_step: Annotated[StepName | None, typer.Option("--from", help="resume at this step")] = None,
     yes: YesOption = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="plan every stack, also those unchanged since their last apply from here (finds outside drift)",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the step results as JSON")] = False,
     root: RootOption = None,
 ) -> None:
     """Deploy campusbot: preflight, image, Lambda zips, stacks, Lex, migrations + seed, documents, smoke.
+
+    Every step can be re-run: a stack whose configuration, variables and Terraform state are those of
+    its last apply from this machine is skipped without a plan (--refresh plans it anyway).
 
     Examples:
 
@@ -157,12 +167,14 @@ def deploy(
         platform deploy --env dev --target localstack  # against LocalStack (or moto) on :4566
 
         platform deploy --env dev --from stacks        # resume after a failure
+
+        platform deploy --env dev --refresh            # plan every stack again (drift made outside Terraform)
     """
     from campusbot.cli.console import emit_json, success, table
     from campusbot.deploy.pipeline import DeployError, run_pipeline
     from campusbot.deploy.steps import STEPS
 
-    options = _options(env, target, via, root, dry_run=dry_run, from_step=from_step, yes=yes)
+    options = _options(env, target, via, root, dry_run=dry_run, from_step=from_step, yes=yes, refresh=refresh)
     ctx = _context(options)
     if dry_run:
         _dry_run_header(ctx)
@@ -240,8 +252,24 @@ def plan(
         for o in outcomes
     ]
     if as_json:
-        emit_json([dict(zip(("stack", "add", "change", "destroy", "detail"), row, strict=True)) for row in rows])
+        emit_json(
+            [
+                {
+                    **dict(zip(("stack", "add", "change", "destroy", "detail"), row, strict=True)),
+                    "changes": [
+                        {"address": c.address, "action": c.action}
+                        for c in (o.plan.changes if o.plan else ())
+                        if c.action not in ("noop", "read")
+                    ],
+                }
+                for row, o in zip(rows, outcomes, strict=True)
+            ]
+        )
     else:
+        for outcome in outcomes:
+            if outcome.plan and outcome.plan.has_changes:
+                ctx.reporter.info(f"{outcome.stack}: {outcome.plan.counts()} (add, change, destroy)")
+                stackrun.show_plan(ctx, outcome.plan)
         table(f"plan {env}: {target} via {via}", ["stack", "add", "change", "destroy", "detail"], rows)
 
 

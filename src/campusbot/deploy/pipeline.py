@@ -85,6 +85,8 @@ class DeployOptions:
     from_step: str | None = None
     yes: bool = False
     root: Path = field(default_factory=repo_root)
+    # plan every stack, even those whose fingerprint matches their last apply (campusbot.deploy.fingerprint)
+    refresh: bool = False
 
     @property
     def samples(self) -> Path:
@@ -105,6 +107,8 @@ class DeployState:
     artifacts: dict[str, LambdaArtifact] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     steps: dict[str, str] = field(default_factory=dict)
+    # stack → fingerprint of its last successful apply (campusbot.deploy.fingerprint)
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> DeployState:
@@ -120,6 +124,7 @@ class DeployState:
         }
         state.outputs = raw.get("outputs") or {}
         state.steps = raw.get("steps") or {}
+        state.fingerprints = raw.get("fingerprints") or {}
         return state
 
     def save(self) -> None:
@@ -133,6 +138,7 @@ class DeployState:
             },
             "outputs": self.outputs,
             "steps": self.steps,
+            "fingerprints": self.fingerprints,
         }
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")

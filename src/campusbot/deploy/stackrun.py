@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from campusbot.deploy import backend, localstack
+from campusbot.deploy import backend, fingerprint, localstack
 from campusbot.deploy.pipeline import DeployContext, DeployError
 from campusbot.deploy.stacks import (
     DeployInputs,
@@ -25,12 +25,7 @@ from campusbot.deploy.stacks import (
 from campusbot.deploy.terraform import Event, PlanSummary, TerraformError, TerraformStack
 
 # What a Scalr run needs of the repository: the stacks and modules, the files the stacks read, the zips.
-SCALR_PATHS: Final = (
-    "terraform",
-    "src/campusbot/bot/definition.yaml",
-    "src/campusbot/analytics/queries",
-    "build/lambda",
-)
+SCALR_PATHS: Final = ("terraform", *fingerprint.SOURCE_INPUTS, "build/lambda")
 SHOWN_CHANGES: Final = 25
 
 
@@ -156,10 +151,26 @@ def _symbol(action: str) -> str:
 
 
 def apply_local(ctx: DeployContext, stacks: Sequence[Stack], inputs: DeployInputs) -> list[StackOutcome]:
-    """init, plan, confirm (aws, unless --yes), apply the saved plan, read the outputs back."""
+    """init, plan, confirm (aws, unless --yes), apply the saved plan, read the outputs back.
+
+    A stack whose configuration, inputs and state are those of its last apply from this machine is
+    skipped (campusbot.deploy.fingerprint), unless --refresh or an earlier stack was applied in this run.
+    """
     outcomes = []
+    upstream_applied = False
     for stack in stacks:
         tf = prepare(ctx, stack, inputs)
+        configuration = fingerprint.configuration_hash(ctx.options.root, tf.directory, tf.var_files)
+        where = stack_backend(ctx, stack)
+        before = fingerprint.fingerprint(configuration, fingerprint.state_identity(where, lambda: ctx.client("s3")))
+        recorded = ctx.state.fingerprints.get(stack.name)
+        if not ctx.options.refresh and not upstream_applied and before is not None and before == recorded:
+            detail = "unchanged since its last apply (configuration, inputs and state); --refresh plans it"
+            recorded_outputs = dict(ctx.state.outputs.get(stack.name, {}))
+            outcomes.append(StackOutcome(stack.name, outputs=recorded_outputs, detail=detail))
+            continue
+        ctx.state.fingerprints.pop(stack.name, None)  # valid again only once this stack has converged
+        ctx.state.save()
         try:
             plan = plan_stack(ctx, tf)
             outcome = StackOutcome(stack.name, plan=plan)
@@ -170,7 +181,7 @@ def apply_local(ctx: DeployContext, stacks: Sequence[Stack], inputs: DeployInput
                 if ctx.options.target == "aws" and not ctx.options.yes and not ctx.reporter.confirm(question):
                     raise DeployError(f"{stack.name}: not applied (declined)", fix="re-run and confirm, or pass --yes")
                 apply_plan(ctx, tf, plan)
-                outcome.applied = True
+                outcome.applied = upstream_applied = True
                 outcome.detail = f"applied {plan.counts()}"
             else:
                 outcome.detail = "no changes"
@@ -179,6 +190,9 @@ def apply_local(ctx: DeployContext, stacks: Sequence[Stack], inputs: DeployInput
         except TerraformError as exc:
             raise DeployError(str(exc), fix=_terraform_fix(exc)) from exc
         ctx.state.outputs[stack.name] = {k: v for k, v in outcome.outputs.items() if k not in outcome.sensitive}
+        after = fingerprint.fingerprint(configuration, fingerprint.state_identity(where, lambda: ctx.client("s3")))
+        if after is not None:
+            ctx.state.fingerprints[stack.name] = after
         ctx.state.save()
         outcomes.append(outcome)
     return outcomes
@@ -215,6 +229,7 @@ def destroy_local(ctx: DeployContext, stacks: Sequence[Stack], inputs: DeployInp
         if left:
             raise DeployError(f"{stack.name}: still in state after destroy: {', '.join(left[:10])}")
         ctx.state.outputs.pop(stack.name, None)
+        ctx.state.fingerprints.pop(stack.name, None)
         ctx.state.save()
         outcomes.append(
             StackOutcome(stack.name, plan=plan, applied=plan.has_changes, detail=f"destroyed {plan.destroy}")
