@@ -219,17 +219,20 @@ resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this[0].id
   description = "campusbot chat API"
 
-  # Redeploy when what the API serves changes: the configured values (and resource ids), not whole
-  # objects, whose computed attributes can differ between apply and refresh and redeploy every run.
+  # Redeploy when what the API serves changes: the attributes set here (and resource ids), not whole
+  # objects: an attribute left unset (an OPTIONS mock's uri, its timeout) is null in the plan and ""
+  # or a default after refresh, which changed the hash and redeployed on every run.
   triggers = {
     redeployment = sha1(jsonencode([
       aws_api_gateway_resource.chat[0].id,
       aws_api_gateway_model.chat_request[0].schema,
       aws_api_gateway_request_validator.body[0].id,
-      [for m in [aws_api_gateway_method.post[0], aws_api_gateway_method.options[0]] :
+      [for m in [aws_api_gateway_method.post[0]] :
       [m.id, m.authorization, m.api_key_required, m.request_validator_id, m.request_models]],
-      [for i in [aws_api_gateway_integration.post[0], aws_api_gateway_integration.options[0]] :
-      [i.id, i.type, i.uri, i.integration_http_method, i.timeout_milliseconds, i.request_templates]],
+      [for m in [aws_api_gateway_method.options[0]] : [m.id, m.authorization]],
+      [for i in [aws_api_gateway_integration.post[0]] :
+      [i.id, i.type, i.uri, i.integration_http_method, i.timeout_milliseconds]],
+      [for i in [aws_api_gateway_integration.options[0]] : [i.id, i.type, i.request_templates]],
       aws_api_gateway_integration_response.options[0].response_parameters,
       { for k, r in aws_api_gateway_gateway_response.cors : k => r.response_parameters },
     ]))
