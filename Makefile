@@ -48,9 +48,7 @@ test-deploy: install ## platform deploy/plan/destroy --target localstack against
 	$(BIN)/pytest -q tests/e2e/test_deploy_localstack.py
 
 package: install ## the Lambda zips (reproducible, manylinux wheels) and the API image tag, without deploying
-	$(PY) -c "from pathlib import Path; from campusbot.deploy import lambda_package as p, image; \
-	[print(a.function, a.size, a.hash, a.path) for a in p.build_all(Path('src'), Path('.campusbot/deploy/build/lambda'), Path('.campusbot/deploy/lambda-cache')).values()]; \
-	print('api image tag', image.image_tag(Path('.')))"
+	$(BIN)/platform package
 
 demo: install ## the main job on the embedded default: runtime up, documents indexed, smoke conversations
 	$(BIN)/platform up --detach

@@ -387,3 +387,30 @@ def show_deployed_status(env: str, target: str, as_json: bool) -> None:
         abort(f"cannot tell the state of {env}: {report['error']}", 3)
     if not any(stack["deployed"] for stack in report["stacks"]):
         abort(f"nothing of {env} is deployed on {report['endpoint']}", 3)
+
+
+def package(
+    as_json: Annotated[bool, typer.Option("--json", help="print the artifacts as JSON")] = False,
+    root: RootOption = None,
+) -> None:
+    """Build the Lambda zips (reproducible, manylinux wheels) and compute the API image tag; deploy nothing.
+
+    The same sources give the same bytes, so an unchanged zip keeps its source_code_hash in Terraform.
+    """
+    from campusbot.cli.console import emit_json, table
+    from campusbot.deploy import image as images
+    from campusbot.deploy import lambda_package as packaging
+
+    ctx = _context(_options("dev", "aws", "local", root))
+    try:
+        with ctx.reporter.activity("packaging Lambdas (cached)"):
+            artifacts = packaging.build_all(ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir)
+    except Exception as exc:  # a pip or import-check failure: its message says which
+        _fail(exc)
+    tag = images.image_tag(ctx.options.root)
+    rows = [(a.function, a.size, a.hash, str(a.path)) for a in artifacts.values()]
+    if as_json:
+        lambdas = [{"function": f, "size": size, "hash": h, "path": path} for f, size, h, path in rows]
+        emit_json({"image_tag": tag, "lambdas": lambdas})
+    else:
+        table(f"Lambda zips (API image tag {tag})", ["function", "bytes", "source_code_hash", "zip"], rows)

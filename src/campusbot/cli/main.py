@@ -44,6 +44,7 @@ app.command("deploy")(deploy.deploy)
 app.command("plan")(deploy.plan)
 app.command("destroy")(deploy.destroy)
 app.command("bootstrap")(deploy.bootstrap)
+app.command("package")(deploy.package)
 
 
 def main() -> None:

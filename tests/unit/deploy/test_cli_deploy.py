@@ -156,3 +156,27 @@ def test_status_of_an_unreachable_endpoint_says_so(tmp_path: Path) -> None:
     env = {"CAMPUSBOT_LOCALSTACK_URL": f"http://127.0.0.1:{free_port()}"}
     result = platform("status", "--env", "dev", "--target", "localstack", tmp_path=tmp_path, extra_env=env)
     assert result.returncode == 3 and "cannot tell the state of dev" in result.stderr
+
+
+def test_package_prints_the_zips_and_the_image_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI around lambda_package.build_all (built for real in tests/integration/deploy/test_lambda_zips.py)."""
+    from campusbot.deploy import lambda_package
+    from campusbot.deploy.stacks import LambdaArtifact
+
+    built = {"lex_proxy": LambdaArtifact("lex_proxy", tmp_path / "lex_proxy.zip", "aGFzaA==", 123)}
+    monkeypatch.setenv("CAMPUSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(lambda_package, "build_all", lambda src, build, cache: built)
+    result = runner.invoke(app, ["package", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["image_tag"].startswith("src-")
+    assert payload["lambdas"] == [
+        {"function": "lex_proxy", "size": 123, "hash": "aGFzaA==", "path": str(tmp_path / "lex_proxy.zip")}
+    ]
+
+    def broken(src: Path, build: Path, cache: Path) -> None:
+        raise lambda_package.PackagingError("pip failed for pydantic-core")
+
+    monkeypatch.setattr(lambda_package, "build_all", broken)
+    failed = runner.invoke(app, ["package"])
+    assert failed.exit_code == 1 and "pip failed for pydantic-core" in failed.output
