@@ -213,15 +213,15 @@ resource "aws_lambda_permission" "this" {
 # Deployment and stage (access logs, X-Ray, throttling)
 ################################################################################
 
+# The deployment is redeployed when what the API serves changes: the triggers hash the attributes
+# set here (and resource ids), not whole objects: an attribute left unset (an OPTIONS mock's uri, its
+# timeout) is null in the plan and "" or a default after refresh, which redeployed on every run.
 resource "aws_api_gateway_deployment" "this" {
   count = local.create ? 1 : 0
 
   rest_api_id = aws_api_gateway_rest_api.this[0].id
   description = "campusbot chat API"
 
-  # Redeploy when what the API serves changes: the attributes set here (and resource ids), not whole
-  # objects: an attribute left unset (an OPTIONS mock's uri, its timeout) is null in the plan and ""
-  # or a default after refresh, which changed the hash and redeployed on every run.
   triggers = {
     redeployment = sha1(jsonencode([
       aws_api_gateway_resource.chat[0].id,
