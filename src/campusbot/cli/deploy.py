@@ -14,6 +14,7 @@ import typer
 
 if TYPE_CHECKING:
     from campusbot.deploy.pipeline import DeployContext, DeployOptions, StepResult
+    from campusbot.deploy.stacks import DeployInputs
 
 TargetOption = Annotated[
     Literal["aws", "localstack"], typer.Option("--target", help="aws, or localstack (CAMPUSBOT_LOCALSTACK_URL)")
@@ -225,16 +226,13 @@ def plan(
 ) -> None:
     """Plan every stack and print a summary table of adds, changes and destroys (nothing is applied)."""
     from campusbot.cli.console import emit_json, table
-    from campusbot.deploy import stackrun, steps
+    from campusbot.deploy import stackrun
     from campusbot.deploy.pipeline import DeployError
     from campusbot.deploy.stacks import ordered
 
     ctx = _context(_options(env, target, via, root, yes=True))
     try:
-        if target == "aws" and via == "local":
-            steps.resolve_account(ctx)
-        _prepare_inputs(ctx)
-        inputs = stackrun.deploy_inputs(ctx)
+        inputs = _stack_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, plan_only=True)
         else:
@@ -273,6 +271,16 @@ def plan(
         table(f"plan {env}: {target} via {via}", ["stack", "add", "change", "destroy", "detail"], rows)
 
 
+def _stack_inputs(ctx: DeployContext) -> DeployInputs:
+    """What plan and destroy pass to the stacks: the account (aws, local state bucket), image URI, zips."""
+    from campusbot.deploy import stackrun, steps
+
+    if ctx.options.target == "aws" and ctx.options.via == "local":
+        steps.resolve_account(ctx)
+    _prepare_inputs(ctx)
+    return stackrun.deploy_inputs(ctx)
+
+
 def _prepare_inputs(ctx: DeployContext) -> None:
     """The image URI and Lambda zips the stacks need as variables (built or recomputed, never pushed)."""
     from campusbot.deploy import image as images
@@ -305,7 +313,7 @@ def destroy(
 ) -> None:
     """Destroy every stack in reverse order (analytics → foundation), after a confirmation."""
     from campusbot.cli.console import abort, success, table
-    from campusbot.deploy import stackrun, steps
+    from campusbot.deploy import stackrun
     from campusbot.deploy.pipeline import DeployError
     from campusbot.deploy.stacks import ordered
 
@@ -314,10 +322,7 @@ def destroy(
     if not yes and not ctx.reporter.confirm(f"destroy {names} of {env} ({target} via {via})? Data is lost"):
         abort("nothing destroyed")
     try:
-        if target == "aws" and via == "local":
-            steps.resolve_account(ctx)
-        _prepare_inputs(ctx)
-        inputs = stackrun.deploy_inputs(ctx)
+        inputs = _stack_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, destroy=True)
         else:
