@@ -35,28 +35,8 @@ command -v terraform >/dev/null 2>&1 || die "terraform is not installed"
 [ -x "$PY" ] || die "$PY missing (run make install)"
 [ -x "$MOTO" ] || die "$MOTO missing (moto[server] is part of the local extra)"
 
-# Same provider mirror handling as tf_validate.sh: the plugin cache lives under a ".terraform"
-# folder so that terraform-env's mirror search can never take the cache for the mirror.
-tf_use_local_mirror() {
-  local env_tool=$SHARED/terraform-env cache_home mirror="${TF_PLUGIN_MIRROR:-}" cand
-  cache_home=${XDG_CACHE_HOME:-$HOME/.cache}/campusbot/.terraform
-  mkdir -p "$cache_home"
-  if [ -z "$mirror" ]; then
-    while IFS= read -r cand; do
-      if find "$cand" -mindepth 2 -maxdepth 2 -type d | grep -q .; then
-        mirror=${cand%/registry.terraform.io/hashicorp/aws}
-        break
-      fi
-    done < <(find / -maxdepth 6 -type d -path '*/registry.terraform.io/hashicorp/aws' \
-      -not -path '/proc/*' -not -path '/sys/*' -not -path '*/.terraform/*' -not -path '*plugin-cache*' 2>/dev/null)
-  fi
-  if [ -n "$mirror" ] && [ -x "$env_tool" ]; then
-    eval "$(XDG_CACHE_HOME=$cache_home TF_PLUGIN_MIRROR=$mirror "$env_tool")"
-    log "provider mirror: $mirror"
-  else
-    log "no local provider mirror found: terraform init uses the public registry"
-  fi
-}
+# tf_use_local_mirror: the local provider mirror and a private plugin cache (scripts/tf_mirror.sh)
+source "$ROOT/scripts/tf_mirror.sh"
 tf_use_local_mirror
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/campusbot-tf-apply.XXXXXX")
