@@ -115,9 +115,10 @@ class LogChatEventSink:
         self.stream = stream
 
     def record(self, event: ChatEvent) -> None:
+        stream = self.stream or sys.stdout  # looked up per call: test runners swap sys.stdout
         try:
-            (self.stream or sys.stdout).write(event.to_json_line())
-            (self.stream or sys.stdout).flush()
+            stream.write(event.to_json_line())
+            stream.flush()
         except Exception as exc:  # a closed stream must not fail the turn
             log.warning("chat event %s not logged: %s", event.event_id, exc)
 

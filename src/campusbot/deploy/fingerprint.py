@@ -25,9 +25,8 @@ from campusbot.deploy.backend import Backend, LocalBackend, S3Backend
 
 # Files outside terraform/ that the stacks read through ${path.module}/../../../<path>.
 SOURCE_INPUTS: Final = ("src/campusbot/bot/definition.yaml", "src/campusbot/analytics/queries")
-# Written by terraform itself (init, local state), not configuration.
-IGNORED_NAMES: Final = (".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup")
-IGNORED_SUFFIXES: Final = (".tfstate", ".tfplan", ".tfstate.backup")
+# Written by terraform itself, not configuration: dot entries (.terraform/, .terraform.lock.hcl) and these.
+IGNORED_SUFFIXES: Final = (".tfstate", ".tfstate.backup", ".tfplan")
 
 
 def _files(path: Path) -> Iterable[Path]:
@@ -37,7 +36,7 @@ def _files(path: Path) -> Iterable[Path]:
     if not path.is_dir():
         return
     for child in sorted(path.iterdir()):
-        if child.name in IGNORED_NAMES or child.name.endswith(IGNORED_SUFFIXES) or child.name.startswith("."):
+        if child.name.startswith(".") or child.name.endswith(IGNORED_SUFFIXES):
             continue
         yield from _files(child)
 
