@@ -7,19 +7,29 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install lint typecheck fmt test test-unit test-fast validate test-infra test-deploy package demo api bench clean
+.PHONY: help install lock lint typecheck fmt test test-unit test-fast validate test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+LOCK := requirements/lock.txt
+
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# torch is pinned to the CPU build on these machines (see pyproject's `local` extra)
-	$(PY) -m pip install --quiet -e ".[local,deploy,dev]"
+	# exactly the versions CI tested (requirements/lock.txt, `make lock`); torch is the CPU build
+	$(PY) -m pip install --quiet -e ".[local,deploy,dev]" -c $(LOCK)
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install campusbot with every extra
+install: $(STAMP) ## create .venv and install campusbot with every extra, at the locked versions
+
+lock: install ## re-resolve requirements/lock.txt from pyproject + requirements/lock.in (then run make test: the gate)
+	$(BIN)/pip-compile --quiet --upgrade --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) requirements/lock.in
+	# a constraints file cannot hold the editable project itself
+	sed -i -e '/^-e /d' -e '/^    # via -$$/d' $(LOCK)
+	$(PY) -m pip install --quiet -e ".[local,deploy,dev]" -c $(LOCK)
+	@echo "$(LOCK) updated: review the diff, then 'make test' decides whether the upgrade lands"
 
 lint: install ## ruff (lint + format check)
 	$(BIN)/ruff check src tests bench
