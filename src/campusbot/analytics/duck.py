@@ -166,7 +166,9 @@ class LocalLakeEngine:
 
     # queries -------------------------------------------------------------------------------------------------
     def run(self, query: NamedQuery) -> QueryResult:
-        missing = sorted(t for t in query.tables if t.startswith(self.layout.dms.table_prefix) and t not in self.dms_tables)
+        missing = sorted(
+            t for t in query.tables if t.startswith(self.layout.dms.table_prefix) and t not in self.dms_tables
+        )
         if missing:
             raise AnalyticsError(
                 f"{query.name}: {', '.join(missing)} is not in the lake yet (the DMS copy of the database: the local "

@@ -34,6 +34,11 @@ class QueryResult:
     engine: str
     scanned_bytes: int | None = None  # Athena's DataScannedInBytes
     notes: list[str] = field(default_factory=list)
+    error: str | None = None  # the query could not run (the report shows why)
+
+    @classmethod
+    def failed(cls, query: NamedQuery, engine: str, error: str) -> QueryResult:
+        return cls(query, query.column_names, [], 0.0, engine, error=error)
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, (_plain(value) for value in row), strict=True)) for row in self.rows]
@@ -49,6 +54,7 @@ class QueryResult:
             "engine": self.engine,
             "seconds": round(self.seconds, 3),
             "scanned_bytes": self.scanned_bytes,
+            "error": self.error,
             "columns": self.columns,
             "rows": self.records(),
         }
@@ -70,7 +76,14 @@ class QueryEngine(Protocol):
 
 
 def run_all(engine: QueryEngine, queries: Sequence[NamedQuery]) -> list[QueryResult]:
-    return [engine.run(query) for query in queries]
+    """Every query; one that cannot run gives a failed result (with the reason) and the others still run."""
+    results = []
+    for query in queries:
+        try:
+            results.append(engine.run(query))
+        except AnalyticsError as exc:
+            results.append(QueryResult.failed(query, engine.name, str(exc)))
+    return results
 
 
 def _plain(value: Any) -> Any:

@@ -69,7 +69,7 @@ class NamedQuery:
     def reads_chat_events(self) -> bool:
         return CHAT_EVENTS in self.tables
 
-    def tree(self) -> exp.Expression:
+    def tree(self) -> exp.Expr:
         return parse_trino(self.sql, self.name)
 
     def athena_sql(self, database: str | None = None, since: date | None = None) -> str:
@@ -83,17 +83,18 @@ class NamedQuery:
         return self.tree().sql(dialect="duckdb", pretty=True)
 
 
-def parse_trino(sql: str, name: str = "query") -> exp.Expression:
+def parse_trino(sql: str, name: str = "query") -> exp.Expr:
     try:
         statements = [s for s in sqlglot.parse(sql, read="trino") if s is not None]
     except sqlglot.errors.ParseError as exc:
         raise QueryError(f"{name}: not valid Trino (Athena) SQL: {exc}") from None
     if len(statements) != 1:
         raise QueryError(f"{name}: Athena runs exactly one statement, found {len(statements)}")
-    return statements[0]
+    tree: exp.Expr = statements[0]
+    return tree
 
 
-def restrict_chat_events(tree: exp.Expression, since: date, database: str | None) -> exp.Expression:
+def restrict_chat_events(tree: exp.Expr, since: date, database: str | None) -> exp.Expr:
     """`WITH chat_events AS (SELECT * FROM <database>.chat_events WHERE dt >= 'since') <query>`."""
     tree = tree.copy()
     source = f'"{database}"."{CHAT_EVENTS}"' if database else CHAT_EVENTS
@@ -169,7 +170,9 @@ def _chart(filename: str, text: str, columns: set[str]) -> Chart:
     if kind not in CHART_KINDS:
         raise QueryError(f"{filename}: chart {kind!r} is not one of {', '.join(CHART_KINDS)}")
     values = dict(option.partition("=")[::2] for option in options)
-    chart = Chart(kind, values.get("x", ""), tuple(v for v in values.get("y", "").split(",") if v), values.get("color", ""))
+    chart = Chart(
+        kind, values.get("x", ""), tuple(v for v in values.get("y", "").split(",") if v), values.get("color", "")
+    )
     used = {chart.x, *chart.y, chart.color} - {""}
     if kind != "table" and (not chart.x or not chart.y):
         raise QueryError(f"{filename}: a {kind} chart needs x= and y=")

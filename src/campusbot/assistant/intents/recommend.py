@@ -55,7 +55,9 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
 
 def _sources(result: Recommendations) -> list[dict[str, object]]:
     """The recommended universities: the answer's sources (analytics counts the most recommended ones)."""
-    return [{"kind": "university", "id": item.university.id, "title": item.university.name} for item in result.data[:TOP]]
+    return [
+        {"kind": "university", "id": item.university.id, "title": item.university.name} for item in result.data[:TOP]
+    ]
 
 
 def _answer(result: Recommendations, *, budget_from_profile: bool) -> list[str]:
