@@ -175,8 +175,12 @@ def _figure(result: QueryResult) -> str:
         font={"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#1e293b"},
         showlegend=len(figure.data) > 1,
     )
+    value_axis = figure.update_xaxes if chart.kind == "barh" else figure.update_yaxes
+    types = dict(result.query.columns)
     if percent:
-        figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+        value_axis(tickformat=".0%", rangemode="tozero")
+    elif all(types.get(column) == "INTEGER" for column in chart.y):
+        value_axis(tickformat=",d", rangemode="tozero")
     figure.update_xaxes(automargin=True, type="category" if chart.kind != "barh" else None)
     figure.update_yaxes(automargin=True)
     return str(
@@ -184,6 +188,7 @@ def _figure(result: QueryResult) -> str:
             full_html=False,
             include_plotlyjs=False,
             div_id=f"chart-{result.query.name}",
+            default_width="100%",
             config={"displaylogo": False, "responsive": True},
         )
     )
