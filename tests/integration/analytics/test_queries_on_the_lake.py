@@ -110,7 +110,8 @@ def check_counts(found: dict[str, list[dict[str, Any]]]) -> None:
         {"day": DAY2, "turns": 3, "sessions": 2},
     ]
     assert found["unanswered_rate"] == [
-        {"day": DAY1, "turns": 5, "fallback_turns": 2, "fallback_rate": 0.4, "dont_know_turns": 1, "dont_know_rate": 0.2},
+        {"day": DAY1, "turns": 5, "fallback_turns": 2, "fallback_rate": 0.4, "dont_know_turns": 1,
+         "dont_know_rate": 0.2},
         {"day": DAY2, "turns": 3, "fallback_turns": 2, "fallback_rate": 0.6667, "dont_know_turns": 1,
          "dont_know_rate": 0.3333},
     ]  # fmt: skip
