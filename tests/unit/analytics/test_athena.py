@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from campusbot.analytics import sql
 from campusbot.analytics.athena import AthenaEngine
@@ -123,7 +123,7 @@ def test_a_query_over_the_time_limit_is_cancelled(stubbed: tuple[Any, Stubber]) 
 def test_a_rejected_start_is_reported(stubbed: tuple[Any, Stubber]) -> None:
     client, stubber = stubbed
     stubber.add_client_error("start_query_execution", "InvalidRequestException", "WorkGroup is disabled")
-    with pytest.raises(AnalyticsError, match="did not start the query.*WorkGroup is disabled"):
+    with pytest.raises(AnalyticsError, match=r"did not start the query.*WorkGroup is disabled"):
         engine(client).run(QUERY)
 
 
@@ -141,5 +141,5 @@ def test_the_engine_of_an_environment_reads_its_names_from_ssm() -> None:
             def client(self, name: str) -> Any:
                 return ssm if name == "ssm" else session.client(name)
 
-        with pytest.raises(AnalyticsError, match="analytics/glue_database_name is not in SSM.*status --env dev"):
+        with pytest.raises(AnalyticsError, match=r"analytics/glue_database_name is not in SSM.*status --env dev"):
             AthenaEngine.for_environment(Session(), "dev")
