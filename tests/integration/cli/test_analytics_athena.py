@@ -35,8 +35,8 @@ def test_a_query_runs_in_the_environments_workgroup(moto_s3: MotoS3, unique: str
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
     environment.update({"AWS_ENDPOINT_URL": moto_s3.url, "AWS_DEFAULT_REGION": "us-east-1"})
     done = subprocess.run(
-        [sys.executable, "-m", "campusbot.cli.main", "analytics", "daily_turns", "--env", env_name, "--since", "2026-11-24",
-         "--json"],
+        [sys.executable, "-m", "campusbot.cli.main", "analytics", "daily_turns", "--env", env_name,
+         "--since", "2026-11-24", "--json"],
         env=environment, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
