@@ -5,7 +5,6 @@ registration queries over them count what the database holds."""
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 from typing import Any
 
