@@ -218,7 +218,8 @@ h1 { margin: 0; font-size: 28px; letter-spacing: -0.02em; }
 .headlines { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 16px;
   padding: 16px 32px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 20px; padding: 8px 32px 24px; }
-.card { min-width: 0; background: #fff; border-radius: 12px; box-shadow: 0 1px 3px rgba(15, 23, 42, 0.08); padding: 18px 20px; }
+.card { min-width: 0; background: #fff; border-radius: 12px; box-shadow: 0 1px 3px rgba(15, 23, 42, 0.08);
+  padding: 18px 20px; }
 .card.wide { grid-column: 1 / -1; }
 .headline .value { font-size: 30px; font-weight: 700; color: #1d4ed8; }
 .headline .label { font-size: 14px; font-weight: 600; margin-top: 2px; }
