@@ -2,7 +2,7 @@
 
 `LocalLakeEngine` (analytics/duck.py) runs them on DuckDB over the lake's files (the local runtime's S3 or a
 folder); `AthenaEngine` (analytics/athena.py) runs them in a deployed environment's Athena workgroup.
-bootstrap.build_analytics_engine picks one.
+analytics/engines.build_engine picks one.
 """
 
 from __future__ import annotations

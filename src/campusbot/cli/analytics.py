@@ -136,7 +136,7 @@ def parse_since(text: str | None, today: date | None = None) -> date | None:
 
 def _engine(settings: Settings, env: str | None, since: date | None, lake: str | None) -> QueryEngine:
     from campusbot.analytics.engine import AnalyticsError
-    from campusbot.bootstrap import build_analytics_engine
+    from campusbot.analytics.engines import build_engine
     from campusbot.cli.console import abort, err
 
     if env is None and lake is None:
@@ -145,7 +145,7 @@ def _engine(settings: Settings, env: str | None, since: date | None, lake: str |
     try:
         with status:
             status.update("reading the lake…" if env is None else f"connecting to {env}'s Athena…")
-            return build_analytics_engine(settings, env=env, since=since, lake=lake, progress=status.update)
+            return build_engine(settings, env=env, since=since, lake=lake, progress=status.update)
     except AnalyticsError as exc:
         abort(str(exc))
 
