@@ -29,6 +29,7 @@ from campusbot.analytics.sql import NamedQuery, QueryError
 
 _DUCK_TYPES = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE"}
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COMPRESSED_SUFFIXES = (".gz", ".gzip", ".zst")
 
 
 def chat_event_columns() -> dict[str, str]:
@@ -142,13 +143,33 @@ class LocalLakeEngine:
             self.connection.execute(f"CREATE TABLE {table} ({spelled}, {partition} VARCHAR)")
             return time.perf_counter() - started
         struct = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
-        self.connection.execute(
-            f"CREATE TABLE {table} AS SELECT * FROM read_json(?, format = 'newline_delimited', columns = {struct}, "
-            f"hive_partitioning = true, hive_types = {{'{partition}': 'VARCHAR'}}, ignore_errors = true, "
-            "compression = 'auto_detect')",
-            [self.files],
-        )
+        selects = []
+        parameters = []
+        for compression, files in self._by_compression(self.files).items():
+            selects.append(
+                f"SELECT * FROM read_json(?, format = 'newline_delimited', columns = {struct}, "
+                f"hive_partitioning = true, hive_types = {{'{partition}': 'VARCHAR'}}, ignore_errors = true, "
+                f"compression = '{compression}')"
+            )
+            parameters.append(files)
+        self.connection.execute(f"CREATE TABLE {table} AS " + " UNION ALL BY NAME ".join(selects), parameters)
         return time.perf_counter() - started
+
+    def _by_compression(self, files: list[str]) -> dict[str, list[str]]:
+        """Objects named .gz (Firehose's GZIP) or .zst are read by their name; any other is sniffed for gzip's
+        magic bytes, so an object compressed under another name is read all the same."""
+        groups: dict[str, list[str]] = {}
+        unnamed = [f for f in files if not f.endswith(_COMPRESSED_SUFFIXES)]
+        gzipped: set[str] = set()
+        if unnamed:
+            rows = self.connection.execute("SELECT filename, content[1:2] FROM read_blob(?)", [unnamed]).fetchall()
+            gzipped = {str(name) for name, head in rows if bytes(head) == b"\x1f\x8b"}
+        for file in files:
+            kind = (
+                "auto_detect" if file.endswith(_COMPRESSED_SUFFIXES) else "gzip" if file in gzipped else "uncompressed"
+            )
+            groups.setdefault(kind, []).append(file)
+        return groups
 
     def _dms_views(self) -> list[str]:
         dms = self.layout.dms

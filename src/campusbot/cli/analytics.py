@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from campusbot.analytics.engine import QueryEngine, QueryResult
+    from campusbot.analytics.engine import QueryResult
     from campusbot.analytics.sql import NamedQuery
     from campusbot.settings import Settings
 
@@ -98,11 +99,9 @@ def analytics(
         abort("--output and --open are for `platform analytics report`", 2)
     settings = get_settings()
     first_day = parse_since(since)
-    engine = _engine(settings, env, first_day, lake)
-    try:
-        results = [_run(engine, q, env) for q in queries]
-    finally:
-        engine.close()
+    if env is None and lake is None:
+        _require_local_lake(settings)
+    results = _run_queries(settings, queries, env, first_day, lake)
     failed = [r for r in results if r.error]
     if len(queries) == 1 and failed:
         abort(str(failed[0].error))
@@ -134,20 +133,28 @@ def parse_since(text: str | None, today: date | None = None) -> date | None:
         abort(f"--since {text!r}: give a day (2026-11-25) or a span (7d, 4w)", 2)
 
 
-def _engine(settings: Settings, env: str | None, since: date | None, lake: str | None) -> QueryEngine:
-    from campusbot.analytics.engine import AnalyticsError
+def _run_queries(
+    settings: Settings, queries: Sequence[NamedQuery], env: str | None, since: date | None, lake: str | None
+) -> list[QueryResult]:
+    """Every query, with a spinner on stderr saying what runs (Athena's state and bytes scanned with --env); a
+    query that cannot run gives a failed result with the reason."""
+    from campusbot.analytics.engine import AnalyticsError, run_all
     from campusbot.analytics.engines import build_engine
     from campusbot.cli.console import abort, err
 
-    if env is None and lake is None:
-        _require_local_lake(settings)
-    status = err.status("starting…")
-    try:
-        with status:
-            status.update("reading the lake…" if env is None else f"connecting to {env}'s Athena…")
-            return build_engine(settings, env=env, since=since, lake=lake, progress=status.update)
-    except AnalyticsError as exc:
-        abort(str(exc))
+    with err.status("reading the lake…" if env is None else f"connecting to {env}'s Athena…") as status:
+        try:
+            engine = build_engine(settings, env=env, since=since, lake=lake, progress=status.update)
+        except AnalyticsError as exc:
+            abort(str(exc))
+        results: list[QueryResult] = []
+        try:
+            for query in queries:
+                status.update(f"{query.name}: running…")
+                results += run_all(engine, [query])
+        finally:
+            engine.close()
+    return results
 
 
 def _require_local_lake(settings: Settings) -> None:
@@ -164,19 +171,6 @@ def _require_local_lake(settings: Settings) -> None:
             "the local runtime is not running, and the local lake lives in its S3: start it with "
             "`platform up --detach` (chat events reach the lake as you chat), or read another lake with --lake"
         )
-
-
-def _run(engine: QueryEngine, query: NamedQuery, env: str | None) -> QueryResult:
-    """One query; a query that cannot run gives a failed result with the reason."""
-    from campusbot.analytics.engine import run_all
-    from campusbot.cli.console import err
-
-    if env is None:
-        return run_all(engine, [query])[0]
-    status = err.status(f"{query.name}: starting on Athena…")
-    with status:
-        engine.progress = status.update  # type: ignore[attr-defined]
-        return run_all(engine, [query])[0]
 
 
 def _show(results: list[QueryResult], as_json: bool, as_csv: bool) -> None:

@@ -5,6 +5,7 @@ from a folder and from moto's S3 through DuckDB's httpfs extension (loaded from 
 
 from __future__ import annotations
 
+import gzip
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,10 @@ def at(day: str, hour: int = 9) -> datetime:
 
 
 def build_lake(root: Path) -> None:
-    lakefiles.write_events(root, LAYOUT.chat_events, [*TURNS, *FEEDBACK])
+    lakefiles.write_events(root, LAYOUT.chat_events, [*TURNS, *FEEDBACK[:2]])
+    # gzip under a name without .gz (whoever wrote it): read by its magic bytes
+    unnamed = root / LAYOUT.chat_events.day_prefix(DAY2) / lakefiles.object_name(DAY2, "12:00:00", compressed=False)
+    unnamed.write_bytes(gzip.compress(FEEDBACK[2].to_json_line().encode()))
     # the local batching writer's plain JSON object, with a line Firehose would have delivered broken
     plain = root / LAYOUT.chat_events.day_prefix(DAY2) / "233000000-batch.json"
     plain.write_text(LATE_TURN.to_json_line() + '{"event_id": "broken\n')
