@@ -78,6 +78,7 @@ bench: install ## run the benchmarks under bench/ (each prints its figures; seve
 	$(PY) bench/intent_accuracy.py
 	$(PY) bench/embeddings_bench.py
 	$(PY) bench/retrieval_quality.py
+	$(PY) bench/analytics_bench.py
 	$(PY) bench/knowledge_bench.py
 
 clean: ## stop the local runtime, remove the venv and local state

@@ -115,6 +115,7 @@ class Settings(BaseSettings):
     assist_top_k: int = Field(4, ge=1, le=20, description="passages /assist retrieves and cites")
     assist_fallback_order: str = Field("documents,general", description="comma list of: documents, general")
     notifier_interval_seconds: float = Field(1.0, gt=0, le=300, description="local S3 notifier polling interval")
+    dms_interval_seconds: float = Field(5.0, gt=0, le=3600, description="local DMS stand-in: seconds between passes")
 
     @field_validator("chunk_overlap")
     @classmethod

@@ -175,15 +175,24 @@ class ChatProxy:
             log.warning("RecognizeText could not be sent: %s", exc)
             return self._failed(request, started, type(exc).__name__, 502, "the assistant is unavailable")
         reply = to_reply(response, request.session_id)
-        self._record(request, started, reply=reply)
-        return self._respond(200, reply.body(), request.origin)
+        turn_id = uuid.uuid4().hex  # the chat event's id: the client names it to rate the turn (feedback)
+        self._record(request, started, reply=reply, turn_id=turn_id)
+        return self._respond(200, {**reply.body(), "turn_id": turn_id}, request.origin)
 
     def _failed(self, request: ChatRequest, started: float, code: str, status: int, message: str) -> dict[str, Any]:
         self._record(request, started, error=code)
         headers = {"Retry-After": "1"} if status == 429 else {}
         return self._respond(status, {"error": message, "session_id": request.session_id}, request.origin, headers)
 
-    def _record(self, request: ChatRequest, started: float, *, reply: ChatReply | None = None, error: str = "") -> None:
+    def _record(
+        self,
+        request: ChatRequest,
+        started: float,
+        *,
+        reply: ChatReply | None = None,
+        error: str = "",
+        turn_id: str | None = None,
+    ) -> None:
         try:
             event = ChatEvent.create(
                 session_id=request.session_id,
@@ -197,6 +206,9 @@ class ChatProxy:
                 message_chars=len(request.message),
                 latency_ms=(time.perf_counter() - started) * 1000,
                 error=error,
+                message=request.message,
+                sources=reply.sources if reply else (),
+                event_id=turn_id,
             )
             self.events.record(event)
         except Exception:  # analytics never fails a chat turn

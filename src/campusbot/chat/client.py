@@ -22,6 +22,7 @@ class ChatReply:
     messages: list[str]
     sources: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
+    turn_id: str | None = None  # names this turn in feedback (a thumbs up or down)
 
     @property
     def text(self) -> str:
@@ -77,4 +78,5 @@ def _reply(payload: dict[str, Any], latency_ms: float) -> ChatReply:
         messages=[str(m) for m in payload["messages"]],
         sources=[s for s in payload.get("sources") or [] if isinstance(s, dict)],
         latency_ms=latency_ms,
+        turn_id=payload["turn_id"] if isinstance(payload.get("turn_id"), str) else None,
     )

@@ -6,6 +6,7 @@
     AWS emulator (Lex, Bedrock)    :4567   child process; invokes the fulfillment Lambda in-process
     API Gateway emulator           :3000   child process; invokes the lex_proxy Lambda in-process
     S3 notifier (bucket → Lambda)  thread; delivers S3 events to the vectorizer Lambda
+    DMS stand-in (RDS → lake)      thread; full load, then changes, into s3://<lake>/dms/ (local/dms.py)
 
 The supervisor (this module) owns the database handle and moto, starts the children with the environment
 that points every boto3 client at the stand-ins, waits until each answers its health check, and stops them
@@ -76,6 +77,7 @@ class LocalRuntime:
     database_url: str = ""
     s3: Any = None
     notifier: Any = None
+    dms: Any = None
     _stopping: bool = False
 
     @property
@@ -100,6 +102,7 @@ class LocalRuntime:
             self._spawn(child, env)
             self._wait_healthy(child)
         self._start_notifier()
+        self._start_dms()
         state = self.state()
         self.paths.state_file.write_text(json.dumps(state, indent=2))
         self.paths.pid_file.write_text(str(os.getpid()))
@@ -236,6 +239,24 @@ class LocalRuntime:
         ).start()
         self.progress(f"notifier: s3://{bucket} → vectorizer ({len(baseline)} documents indexed)")
 
+    def _start_dms(self) -> None:
+        from campusbot.analytics import layout
+        from campusbot.bootstrap import build_s3_client
+        from campusbot.local.dms import LocalDms
+
+        dms = layout.load().dms
+        self.dms = LocalDms(
+            self.database_url,
+            build_s3_client(self.settings),
+            self.settings.lake_bucket,
+            dms,
+            interval=self.settings.dms_interval_seconds,
+        )
+        tables = len(self.dms.start().tables)
+        self.progress(
+            f"dms: {tables} tables → s3://{self.settings.lake_bucket}/{dms.folder}/ (full load, then changes)"
+        )
+
     # run and stop --------------------------------------------------------------------------------------------
     def wait(self) -> int:
         """Block until a signal (returns 0) or a child dies (returns 1)."""
@@ -264,6 +285,8 @@ class LocalRuntime:
         self._stopping = True
         if self.notifier is not None:
             self.notifier.stop()
+        if self.dms is not None:
+            self.dms.stop()
         for child in reversed(self.children):
             _terminate(child)
             self.progress(f"{child.name}: stopped")

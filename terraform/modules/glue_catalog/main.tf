@@ -26,6 +26,11 @@ locals {
     { name = "message_chars", type = "int", comment = "Length of the user's message" },
     { name = "latency_ms", type = "int", comment = "End-to-end latency of the turn" },
     { name = "error", type = "string", comment = "Error message, empty when the turn succeeded" },
+    { name = "kind", type = "string", comment = "turn | feedback (a thumbs up or down on an earlier turn)" },
+    { name = "question", type = "string", comment = "Unanswered turns only: the message normalized, e-mails and long numbers masked" },
+    { name = "sources", type = "string", comment = "Sources of the answer as a JSON list of {kind, id, title}" },
+    { name = "rated_event_id", type = "string", comment = "Feedback: event_id of the rated turn" },
+    { name = "rating", type = "int", comment = "Feedback: 1 thumbs up, -1 thumbs down" },
   ]
 }
 

@@ -25,6 +25,11 @@ variable "glue_database_name" {
   type        = string
 }
 
+variable "queries_dir" {
+  description = "Folder of the named queries (src/campusbot/analytics/queries): one data set and one visual of the analysis and dashboard per .sql file, drawn as its -- chart: line says."
+  type        = string
+}
+
 variable "chat_events_table_name" {
   description = "Name of the chat events table."
   type        = string

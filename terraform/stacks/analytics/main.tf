@@ -166,6 +166,7 @@ module "quicksight" {
   athena_workgroup_name  = module.athena.athena_workgroup_name
   glue_database_name     = module.glue.glue_catalog_database_name
   chat_events_table_name = module.glue.glue_catalog_table_name
+  queries_dir            = local.queries_dir
   owner_principal_arns   = var.quicksight_owner_arns
 
   tags = var.tags

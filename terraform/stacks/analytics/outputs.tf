@@ -43,6 +43,11 @@ output "quicksight_data_set_arn" {
   value       = module.quicksight.quicksight_data_set_arn
 }
 
+output "quicksight_dashboard_id" {
+  description = "ID of the QuickSight dashboard of the named queries, when created."
+  value       = module.quicksight.quicksight_dashboard_id
+}
+
 output "ssm_parameter_names" {
   description = "SSM parameters this stack writes."
   value       = [for p in aws_ssm_parameter.out : p.name]

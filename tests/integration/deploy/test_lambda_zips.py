@@ -71,7 +71,22 @@ def test_zips_are_light(builds: list[dict[str, LambdaArtifact]]) -> None:
             unpacked = sum(info.file_size for info in archive.infolist())
         assert unpacked < 120 * MB, f"{function} unpacks to {unpacked / MB:.0f} MB (Lambda allows 250)"
         assert not any(
-            n.startswith(("torch/", "boto3/", "botocore/", "sentence_transformers/", "campusbot/local/")) for n in names
+            n.startswith(
+                (
+                    "torch/",
+                    "boto3/",
+                    "botocore/",
+                    "sentence_transformers/",
+                    "campusbot/local/",
+                    "duckdb",
+                    "_duckdb",
+                    "sqlglot/",
+                    "plotly/",
+                    "pyarrow/",
+                    "playwright/",
+                )
+            )
+            for n in names
         )
         assert f"campusbot/lambdas/{function}.py" in names
         assert not any(n.endswith(".pyc") or "/__pycache__/" in n or n.startswith("bin/") for n in names)

@@ -143,7 +143,10 @@ def test_a_turn_through_lex_fulfillment_and_the_api(chat: tuple[StandInLex, Any]
     assert body["intent"] == "RecommendUniversity" and body["state"] == "Fulfilled"
     assert body["slots"] == {"fieldOfStudy": "Medicine", "country": "Germany", "maxTuition": None, "studentId": None}
     assert "Heidelberg University" in body["messages"][0]
-    assert body["sources"] == []
+    # the recommended universities are the answer's sources, in the order the answer lists them
+    titles = [source["title"] for source in body["sources"]]
+    assert len(titles) == 3 and {s["kind"] for s in body["sources"]} == {"university"}
+    assert [line.split(". ", 1)[1].split(" (")[0] for line in body["messages"][0].splitlines()[1:]] == titles
     [request] = lex.requests
     assert (request["botId"], request["botAliasId"], request["localeId"]) == ("CAMPUSBOT0", "TSTALIASID", "en_US")
     assert (request["sessionId"], request["text"]) == (session_id, "recommend a university for medicine in Germany")

@@ -14,7 +14,8 @@ from campusbot.analytics.events import BatchingS3ChatEventSink, ChatEvent, LogCh
 
 COLUMNS = [
     "event_id", "occurred_at", "session_id", "env", "channel", "intent", "nlu_confidence", "state",
-    "answer_source", "slots", "message_chars", "latency_ms", "error",
+    "answer_source", "slots", "message_chars", "latency_ms", "error", "kind", "question", "sources",
+    "rated_event_id", "rating",
 ]  # fmt: skip
 
 
@@ -44,6 +45,46 @@ def test_one_json_line_with_the_tables_columns() -> None:
     assert record["occurred_at"] == "2026-11-25T23:59:59.123Z"
     assert record["latency_ms"] == 13 and record["error"] == ""
     assert json.loads(record["slots"]) == {"fieldOfStudy": "Medicine", "country": None}
+
+
+def test_a_turn_keeps_its_question_only_when_it_went_unanswered() -> None:
+    asked = "  Where can I PARK my bike,   write to ana.garcia@example.edu or call +49 89 1234 5678?! "
+    unanswered = event(intent="FallbackIntent", answer_source="general", message=asked)
+    assert unanswered.question == "where can i park my bike, write to <email> or call <number>"
+    assert event(intent="FallbackIntent", answer_source="none", message="Parking?").question == "parking"
+    # answered from documents or the database, still in dialog, or failed: nothing of the message is kept
+    assert event(intent="FallbackIntent", answer_source="documents", message=asked).question == ""
+    assert event(intent="RecommendUniversity", message=asked).question == ""
+    assert event(intent="FallbackIntent", state="ElicitSlot", answer_source="none", message=asked).question == ""
+    assert event(intent="FallbackIntent", answer_source="none", message=asked, error="Timeout").question == ""
+    assert len(event(intent="FallbackIntent", answer_source="none", message="why " * 200).question) <= 200
+
+
+def test_sources_are_compact_references() -> None:
+    cited = event(
+        sources=[
+            {"n": 1, "document_id": 4, "title": "Admission rules", "s3_key": "admission-rules-2027.md", "score": 0.8},
+            {"kind": "university", "id": 12, "title": "Technical University of Munich"},
+            {"title": "no kind, no key: skipped"},
+        ]
+    )
+    assert json.loads(cited.sources) == [
+        {"kind": "document", "id": "admission-rules-2027.md", "title": "Admission rules"},
+        {"kind": "university", "id": "12", "title": "Technical University of Munich"},
+    ]
+    assert event().sources == "[]" and event().kind == "turn"
+
+
+def test_feedback_rates_an_earlier_turn() -> None:
+    turn = event()
+    feedback = ChatEvent.feedback(rated_event_id=turn.event_id, rating=-1, session_id="s-1", env="dev", channel="web")
+    record = json.loads(feedback.to_json_line())
+    assert (record["kind"], record["rated_event_id"], record["rating"]) == ("feedback", turn.event_id, -1)
+    assert record["event_id"] != turn.event_id and record["answer_source"] == "none" and list(record) == COLUMNS
+    with pytest.raises(ValueError, match="thumbs"):
+        ChatEvent.feedback(rated_event_id=turn.event_id, rating=5, session_id="s", env="dev", channel="web")
+    with pytest.raises(ValueError, match="rated turn"):
+        ChatEvent.feedback(rated_event_id="", rating=1, session_id="s", env="dev", channel="web")
 
 
 def test_the_day_is_the_utc_day() -> None:

@@ -123,6 +123,7 @@ def test_a_turn_maps_to_the_chat_contract(harness: Harness) -> None:
         "state": "Fulfilled",
         "messages": ["Top universities"],
         "sources": [],
+        "turn_id": harness.sink.events[0].event_id,  # what the client names to rate this turn
     }
 
 

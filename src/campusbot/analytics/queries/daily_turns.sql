@@ -1,11 +1,14 @@
 -- name: daily_turns
--- description: Chat turns, sessions and fallback rate per day (UTC).
+-- description: Chat turns and conversations (sessions) per day (UTC).
+-- title: Turns and conversations per day
+-- order: 10
+-- chart: line x=day y=turns,sessions
+-- columns: day:STRING, turns:INTEGER, sessions:INTEGER
 SELECT
-  SUBSTR(CAST(occurred_at AS VARCHAR), 1, 10) AS day,
+  SUBSTR(occurred_at, 1, 10) AS day,
   COUNT(*) AS turns,
-  COUNT(DISTINCT session_id) AS sessions,
-  SUM(CASE WHEN intent = 'FallbackIntent' THEN 1 ELSE 0 END) AS fallback_turns,
-  ROUND(CAST(SUM(CASE WHEN intent = 'FallbackIntent' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*), 4) AS fallback_rate
+  COUNT(DISTINCT session_id) AS sessions
 FROM chat_events
-GROUP BY SUBSTR(CAST(occurred_at AS VARCHAR), 1, 10)
+WHERE kind = 'turn'
+GROUP BY SUBSTR(occurred_at, 1, 10)
 ORDER BY day

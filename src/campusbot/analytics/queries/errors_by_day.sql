@@ -1,10 +1,14 @@
 -- name: errors_by_day
--- description: Turns that ended in an error, per day and error message.
+-- description: Turns that ended in an error (the assistant busy, failing or too slow), per day and error.
+-- title: Failed turns per day
+-- order: 80
+-- chart: stacked x=day y=turns color=error
+-- columns: day:STRING, error:STRING, turns:INTEGER
 SELECT
-  SUBSTR(CAST(occurred_at AS VARCHAR), 1, 10) AS day,
+  SUBSTR(occurred_at, 1, 10) AS day,
   error,
   COUNT(*) AS turns
 FROM chat_events
-WHERE error IS NOT NULL AND error <> ''
-GROUP BY SUBSTR(CAST(occurred_at AS VARCHAR), 1, 10), error
+WHERE kind = 'turn' AND error IS NOT NULL AND error <> ''
+GROUP BY SUBSTR(occurred_at, 1, 10), error
 ORDER BY day, turns DESC, error

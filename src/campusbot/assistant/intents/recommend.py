@@ -44,8 +44,20 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
         notes.append(f"I couldn't find student {student_id}, so these are not personalised.")
         result = api.recommendations(field=field, country=country, max_tuition=max_tuition, limit=TOP)
     return close(
-        event, "Fulfilled", *notes, *_answer(result, budget_from_profile=max_tuition is None), source="database"
+        event,
+        "Fulfilled",
+        *notes,
+        *_answer(result, budget_from_profile=max_tuition is None),
+        source="database",
+        sources=_sources(result),
     )
+
+
+def _sources(result: Recommendations) -> list[dict[str, object]]:
+    """The recommended universities: the answer's sources (analytics counts the most recommended ones)."""
+    return [
+        {"kind": "university", "id": item.university.id, "title": item.university.name} for item in result.data[:TOP]
+    ]
 
 
 def _answer(result: Recommendations, *, budget_from_profile: bool) -> list[str]:
