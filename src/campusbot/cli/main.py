@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import api, chat, deploy, doctor, runtime, seed, upload
+from campusbot.cli import api, bot, chat, deploy, doctor, runtime, seed, upload
 
 app = typer.Typer(
     name="platform",
@@ -45,6 +45,7 @@ app.command("plan")(deploy.plan)
 app.command("destroy")(deploy.destroy)
 app.command("bootstrap")(deploy.bootstrap)
 app.command("package")(deploy.package)
+app.add_typer(bot.app, name="bot")
 
 
 def main() -> None:
