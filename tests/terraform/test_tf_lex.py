@@ -156,3 +156,11 @@ def test_terraform_passes_every_template_parameter(planned: dict[str, dict[str, 
         assert pattern is None or re.fullmatch(pattern, value), (name, value)
     # with conversation logs, the log group's ARN (and so the parameter map) is known only after apply
     assert planned["deployed"]["after_unknown"]["parameters"] is True
+
+
+def test_scalr_runs_the_conversation_stack_when_the_template_changes() -> None:
+    from campusbot.deploy.fingerprint import BOT_TEMPLATE, SOURCE_INPUTS
+
+    scalr = (MODULES.parent.parent / "scalr" / "main.tf").read_text()
+    assert re.search(r'conversation\s*=\s*\["/' + re.escape(BOT_TEMPLATE) + '"\\]', scalr)
+    assert BOT_TEMPLATE in SOURCE_INPUTS, "uploaded to Scalr and part of the stack's fingerprint"

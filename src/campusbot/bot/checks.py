@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from campusbot.bot import cloudformation
 from campusbot.bot.cloudformation import (
     TEMPLATE_BODY_LIMIT,
-    TEMPLATE_PATH,
     body_size,
     deploy_template,
     is_current,
@@ -90,7 +90,7 @@ def check_template(
     """Everything `platform bot check` reports about the template at `template_path` (default: the committed one)."""
     from campusbot.deploy.lex import slot_type_values
 
-    path = template_path or TEMPLATE_PATH
+    path = template_path or cloudformation.TEMPLATE_PATH
     template = json.loads(path.read_text(encoding="utf-8"))
     values = slot_type_values(path, seed)
     deployed = deploy_template(template, values)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from campusbot.bot.model import (
+    DEFINITION_PATH,
     NAME,
     BotDefinition,
     Confirmation,
@@ -41,8 +42,8 @@ from campusbot.bot.model import (
     Intent,
     Slot,
     SlotType,
-    load_definition,
     parse_definition,
+    read_definition,
 )
 
 TEMPLATE_PATH: Final = Path(__file__).resolve().parent / "bot.template.json"
@@ -547,8 +548,9 @@ def template_text(template: Mapping[str, Any]) -> str:
 
 
 def rendered_text(definition_path: Path | None = None) -> str:
-    """What `platform bot render` writes for the definition at `definition_path` (default: definition.yaml)."""
-    return template_text(render_template(load_definition(definition_path)))
+    """What `platform bot render` writes for the definition at `definition_path` (default: definition.yaml),
+    read from the file now (the cached `load_definition` would miss an edit made since)."""
+    return template_text(render_template(read_definition((definition_path or DEFINITION_PATH).resolve())))
 
 
 def is_current(template_path: Path | None = None, definition_path: Path | None = None) -> bool:

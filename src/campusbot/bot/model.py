@@ -178,8 +178,8 @@ def placeholders(text: str) -> list[str]:
     return PLACEHOLDER.findall(text)
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> BotDefinition:
+def read_definition(path: Path) -> BotDefinition:
+    """The bot definition at `path`, read and checked now (no cache: for tools that watch the file)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -193,6 +193,9 @@ def _load(path: Path) -> BotDefinition:
 def load_definition(path: Path | None = None) -> BotDefinition:
     """The bot definition at `path` (default: the packaged definition.yaml), parsed and checked once per path."""
     return _load((path or DEFINITION_PATH).resolve())
+
+
+_load = lru_cache(maxsize=8)(read_definition)
 
 
 def parse_definition(raw: Mapping[str, Any], path: Path | None = None) -> BotDefinition:
