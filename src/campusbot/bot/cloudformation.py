@@ -165,7 +165,7 @@ def _parameters(definition: BotDefinition) -> dict[str, Any]:
         "FulfillmentLambdaArn": {
             "Type": "String",
             "Description": "The fulfillment Lambda: the code hook of the alias and of the test alias.",
-            "AllowedPattern": r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]+$",
+            "AllowedPattern": r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$",
         },
         "AliasName": {
             "Type": "String",

@@ -18,8 +18,8 @@ locals {
   private_subnet_ids = split(",", local.in["network/private_subnet_ids"])
   kms_key_arn        = local.in["kms/key_arn"]
 
-  lex_proxy_name      = "${local.name}-lex-proxy"
-  lex_log_group       = "/aws/lex/${local.name}"
+  lex_proxy_name    = "${local.name}-lex-proxy"
+  lex_log_group     = "/aws/lex/${local.name}"
   bot_template_path = coalesce(var.bot_template_path, "${path.module}/../../../src/campusbot/bot/bot.template.json")
 
   bot_id       = var.create_lex_bot ? module.lex_bot.bot_id : coalesce(var.bot_id, "none")
