@@ -60,6 +60,7 @@ CODE_HOOK_INTERFACE: Final = "1.0"
 # CloudFormation propagates the stack's own tags (the module's var.tags) as well.
 TAG_KEYS: Final = ("Project", "Environment", "Stack", "ManagedBy")
 CONVERSATION_LOGS: Final = "ConversationLogs"
+LAMBDA_ARN: Final = r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$"
 NO_VALUE: Final = {"Ref": "AWS::NoValue"}
 
 
@@ -165,7 +166,7 @@ def _parameters(definition: BotDefinition) -> dict[str, Any]:
         "FulfillmentLambdaArn": {
             "Type": "String",
             "Description": "The fulfillment Lambda: the code hook of the alias and of the test alias.",
-            "AllowedPattern": r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$",
+            "AllowedPattern": LAMBDA_ARN,
         },
         "AliasName": {
             "Type": "String",

@@ -71,3 +71,12 @@ def test_the_deploy_refuses_a_template_the_definition_no_longer_renders_to(tmp_p
     with pytest.raises(DeployError, match=r"not what definition\.yaml renders to") as raised:
         require_current_bot_template(tmp_path)
     assert raised.value.fix is not None and "platform bot render" in raised.value.fix
+
+
+def test_platform_up_warns_when_the_emulator_would_run_a_stale_bot(
+    stale_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from campusbot.cli.runtime import _warn_if_bot_template_is_stale
+
+    _warn_if_bot_template_is_stale()
+    assert "`platform bot render` updates it" in capsys.readouterr().err
