@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install lock lint typecheck fmt test test-unit test-fast validate test-infra test-deploy package demo api bench clean
+.PHONY: help install lock lint typecheck fmt test test-unit test-fast validate bot test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,8 +48,12 @@ test: install lint typecheck validate ## everything CI checks, except the moto a
 test-fast: install ## the tests only
 	$(BIN)/pytest -x -q
 
-validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/ and scalr/
+validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/ and scalr/; the bot template's checks
 	./scripts/tf_validate.sh
+
+bot: install ## render the Lex bot's CloudFormation template from definition.yaml, then check it (cfn-lint, size)
+	$(BIN)/platform bot render
+	$(BIN)/platform bot check
 
 test-infra: install ## terraform apply/destroy of the stacks against a moto server
 	./scripts/tf_apply_test.sh

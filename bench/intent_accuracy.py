@@ -26,7 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import HEADER, stats
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 from campusbot.db.seed.data import build_seed
 from campusbot.local.emulator.nlu import INTENT_LAYERS, Encoder, IntentRecognizer, english_words
 from campusbot.local.emulator.slots import SlotResolver
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=INTENT_LAYERS, help="MiniLM layers the classifier reads (1-6)")
     args = parser.parse_args()
 
-    definition = load_definition()
+    definition = load_bot()
     cases: list[dict[str, Any]] = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
     names = [u.name for u in build_seed().universities]
     load_before = os.getloadavg()
@@ -180,7 +180,7 @@ def report_http(cases: list[dict[str, Any]], recognizer: IntentRecognizer, names
         kind = "Delegate" if event["invocationSource"] == "DialogCodeHook" else "Close"
         return {"sessionState": {"dialogAction": {"type": kind}, "intent": intent}}
 
-    emulator = LexEmulator(load_definition(), no_op, lambda: names, "CAMPUSBOT0", recognizer=recognizer)
+    emulator = LexEmulator(load_bot(), no_op, lambda: names, "CAMPUSBOT0", recognizer=recognizer)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto TCP: asyncio sets NODELAY
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"

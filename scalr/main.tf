@@ -10,10 +10,10 @@ locals {
     prod = { type = "production", auto_apply = false }
   }
 
-  # Files outside the stack folders that a stack reads: the bot definition is yamldecode'd by
-  # the conversation stack.
+  # Files outside the stack folders that a stack reads: the conversation stack deploys the bot's
+  # CloudFormation template (rendered from definition.yaml by `platform bot render`).
   extra_trigger_paths = {
-    conversation = ["/src/campusbot/bot/definition.yaml"]
+    conversation = ["/src/campusbot/bot/bot.template.json"]
   }
 
   workspaces = {

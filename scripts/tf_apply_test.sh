@@ -82,7 +82,7 @@ mkdir -p "$WORK/repo/src/campusbot/bot" "$WORK/repo/src/campusbot/analytics"
 cp -R terraform "$WORK/repo/terraform"
 find "$WORK/repo/terraform" -name .terraform -type d -prune -exec rm -rf {} +
 find "$WORK/repo/terraform" \( -name 'terraform.tfstate*' -o -name '*_override.tf' -o -name '.terraform.lock.hcl' \) -delete
-cp src/campusbot/bot/definition.yaml "$WORK/repo/src/campusbot/bot/"
+cp src/campusbot/bot/bot.template.json "$WORK/repo/src/campusbot/bot/"
 cp -R src/campusbot/analytics/queries "$WORK/repo/src/campusbot/analytics/queries"
 
 SERVICES=(acm apigateway applicationautoscaling athena bedrock cloudformation cloudwatch

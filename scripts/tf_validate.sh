@@ -8,6 +8,9 @@
 #   3. tfcheck (hashicorp/aws 6.x schema, module wiring, references): 0 findings
 #   4. checkov over terraform/: 0 failed checks (skips only as inline #checkov:skip comments).
 #      checkov lives in its own venv, .venv-checkov, created here when missing.
+#   5. the Lex bot's CloudFormation template (`platform bot check`): current with definition.yaml,
+#      0 cfn-lint errors (committed and as deployed with the data's slot values), within the
+#      51,200-byte TemplateBody limit.
 #
 # Exits non-zero when any step fails; prints a summary either way.
 # Environment: TF_VALIDATE_JOBS (parallel validate jobs, default 4), CHECKOV_VERSION (pip spec),
@@ -176,6 +179,18 @@ PYEOF
   else
     bad "checkov: $ckv_summary (exit $ckv_rc)"
   fi
+fi
+
+# ------------------------------------------------------------------------------------------
+hr "bot template: platform bot check (cfn-lint, size, current with definition.yaml)"
+if [ ! -x "$ROOT/.venv/bin/platform" ]; then
+  bad "bot template: $ROOT/.venv/bin/platform missing (run make install)"
+elif bot_out=$("$ROOT/.venv/bin/platform" bot check 2>&1); then
+  printf '%s\n' "$bot_out" >&2
+  ok "bot template: $(printf '%s\n' "$bot_out" | tail -n 1 | sed 's/^[^a-z]*//')"
+else
+  printf '%s\n' "$bot_out" >&2
+  bad "bot template: platform bot check failed (above)"
 fi
 
 # ------------------------------------------------------------------------------------------

@@ -1,184 +1,166 @@
-"""The Lex bot in Terraform is definition.yaml: the intents, slots and slot types of the generated
-CloudFormation template are exactly those of the YAML, FallbackIntent is the builtin with its
-fulfillment hook, and the alias carries the fulfillment Lambda as code hook.
+"""The Lex bot Terraform deploys is the committed CloudFormation template the local emulator runs.
 
-The HCL tests always run; the rendering test evaluates the module with `terraform console`
-where Terraform and the aws provider are available (CI machines have both) and skips otherwise.
+The HCL tests always run: the lex_bot module reads the template (no bot derived in HCL), the
+conversation stack points it at the committed file, and the stacks' tags fill its Tag parameters.
+
+The parity test plans the module with real Terraform against a moto server (STS answers the caller
+identity; nothing is created) and reads what `aws_cloudformation_stack` would send: its
+`template_body` must be the committed template, byte for byte what `template_body()` computes, and
+with the deploy step's UniversityName values exactly `deploy_template()`; its `parameters` must be
+the template's Parameters. A change to the template, the module or the renderer alone fails here.
+It skips where there is no terraform binary (CI has one).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.terraform.tf_hcl import MODULES, REPO, STACKS, calls_of, expr, locals_, unquote
+from campusbot.bot import cloudformation as cf
+from campusbot.deploy import lex, localstack
+from tests.terraform.tf_hcl import MODULES, STACKS, calls_of, expr, locals_, resources, unquote
 
-DEFINITION = REPO / "src" / "campusbot" / "bot" / "definition.yaml"
+SEED = 20261125
+ROLE = "arn:aws:iam::123456789012:role/campusbot-dev-lex"
+FULFILLMENT = "arn:aws:lambda:us-east-1:123456789012:function:campusbot-dev-fulfillment"
 
 
-def definition() -> dict[str, Any]:
-    return dict(yaml.safe_load(DEFINITION.read_text()))
-
-
-def test_module_builds_everything_from_the_yaml() -> None:
+def test_the_module_deploys_the_template_file_and_derives_no_bot() -> None:
     found = locals_(MODULES / "lex_bot")
-    assert expr(found["definition"]) == "yamldecode(file(var.definition_path))"
-    # no filter on the comprehensions: every intent and slot type of the YAML is deployed
-    intents = expr(found["intents"])
-    assert intents.startswith("[for intent in local.definition.intents : {")
-    assert not re.search(r"\bif\s+!?\s*(intent|contains)", intents.rsplit("}", 1)[-1])
-    assert expr(found["intent_names"]) == "[for intent in local.definition.intents : intent.name]"
-    assert expr(found["slot_types"]).startswith("[for st in local.definition.slot_types : {")
-
-
-def test_the_stack_points_the_module_at_the_repository_definition() -> None:
-    [(stack, _, call)] = list(calls_of("lex_bot"))
-    assert stack == "conversation"
-    assert expr(call["definition_path"]) == "local.bot_definition_path"
-    default = unquote(locals_(STACKS / stack)["bot_definition_path"])
-    path = re.search(r'"\$\{path\.module\}/([^"]+)"', default)
-    assert path, default
-    assert (STACKS / stack / path.group(1)).resolve() == DEFINITION.resolve()
-    assert expr(call["fulfillment_lambda_arn"]) == 'local.in["lambda/fulfillment_arn"]'
-
-
-def test_the_alias_wires_the_fulfillment_lambda_and_version_follows_the_definition() -> None:
+    assert expr(found["artifact"]) == "jsondecode(file(var.template_path))"
     text = (MODULES / "lex_bot" / "main.tf").read_text()
-    assert re.search(r"LambdaArn\s*=\s*var\.fulfillment_lambda_arn", text)
-    assert '"AWS::Lex::BotAlias"' in text and '"AWS::Lex::BotVersion"' in text
-    assert re.search(r"AutoBuildBotLocales\s*=\s*true", text)
-    assert 'version_logical_id = "BotVersion${local.definition_hash}"' in text
+    assert "yamldecode" not in text and "AWS::Lex::Bot" not in text, "the bot comes from the template only"
+    stack = resources(MODULES / "lex_bot")["aws_cloudformation_stack.this"]
+    assert expr(stack["template_body"]) == "local.template_body"
+    assert expr(stack["parameters"]) == "local.parameters"
     assert re.search(r'principal\s*=\s*"lexv2\.amazonaws\.com"', text)
 
 
+def test_the_stack_points_the_module_at_the_committed_template() -> None:
+    [(stack, _, call)] = list(calls_of("lex_bot"))
+    assert stack == "conversation"
+    assert expr(call["template_path"]) == "local.bot_template_path"
+    default = unquote(locals_(STACKS / stack)["bot_template_path"])
+    path = re.search(r'"\$\{path\.module\}/([^"]+)"', default)
+    assert path, default
+    assert (STACKS / stack / path.group(1)).resolve() == cf.TEMPLATE_PATH
+    assert expr(call["fulfillment_lambda_arn"]) == 'local.in["lambda/fulfillment_arn"]'
+    assert expr(call["tags"]) == "local.default_tags"
+
+
+def test_the_tags_every_stack_sets_are_the_template_tag_parameters() -> None:
+    tags = expr(locals_(STACKS / "conversation")["default_tags"])
+    assert tags.startswith("merge(var.tags, {")
+    assert set(re.findall(r"(\w+)\s*=", tags)) >= set(cf.TAG_KEYS)
+
+
 # ------------------------------------------------------------------------------------------
-# Rendering with terraform console
+# Parity: terraform plan of the module against moto
 
 
-def _terraform_env() -> dict[str, str] | None:
-    if not shutil.which("terraform"):
-        return None
-    env = dict(os.environ)
-    if not Path(env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).is_file():
-        tool = Path(env.get("CAMPUSBOT_SHARED_TOOLS", REPO.parent / "shared" / "tools")) / "terraform-env"
-        mirror = env.get("TF_PLUGIN_MIRROR") or next(
-            (str(p) for p in (Path("/opt/tf-plugins"),) if (p / "registry.terraform.io").is_dir()), ""
-        )
-        if not tool.is_file() or not mirror:
-            return None
-        cache_home = Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "campusbot" / ".terraform"
-        out = subprocess.run(
-            [str(tool)],
-            env={**env, "XDG_CACHE_HOME": str(cache_home), "TF_PLUGIN_MIRROR": mirror},
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        env.update(dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.M)))
-    return env
+def _module(label: str, name: str, extra: str) -> str:
+    return f"""
+module "{label}" {{
+  source                 = "{MODULES / "lex_bot"}"
+  name                   = "{name}"
+  template_path          = "{cf.TEMPLATE_PATH}"
+  role_arn               = "{ROLE}"
+  fulfillment_lambda_arn = "{FULFILLMENT}"
+{extra}
+}}
+"""
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    env = _terraform_env()
-    if env is None:
-        pytest.skip("terraform or the provider mirror is not available")
-    root = tmp_path_factory.mktemp("lex_render")
+def planned(
+    tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str], moto_server: str
+) -> dict[str, dict[str, Any]]:
+    """`aws_cloudformation_stack.this[0]` of each module call as planned: {"plain"|"deployed": change}."""
+    import os
+
+    root = tmp_path_factory.mktemp("lex_plan")
+    (root / "values.json").write_text(json.dumps(lex.slot_type_values(cf.TEMPLATE_PATH, SEED)), encoding="utf-8")
     (root / "main.tf").write_text(
-        f"""
-module "lex" {{
-  source                 = "{MODULES / "lex_bot"}"
-  create                 = false
-  name                   = "campusbot-test"
-  definition_path        = "{DEFINITION}"
-  role_arn               = "arn:aws:iam::123456789012:role/lex"
-  fulfillment_lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:fulfillment"
-  enable_conversation_logs = false
-  slot_type_values = {{ UniversityName = [{{ value = "Test University", synonyms = ["TU"] }}] }}
-}}
-provider "aws" {{
-  region                      = "us-east-1"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}}
-"""
+        localstack.provider_override(moto_server, "us-east-1")
+        + _module(
+            "plain",
+            "campusbot-test",
+            "  enable_conversation_logs = false\n"
+            '  tags = { Project = "campusbot", Environment = "dev", Stack = "conversation", ManagedBy = "terraform",'
+            ' Owner = "platform" }',
+        )
+        + _module("deployed", "campusbot-dev", '  slot_type_values = jsondecode(file("${path.module}/values.json"))'),
+        encoding="utf-8",
     )
-    init = subprocess.run(
-        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    env = {**os.environ, **terraform_env}
+
+    def terraform(*args: str) -> str:
+        done = subprocess.run(["terraform", *args], cwd=root, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"terraform {args[0]}: {done.stderr[-2000:]}"
+        return done.stdout
+
+    terraform("init", "-backend=false", "-input=false", "-no-color")
+    terraform("plan", "-input=false", "-no-color", "-out=tfplan")
+    plan = json.loads(terraform("show", "-json", "tfplan"))
+    return {
+        change["module_address"].removeprefix("module."): change["change"]
+        for change in plan["resource_changes"]
+        if change["type"] == "aws_cloudformation_stack"
+    }
+
+
+@pytest.mark.slow
+def test_terraform_sends_the_committed_template_byte_for_byte(planned: dict[str, dict[str, Any]]) -> None:
+    committed = json.loads(cf.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    body = planned["plain"]["after"]["template_body"]
+    assert json.loads(body) == committed
+    assert body == cf.template_body(committed)
+    assert len(body.encode()) == cf.body_size(committed)
+
+
+@pytest.mark.slow
+def test_terraform_substitutes_only_the_data_slot_values(planned: dict[str, dict[str, Any]]) -> None:
+    committed = json.loads(cf.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    values = lex.slot_type_values(cf.TEMPLATE_PATH, SEED)
+    body = planned["deployed"]["after"]["template_body"]
+    assert body == cf.template_body(cf.deploy_template(committed, values))
+    deployed = json.loads(body)
+    assert (
+        deployed["Resources"]["Bot"]["Properties"]["BotLocales"][0]["Intents"]
+        == (committed["Resources"]["Bot"]["Properties"]["BotLocales"][0]["Intents"])
     )
-    if init.returncode != 0:
-        pytest.skip(f"terraform init failed offline: {init.stderr.strip()[:200]}")
-    shown = subprocess.run(
-        ["terraform", "console", "-no-color"],
-        cwd=root,
-        env=env,
-        input="module.lex.template_body\n",
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dict(json.loads(json.loads(shown.stdout.strip())))
+    assert len(body.encode()) <= cf.TEMPLATE_BODY_LIMIT
 
 
 @pytest.mark.slow
-def test_rendered_intents_are_exactly_the_yaml_intents(template: dict[str, Any]) -> None:
-    locale = template["Resources"]["Bot"]["Properties"]["BotLocales"][0]
-    spec = definition()
-    assert [i["Name"] for i in locale["Intents"]] == [i["name"] for i in spec["intents"]]
-    assert [t["Name"] for t in locale["SlotTypes"]] == [t["name"] for t in spec["slot_types"]]
-    assert locale["LocaleId"] == spec["locale"]["id"]
-    assert locale["NluConfidenceThreshold"] == spec["locale"]["nlu_confidence_threshold"]
-    for rendered, source in zip(locale["Intents"], spec["intents"], strict=True):
-        assert [s["Name"] for s in rendered.get("Slots", [])] == [s["name"] for s in source["slots"]]
-        assert [s["SlotTypeName"] for s in rendered.get("Slots", [])] == [s["type"] for s in source["slots"]]
-        assert [u["Utterance"] for u in rendered.get("SampleUtterances", [])] == source["utterances"]
-        assert rendered["FulfillmentCodeHook"] == {"Enabled": source["fulfillment_code_hook"]}
-        priorities = [p["SlotName"] for p in sorted(rendered.get("SlotPriorities", []), key=lambda p: p["Priority"])]
-        assert priorities == [s["name"] for s in source["slots"]]
+def test_terraform_passes_every_template_parameter(planned: dict[str, dict[str, Any]]) -> None:
+    committed = json.loads(cf.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    plain = planned["plain"]["after"]["parameters"]
+    assert set(plain) == set(committed["Parameters"])
+    assert plain["BotName"] == "campusbot-test" and plain["BotRoleArn"] == ROLE
+    assert plain["FulfillmentLambdaArn"] == FULFILLMENT and plain["AliasName"] == "live"
+    assert plain["ConversationLogGroupArn"] == ""
+    assert {name: plain[f"Tag{name}"] for name in cf.TAG_KEYS} == {
+        "Project": "campusbot",
+        "Environment": "dev",
+        "Stack": "conversation",
+        "ManagedBy": "terraform",
+    }
+    assert planned["plain"]["after"]["tags"]["Owner"] == "platform", "every tag is a stack tag too"
+    for name, value in plain.items():
+        pattern = committed["Parameters"][name].get("AllowedPattern")
+        assert pattern is None or re.fullmatch(pattern, value), (name, value)
+    # with conversation logs, the log group's ARN (and so the parameter map) is known only after apply
+    assert planned["deployed"]["after_unknown"]["parameters"] is True
 
 
-@pytest.mark.slow
-def test_rendered_fallback_is_the_builtin_with_its_fulfillment_hook(template: dict[str, Any]) -> None:
-    intents = template["Resources"]["Bot"]["Properties"]["BotLocales"][0]["Intents"]
-    [fallback] = [i for i in intents if i["Name"] == "FallbackIntent"]
-    assert fallback["ParentIntentSignature"] == "AMAZON.FallbackIntent"
-    assert fallback["FulfillmentCodeHook"] == {"Enabled": True}
-    assert "SampleUtterances" not in fallback and "Slots" not in fallback
+def test_scalr_runs_the_conversation_stack_when_the_template_changes() -> None:
+    from campusbot.deploy.fingerprint import BOT_TEMPLATE, SOURCE_INPUTS
 
-
-@pytest.mark.slow
-def test_rendered_database_slot_type_takes_the_deploy_values(template: dict[str, Any]) -> None:
-    types = {t["Name"]: t for t in template["Resources"]["Bot"]["Properties"]["BotLocales"][0]["SlotTypes"]}
-    assert types["UniversityName"]["SlotTypeValues"] == [
-        {"SampleValue": {"Value": "Test University"}, "Synonyms": [{"Value": "TU"}]}
-    ]
-    field = next(t for t in definition()["slot_types"] if t["name"] == "FieldOfStudy")
-    assert [v["SampleValue"]["Value"] for v in types["FieldOfStudy"]["SlotTypeValues"]] == [
-        v["value"] for v in field["values"]
-    ]
-
-
-@pytest.mark.slow
-def test_rendered_alias_serves_the_new_version_with_the_code_hook(template: dict[str, Any]) -> None:
-    resources = template["Resources"]
-    [version] = [k for k, v in resources.items() if v["Type"] == "AWS::Lex::BotVersion"]
-    alias = resources["BotAlias"]["Properties"]
-    assert alias["BotVersion"] == {"Fn::GetAtt": [version, "BotVersion"]}
-    hook = alias["BotAliasLocaleSettings"][0]["BotAliasLocaleSetting"]["CodeHookSpecification"]["LambdaCodeHook"]
-    assert hook["LambdaArn"].endswith(":function:fulfillment")
-    assert template["Outputs"]["BotAliasId"]["Value"] == {"Fn::GetAtt": ["BotAlias", "BotAliasId"]}
-    assert len(json.dumps(template, separators=(",", ":"))) < 51200
+    scalr = (MODULES.parent.parent / "scalr" / "main.tf").read_text()
+    assert re.search(r'conversation\s*=\s*\["/' + re.escape(BOT_TEMPLATE) + '"\\]', scalr)
+    assert BOT_TEMPLATE in SOURCE_INPUTS, "uploaded to Scalr and part of the stack's fingerprint"

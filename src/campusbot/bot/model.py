@@ -1,8 +1,10 @@
-"""The typed model of the bot definition (`definition.yaml`), read once and checked when it is loaded.
+"""The typed model of the bot: what `definition.yaml` (the human-edited source) and the rendered
+CloudFormation template (`bot/cloudformation.py`, what AWS deploys and the Lex emulator loads) both say.
 
-`load_definition()` is what the Lex emulator, the Lambdas and tests use; Terraform reads the same YAML with
-`yamldecode`. A definition Lex would refuse (a name outside Lex's naming rules, an utterance or a prompt that
-names a slot the intent does not have, a slot of an unknown type) fails here with a message naming the spot.
+`load_definition()` parses and checks the YAML; the renderer turns that into the template, and
+`cloudformation.load_bot()` turns the template back into this same model for the emulator. A definition Lex
+would refuse (a name outside Lex's naming rules, an utterance or a prompt that names a slot the intent does
+not have, a slot of an unknown type, a value outside Lex's ranges) fails here with a message naming the spot.
 """
 
 from __future__ import annotations
@@ -43,7 +45,13 @@ BUILTIN_SLOT_TYPES = frozenset(
     }
 )
 
-Resolution = Literal["OriginalValue", "TopResolution"]
+# Lex's ValueSelectionSetting.ResolutionStrategy values the emulator implements (Lex also has CONCATENATION,
+# for multi-value slots, which campusbot does not use).
+Resolution = Literal["ORIGINAL_VALUE", "TOP_RESOLUTION"]
+RESOLUTIONS: tuple[Resolution, ...] = ("ORIGINAL_VALUE", "TOP_RESOLUTION")
+# Prompt retries of a slot or a confirmation that does not set max_retries (Lex allows 0..5).
+DEFAULT_MAX_RETRIES = 2
+MAX_RETRIES_RANGE = range(0, 6)
 
 
 class DefinitionError(ValueError):
@@ -98,7 +106,7 @@ class Slot:
     required: bool
     prompt: str
     description: str = ""
-    max_retries: int | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES
 
     @property
     def builtin(self) -> bool:
@@ -109,6 +117,7 @@ class Slot:
 class Confirmation:
     prompt: str
     declination: str
+    max_retries: int = DEFAULT_MAX_RETRIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +178,8 @@ def placeholders(text: str) -> list[str]:
     return PLACEHOLDER.findall(text)
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> BotDefinition:
+def read_definition(path: Path) -> BotDefinition:
+    """The bot definition at `path`, read and checked now (no cache: for tools that watch the file)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -184,6 +193,9 @@ def _load(path: Path) -> BotDefinition:
 def load_definition(path: Path | None = None) -> BotDefinition:
     """The bot definition at `path` (default: the packaged definition.yaml), parsed and checked once per path."""
     return _load((path or DEFINITION_PATH).resolve())
+
+
+_load = lru_cache(maxsize=8)(read_definition)
 
 
 def parse_definition(raw: Mapping[str, Any], path: Path | None = None) -> BotDefinition:
@@ -222,9 +234,12 @@ def _slot_type(raw: Any, where: str) -> SlotType:
     if not isinstance(raw, Mapping):
         raise DefinitionError(f"{where}: every slot type must be a mapping")
     name = _name(raw.get("name"), f"{where}: slot type name")
-    resolution = raw.get("resolution", "OriginalValue")
-    if resolution not in ("OriginalValue", "TopResolution"):
-        raise DefinitionError(f"{where}: slot type {name}: resolution must be OriginalValue or TopResolution")
+    resolution = raw.get("resolution", "ORIGINAL_VALUE")
+    if resolution not in RESOLUTIONS:
+        raise DefinitionError(
+            f"{where}: slot type {name}: resolution {resolution!r} must be one of {', '.join(RESOLUTIONS)}"
+            " (Lex's ResolutionStrategy)"
+        )
     values = []
     for value in raw.get("values") or []:
         if not isinstance(value, Mapping) or not str(value.get("value", "")).strip():
@@ -255,7 +270,6 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
         prompt = str(slot_raw.get("prompt", "")).strip()
         if not prompt:
             raise DefinitionError(f"{at}: slot {slot_name} needs a prompt")
-        retries = slot_raw.get("max_retries")
         slots.append(
             Slot(
                 name=slot_name,
@@ -263,7 +277,7 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
                 required=bool(slot_raw.get("required", False)),
                 prompt=prompt,
                 description=str(slot_raw.get("description", "")),
-                max_retries=None if retries is None else int(retries),
+                max_retries=_retries(slot_raw.get("max_retries"), f"{at}: slot {slot_name}"),
             )
         )
     _unique([slot.name for slot in slots], f"{at}: slot")
@@ -277,7 +291,11 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
     confirmation = None
     if raw.get("confirmation"):
         conf = raw["confirmation"]
-        confirmation = Confirmation(prompt=str(conf.get("prompt", "")), declination=str(conf.get("declination", "")))
+        confirmation = Confirmation(
+            prompt=str(conf.get("prompt", "")),
+            declination=str(conf.get("declination", "")),
+            max_retries=_retries(conf.get("max_retries"), f"{at}: confirmation"),
+        )
         if not confirmation.prompt or not confirmation.declination:
             raise DefinitionError(f"{at}: confirmation needs a prompt and a declination")
         unknown = set(placeholders(confirmation.prompt)) - slot_names
@@ -286,6 +304,8 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
     builtin = raw.get("builtin")
     if builtin is None and not utterances:
         raise DefinitionError(f"{at} has no utterances")
+    if builtin is not None and raw.get("dialog_code_hook"):
+        raise DefinitionError(f"{at}: the builtin {builtin} takes no dialog code hook (Lex allows only fulfillment)")
     return Intent(
         name=name,
         description=str(raw.get("description", "")),
@@ -296,6 +316,13 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
         confirmation=confirmation,
         builtin=None if builtin is None else str(builtin),
     )
+
+
+def _retries(value: Any, what: str) -> int:
+    retries = DEFAULT_MAX_RETRIES if value is None else int(value)
+    if retries not in MAX_RETRIES_RANGE:
+        raise DefinitionError(f"{what}: max_retries must be within 0..5")
+    return retries
 
 
 def _mapping(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

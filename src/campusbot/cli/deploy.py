@@ -232,6 +232,7 @@ def plan(
 
     ctx = _context(_options(env, target, via, root, yes=True))
     try:
+        stackrun.require_current_bot_template(ctx.options.root)
         inputs = _stack_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, plan_only=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import analytics, api, chat, deploy, doctor, runtime, seed, upload
+from campusbot.cli import analytics, api, bot, chat, deploy, doctor, runtime, seed, upload
 
 app = typer.Typer(
     name="platform",
@@ -46,6 +46,7 @@ app.command("destroy")(deploy.destroy)
 app.command("bootstrap")(deploy.bootstrap)
 app.command("package")(deploy.package)
 app.command("analytics")(analytics.analytics)
+app.add_typer(bot.app, name="bot")
 
 
 def main() -> None:

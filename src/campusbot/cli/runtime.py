@@ -28,6 +28,7 @@ def up(
         info(f"the runtime is already up (pid {existing['pid']})")
         _endpoints(existing)
         return
+    _warn_if_bot_template_is_stale()
     if detach:
         info("starting the local runtime in the background (log: .campusbot/logs/runtime.log) ...")
         try:
@@ -121,3 +122,21 @@ def _endpoints(state: dict[str, Any]) -> None:
     from campusbot.cli.console import table
 
     table(f"campusbot local runtime (pid {state['pid']})", ["endpoint", "address"], state["endpoints"].items())
+
+
+def _warn_if_bot_template_is_stale() -> None:
+    """The Lex emulator runs bot.template.json (what AWS gets), not definition.yaml: say when they differ."""
+    from campusbot.bot.cloudformation import is_current
+    from campusbot.bot.model import DefinitionError
+    from campusbot.cli.console import warn
+
+    try:
+        current = is_current()
+    except DefinitionError as exc:
+        warn(f"the bot definition is invalid ({exc}); the emulator runs the committed bot template")
+        return
+    if not current:
+        warn(
+            "definition.yaml changed since bot.template.json was rendered: the emulator runs the template; "
+            "`platform bot render` updates it"
+        )

@@ -23,8 +23,10 @@ from typing import Any, Final
 
 from campusbot.deploy.backend import Backend, LocalBackend, S3Backend
 
+# The bot's CloudFormation template (rendered from definition.yaml), read by the conversation stack.
+BOT_TEMPLATE: Final = "src/campusbot/bot/bot.template.json"
 # Files outside terraform/ that the stacks read through ${path.module}/../../../<path>.
-SOURCE_INPUTS: Final = ("src/campusbot/bot/definition.yaml", "src/campusbot/analytics/queries")
+SOURCE_INPUTS: Final = (BOT_TEMPLATE, "src/campusbot/analytics/queries")
 # Written by terraform itself, not configuration: dot entries (.terraform/, .terraform.lock.hcl) and these.
 IGNORED_SUFFIXES: Final = (".tfstate", ".tfstate.backup", ".tfplan")
 

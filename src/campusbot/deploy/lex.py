@@ -4,22 +4,24 @@ The module (terraform/modules/lex_bot) deploys the bot through CloudFormation wi
 `AutoBuildBotLocales`, a `BotVersion` cut whenever the definition changes and the alias on it, so
 Terraform already builds, versions and aliases. The CLI's part:
 
-- before the conversation stack is applied: the values of slot types marked `values_from: database`
-  (UniversityName), from the seed data the one-off task loads — the YAML values first (they carry
-  the synonyms), then every other seeded university; passed as `lex_slot_type_values`;
+- before the conversation stack is applied: the values of the slot types the bot template marks as
+  filled from the data (`values_from: database` in definition.yaml: UniversityName), from the seed data
+  the one-off task loads — the template's values first (they carry the synonyms), then every other
+  seeded university; passed as `lex_slot_type_values`, which the module substitutes into the template;
 - after it: check through `lexv2-models` that the alias serves a version whose locale is Built,
   and build the DRAFT locale (what the test alias and the console use) when it is not.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
+from campusbot.bot.cloudformation import BOT, METADATA
 
 BUILT: Final = frozenset({"Built", "ReadyExpressTesting"})
 FAILED: Final = frozenset({"Failed", "Deleting", "NotBuilt"})
@@ -30,21 +32,24 @@ class LexError(RuntimeError):
     """The bot is not usable: its alias, version or locale is missing or failed to build."""
 
 
-def database_slot_types(definition_path: Path) -> list[dict[str, Any]]:
-    definition = yaml.safe_load(definition_path.read_text(encoding="utf-8"))
-    return [st for st in definition.get("slot_types", []) if st.get("values_from") == "database"]
+def database_slot_types(template_path: Path) -> list[dict[str, Any]]:
+    """The CloudFormation slot types of the bot template that the deploy fills from the data."""
+    template = json.loads(template_path.read_text(encoding="utf-8"))
+    names = set(template.get("Metadata", {}).get(METADATA, {}).get("DatabaseSlotTypes") or ())
+    locales = template["Resources"][BOT]["Properties"]["BotLocales"]
+    return [st for locale in locales for st in locale.get("SlotTypes", []) if st["Name"] in names]
 
 
-def slot_type_values(definition_path: Path, seed: int) -> dict[str, list[dict[str, Any]]]:
-    """`lex_slot_type_values` for the conversation stack: every `values_from: database` type filled."""
+def slot_type_values(template_path: Path, seed: int) -> dict[str, list[dict[str, Any]]]:
+    """`lex_slot_type_values` for the conversation stack: every slot type filled from the data."""
     values: dict[str, list[dict[str, Any]]] = {}
-    for slot_type in database_slot_types(definition_path):
-        name = slot_type["name"]
+    for slot_type in database_slot_types(template_path):
+        name = slot_type["Name"]
         if name != "UniversityName":
-            continue  # the only data-backed type today; others keep their YAML values
+            continue  # the only data-backed type today; others keep their rendered values
         entries: list[dict[str, Any]] = [
-            {"value": str(v["value"]), "synonyms": [str(s) for s in v.get("synonyms") or []]}
-            for v in slot_type.get("values") or []
+            {"value": str(v["SampleValue"]["Value"]), "synonyms": [str(s["Value"]) for s in v.get("Synonyms") or []]}
+            for v in slot_type.get("SlotTypeValues") or []
         ]
         known = {str(entry["value"]).casefold() for entry in entries}
         for university in _seed_universities(seed):

@@ -86,7 +86,7 @@ RUNS_THERE: Final = (
     Part("Glue, Athena", "catalog and workgroup (queries run locally with DuckDB)"),
 )
 STAYS_LOCAL: Final = (
-    Part("Lex V2", "the local runtime's Lex emulator (same definition.yaml); the bot is not created"),
+    Part("Lex V2", "the local runtime's Lex emulator (same bot template); the bot is not created"),
     Part("Bedrock", "the local runtime's Bedrock emulator (MiniLM embeddings, local generator)"),
     Part("RDS engine", "embedded PostgreSQL + pgvector; the RDS instance is only a record"),
     Part("ECS tasks", "the API runs as `platform api`; migrations and seed as `platform seed`"),

@@ -42,12 +42,32 @@ class StackOutcome:
 # -- the inputs every stack command needs ------------------------------------------------------------
 
 
+def require_current_bot_template(root: Path) -> None:
+    """Plan or apply only a bot template that is what definition.yaml renders to (else the deploy would ship
+    an older bot than the one edited, and than the one the local emulator would run after a render)."""
+    from campusbot.bot.cloudformation import is_current
+    from campusbot.bot.model import DefinitionError
+
+    template, definition = root / fingerprint.BOT_TEMPLATE, root / "src" / "campusbot" / "bot" / "definition.yaml"
+    if not definition.exists():
+        return
+    try:
+        current = is_current(template, definition)
+    except DefinitionError as exc:
+        raise DeployError(f"the bot definition is invalid: {exc}", "fix definition.yaml") from exc
+    if not current:
+        raise DeployError(
+            f"{fingerprint.BOT_TEMPLATE} is not what definition.yaml renders to",
+            "run `platform bot render` (and commit the template)",
+        )
+
+
 def deploy_inputs(ctx: DeployContext) -> DeployInputs:
     settings, options = ctx.settings, ctx.options
     from campusbot.deploy import lex
 
-    definition = options.root / "src" / "campusbot" / "bot" / "definition.yaml"
-    slot_values = lex.slot_type_values(definition, settings.seed_random) if definition.exists() else {}
+    template = options.root / fingerprint.BOT_TEMPLATE
+    slot_values = lex.slot_type_values(template, settings.seed_random) if template.exists() else {}
     return DeployInputs(
         env=options.env,
         region=settings.region,

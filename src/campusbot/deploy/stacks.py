@@ -134,7 +134,7 @@ class DeployInputs:
     image_uri: str | None = None
     artifacts: Mapping[str, LambdaArtifact] = field(default_factory=dict)
     slot_type_values: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
-    bot_definition_path: Path | None = None
+    bot_template_path: Path | None = None
     bot_id: str = "CAMPUSBOT0"
     bot_alias_id: str = "TSTALIASID"
     # How a Lambda zip is named in the variables: its local path (default) or a path relative to the
@@ -154,8 +154,8 @@ def stack_variables(stack: Stack, inputs: DeployInputs) -> dict[str, Any]:
             if function in inputs.artifacts
         }
     if stack.name == "conversation":
-        if inputs.bot_definition_path is not None:
-            variables["bot_definition_path"] = str(inputs.bot_definition_path)
+        if inputs.bot_template_path is not None:
+            variables["bot_template_path"] = str(inputs.bot_template_path)
         if inputs.slot_type_values:
             variables["lex_slot_type_values"] = dict(inputs.slot_type_values)
     if inputs.target == "localstack":

@@ -244,6 +244,7 @@ def describe_lambdas(ctx: DeployContext) -> list[str]:
 def _apply_stacks(ctx: DeployContext, names: list[str] | None = None) -> list[Any]:
     from campusbot.deploy import stackrun
 
+    stackrun.require_current_bot_template(ctx.options.root)
     inputs = stackrun.deploy_inputs(ctx)
     chosen = ordered(names)
     if ctx.options.via == "scalr":
@@ -354,7 +355,7 @@ def lex_step(ctx: DeployContext) -> StepResult:
 
 def describe_lex(ctx: DeployContext) -> list[str]:
     if ctx.options.target == "localstack":
-        return ["skipped: Lex stays on the local runtime (the emulator reads the same definition.yaml)"]
+        return ["skipped: Lex stays on the local runtime (the emulator runs the same bot template)"]
     return [
         "the conversation stack's CloudFormation builds the locale, cuts a version per definition change "
         "and moves the alias",

@@ -52,13 +52,13 @@ def build_gateway(_settings: Settings) -> Any:
 
 def build_emulator(settings: Settings) -> Any:
     from campusbot.bootstrap import build_bedrock_emulator
-    from campusbot.bot.model import load_definition
+    from campusbot.bot.cloudformation import load_bot
     from campusbot.lambdas import fulfillment
     from campusbot.local.emulator.app import create_app
     from campusbot.local.emulator.lex import LexEmulator
 
     lex = LexEmulator(
-        load_definition(),
+        load_bot(),
         fulfillment=fulfillment.handler,
         university_names=university_names_from_api(settings.api_url),
         bot_id=settings.bot_id,

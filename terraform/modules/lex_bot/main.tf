@@ -5,194 +5,71 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 ################################################################################
-# The bot definition (src/campusbot/bot/definition.yaml) → CloudFormation resources
-#
-# Every object below is built with `{ for k, v in {...} : k => v if v != null }` so
-# that absent YAML keys are left out of the template instead of becoming JSON null.
+# The bot: the CloudFormation template rendered from src/campusbot/bot/definition.yaml by
+# `platform bot render` (src/campusbot/bot/bot.template.json, committed; the local Lex
+# emulator runs the same file). Nothing about the bot is derived here: what only the deploy
+# knows goes in as stack parameters, and slot types filled from the data take their values
+# from var.slot_type_values (the one substitution, below).
 ################################################################################
 
 locals {
-  create     = var.create
-  definition = yamldecode(file(var.definition_path))
-  bot        = local.definition.bot
-  locale     = local.definition.locale
-  locale_id  = local.locale.id
+  create   = var.create
+  artifact = jsondecode(file(var.template_path))
+  metadata = local.artifact.Metadata.Campusbot
+  locale   = local.artifact.Resources.Bot.Properties.BotLocales[0]
 
-  intent_names    = [for intent in local.definition.intents : intent.name]
-  slot_type_names = [for st in local.definition.slot_types : st.name]
+  locale_id       = local.locale.LocaleId
+  intent_names    = [for intent in local.locale.Intents : intent.Name]
+  slot_type_names = [for st in local.locale.SlotTypes : st.Name]
 
-  # Slot types whose values come from the data (values_from: database) take them from
-  # var.slot_type_values when the deploy step passes them; the YAML values are the default.
+  # The deploy-time substitution: the values_from: database slot types (UniversityName) take
+  # the values the deploy step passes, in CloudFormation's shape. The rendered values are the
+  # default. src/campusbot/bot/cloudformation.py deploy_template() is the Python twin.
   slot_type_values = {
-    for st in local.definition.slot_types : st.name => [
-      for v in try(var.slot_type_values[st.name], st.values) : {
-        for k, x in {
-          SampleValue = { Value = v.value }
-          Synonyms    = length(try(v.synonyms, [])) > 0 ? [for s in v.synonyms : { Value = s }] : null
-        } : k => x if x != null
-      }
+    for name, values in var.slot_type_values : name => [
+      for v in values : merge(
+        { SampleValue = { Value = v.value } },
+        { for k, x in { Synonyms = [for s in v.synonyms : { Value = s }] } : k => x if length(v.synonyms) > 0 },
+      )
     ]
   }
-
-  slot_types = [
-    for st in local.definition.slot_types : {
-      for k, v in {
-        Name                  = st.name
-        Description           = try(st.description, null)
-        ValueSelectionSetting = { ResolutionStrategy = try(st.resolution, "OriginalValue") }
-        SlotTypeValues        = local.slot_type_values[st.name]
-      } : k => v if v != null
-    }
+  bot_locales = [
+    for locale in local.artifact.Resources.Bot.Properties.BotLocales : merge(locale, {
+      SlotTypes = [
+        for st in locale.SlotTypes : merge(st, {
+          for k, x in { SlotTypeValues = try(local.slot_type_values[st.Name], null) } : k => x if x != null
+        })
+      ]
+    })
   ]
+  template = merge(local.artifact, {
+    Resources = merge(local.artifact.Resources, {
+      Bot = merge(local.artifact.Resources.Bot, {
+        Properties = merge(local.artifact.Resources.Bot.Properties, { BotLocales = local.bot_locales })
+      })
+    })
+  })
 
-  intents = [
-    for intent in local.definition.intents : {
-      for k, v in {
-        Name                  = intent.name
-        Description           = try(intent.description, null)
-        ParentIntentSignature = try(intent.builtin, null)
-        SampleUtterances      = length(try(intent.utterances, [])) > 0 ? [for u in intent.utterances : { Utterance = u }] : null
-        DialogCodeHook        = try(intent.builtin, null) == null ? { Enabled = try(intent.dialog_code_hook, false) } : null
-        FulfillmentCodeHook   = { Enabled = try(intent.fulfillment_code_hook, false) }
-        Slots = length(try(intent.slots, [])) > 0 ? [
-          for slot in intent.slots : {
-            for sk, sv in {
-              Name         = slot.name
-              Description  = try(slot.description, null)
-              SlotTypeName = slot.type
-              ValueElicitationSetting = {
-                SlotConstraint = try(slot.required, false) ? "Required" : "Optional"
-                PromptSpecification = {
-                  MessageGroupsList = [{ Message = { PlainTextMessage = { Value = slot.prompt } } }]
-                  MaxRetries        = try(slot.max_retries, var.default_max_retries)
-                  AllowInterrupt    = true
-                }
-              }
-            } : sk => sv if sv != null
-          }
-        ] : null
-        # Slot priorities are declared inline with the slots, so the intent <-> slot id
-        # cycle of the aws_lexv2models_* resources does not arise.
-        SlotPriorities = length(try(intent.slots, [])) > 0 ? [
-          for i, slot in intent.slots : { Priority = i + 1, SlotName = slot.name }
-        ] : null
-        IntentConfirmationSetting = try(intent.confirmation, null) == null ? null : {
-          PromptSpecification = {
-            MessageGroupsList = [{ Message = { PlainTextMessage = { Value = intent.confirmation.prompt } } }]
-            MaxRetries        = var.default_max_retries
-            AllowInterrupt    = true
-          }
-          DeclinationResponse = {
-            MessageGroupsList = [{ Message = { PlainTextMessage = { Value = intent.confirmation.declination } } }]
-            AllowInterrupt    = true
-          }
-        }
-      } : k => v if v != null
-    }
-  ]
+  # A new version is cut whenever the bot changes: the BotVersion's logical id carries a hash of
+  # the bot (BotVersion<hash>), so CloudFormation creates the new version, moves the alias to it
+  # and then deletes the old one. Deploy-time values change the bot, so they change the hash:
+  # the rendered hash is replaced wherever the template names it (logical id, GetAtt, descriptions).
+  rendered_hash   = local.metadata.DefinitionHash
+  definition_hash = length(local.slot_type_values) == 0 ? local.rendered_hash : substr(sha256(jsonencode([local.rendered_hash, local.slot_type_values])), 0, 12)
+  template_body   = replace(jsonencode(local.template), local.rendered_hash, local.definition_hash)
 
-  bot_locale = {
-    for k, v in {
-      LocaleId               = local.locale_id
-      Description            = try(local.locale.description, null)
-      NluConfidenceThreshold = local.locale.nlu_confidence_threshold
-      VoiceSettings          = try(local.locale.voice_id, null) == null ? null : { VoiceId = local.locale.voice_id }
-      SlotTypes              = local.slot_types
-      Intents                = local.intents
-    } : k => v if v != null
-  }
-
-  # The fulfillment Lambda is wired on the alias locale settings: the intents only switch
-  # their code hooks on; which function runs is a property of the alias.
-  alias_locale_settings = [{
-    LocaleId = local.locale_id
-    BotAliasLocaleSetting = {
-      Enabled = true
-      CodeHookSpecification = {
-        LambdaCodeHook = {
-          CodeHookInterfaceVersion = "1.0"
-          LambdaArn                = var.fulfillment_lambda_arn
-        }
-      }
-    }
-  }]
-
-  conversation_logs = var.enable_conversation_logs ? {
-    TextLogSettings = [{
-      Enabled = true
-      Destination = {
-        CloudWatch = {
-          CloudWatchLogGroupArn = try(aws_cloudwatch_log_group.conversation[0].arn, "")
-          LogPrefix             = "${var.alias_name}/"
-        }
-      }
-    }]
-  } : null
-
-  cfn_tags = [for k in sort(keys(var.tags)) : { Key = k, Value = var.tags[k] }]
-
-  # A new version is cut whenever the bot itself changes: the BotVersion's logical id
-  # carries a hash of the locale, so CloudFormation creates the new version, moves the
-  # alias to it and then deletes the old one.
-  definition_hash    = substr(sha256(jsonencode([local.bot, local.bot_locale])), 0, 12)
-  version_logical_id = "BotVersion${local.definition_hash}"
-
-  template = {
-    AWSTemplateFormatVersion = "2010-09-09"
-    Description              = "campusbot Lex V2 bot ${var.name}: built, versioned and aliased (generated by terraform/modules/lex_bot)"
-    Resources = {
-      Bot = {
-        Type = "AWS::Lex::Bot"
-        Properties = {
-          Name                    = var.name
-          Description             = try(local.bot.description, "")
-          RoleArn                 = var.role_arn
-          DataPrivacy             = { ChildDirected = try(local.bot.child_directed, false) }
-          IdleSessionTTLInSeconds = try(local.bot.idle_session_ttl_seconds, 300)
-          AutoBuildBotLocales     = true
-          BotLocales              = [local.bot_locale]
-          BotTags                 = local.cfn_tags
-          TestBotAliasSettings = {
-            BotAliasLocaleSettings = local.alias_locale_settings
-          }
-        }
-      }
-      (local.version_logical_id) = {
-        Type = "AWS::Lex::BotVersion"
-        Properties = {
-          BotId       = { Ref = "Bot" }
-          Description = "definition ${local.definition_hash}"
-          BotVersionLocaleSpecification = [{
-            LocaleId                = local.locale_id
-            BotVersionLocaleDetails = { SourceBotVersion = "DRAFT" }
-          }]
-        }
-      }
-      BotAlias = {
-        Type = "AWS::Lex::BotAlias"
-        Properties = {
-          for k, v in {
-            BotId                   = { Ref = "Bot" }
-            BotAliasName            = var.alias_name
-            Description             = "Serves definition ${local.definition_hash}"
-            BotVersion              = { "Fn::GetAtt" = [local.version_logical_id, "BotVersion"] }
-            BotAliasLocaleSettings  = local.alias_locale_settings
-            ConversationLogSettings = local.conversation_logs
-            BotAliasTags            = local.cfn_tags
-          } : k => v if v != null
-        }
-      }
-    }
-    Outputs = {
-      BotId       = { Value = { Ref = "Bot" } }
-      BotArn      = { Value = { "Fn::GetAtt" = ["Bot", "Arn"] } }
-      BotVersion  = { Value = { "Fn::GetAtt" = [local.version_logical_id, "BotVersion"] } }
-      BotAliasId  = { Value = { "Fn::GetAtt" = ["BotAlias", "BotAliasId"] } }
-      BotAliasArn = { Value = { "Fn::GetAtt" = ["BotAlias", "Arn"] } }
-    }
-  }
-
-  template_body = jsonencode(local.template)
+  # Deploy-time values of the template's parameters. Tag<Key> parameters come from var.tags.
+  tag_keys = [for name, _ in local.artifact.Parameters : trimprefix(name, "Tag") if startswith(name, "Tag")]
+  parameters = merge(
+    {
+      BotName                 = var.name
+      BotRoleArn              = var.role_arn
+      FulfillmentLambdaArn    = var.fulfillment_lambda_arn
+      AliasName               = var.alias_name
+      ConversationLogGroupArn = try(aws_cloudwatch_log_group.conversation[0].arn, "")
+    },
+    { for key in local.tag_keys : "Tag${key}" => lookup(var.tags, key, "") },
+  )
 }
 
 ################################################################################
@@ -218,6 +95,7 @@ resource "aws_cloudformation_stack" "this" {
 
   name               = var.name
   template_body      = local.template_body
+  parameters         = local.parameters
   iam_role_arn       = var.cloudformation_role_arn
   on_failure         = "DELETE"
   timeout_in_minutes = var.stack_timeout_minutes
@@ -232,9 +110,15 @@ resource "aws_cloudformation_stack" "this" {
 
   lifecycle {
     # checkov:skip=CKV_AWS_124:Stack events surface in the Terraform run that drives the stack; the bot itself is alarmed by the observability module.
+    # Bytes, not characters (university names are not all ASCII): base64 of n bytes has
+    # 4 * ceil(n / 3) characters, so this holds for n <= 51,198 of the 51,200 allowed.
     precondition {
-      condition     = length(local.template_body) <= 51200
-      error_message = "The generated template exceeds CloudFormation's 51,200-byte template_body limit."
+      condition     = length(base64encode(local.template_body)) <= 68264
+      error_message = "The bot template exceeds CloudFormation's 51,200-byte template_body limit (fewer slot values, or deliver it through S3 with template_url)."
+    }
+    precondition {
+      condition     = length(setsubtract(keys(var.slot_type_values), local.metadata.DatabaseSlotTypes)) == 0
+      error_message = "slot_type_values may only fill the template's values_from: database slot types (${join(", ", local.metadata.DatabaseSlotTypes)})."
     }
   }
 }

@@ -29,7 +29,7 @@ output "locale_id" {
 }
 
 output "intent_names" {
-  description = "Intents deployed, in definition order."
+  description = "Intents deployed, in the template's (the definition's) order."
   value       = local.intent_names
 }
 
@@ -49,8 +49,13 @@ output "cloudformation_stack_id" {
 }
 
 output "template_body" {
-  description = "The generated CloudFormation template (JSON)."
+  description = "The CloudFormation template deployed (JSON): the rendered template with the deploy-time slot values."
   value       = local.template_body
+}
+
+output "template_parameters" {
+  description = "The stack parameters passed with the template (names as in the template's Parameters)."
+  value       = local.parameters
 }
 
 output "conversation_log_group_name" {

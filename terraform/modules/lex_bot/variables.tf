@@ -9,8 +9,8 @@ variable "name" {
   type        = string
 }
 
-variable "definition_path" {
-  description = "Path of the bot definition YAML (src/campusbot/bot/definition.yaml): intents, slots, slot types, utterances, prompts."
+variable "template_path" {
+  description = "Path of the bot's CloudFormation template, rendered from src/campusbot/bot/definition.yaml by `platform bot render` (src/campusbot/bot/bot.template.json)."
   type        = string
 }
 
@@ -31,18 +31,12 @@ variable "alias_name" {
 }
 
 variable "slot_type_values" {
-  description = "Values of slot types by slot type name, overriding the YAML (the deploy step fills the values_from: database types, e.g. UniversityName, from the data)."
+  description = "Values of the template's values_from: database slot types by name (the deploy step fills UniversityName from the data); the rendered values are the default."
   type = map(list(object({
     value    = string
     synonyms = optional(list(string), [])
   })))
   default = {}
-}
-
-variable "default_max_retries" {
-  description = "Prompt retries when a slot or confirmation does not set max_retries."
-  type        = number
-  default     = 2
 }
 
 variable "enable_conversation_logs" {
@@ -82,7 +76,7 @@ variable "stack_timeout_minutes" {
 }
 
 variable "tags" {
-  description = "Tags added to every resource (also as bot and alias tags)."
+  description = "Tags added to every resource: the stack's tags (CloudFormation propagates them), and the template's Tag<Key> parameters (Project, Environment, Stack, ManagedBy) on the bot and alias."
   type        = map(string)
   default     = {}
 }

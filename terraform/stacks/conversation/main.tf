@@ -18,9 +18,9 @@ locals {
   private_subnet_ids = split(",", local.in["network/private_subnet_ids"])
   kms_key_arn        = local.in["kms/key_arn"]
 
-  lex_proxy_name      = "${local.name}-lex-proxy"
-  lex_log_group       = "/aws/lex/${local.name}"
-  bot_definition_path = coalesce(var.bot_definition_path, "${path.module}/../../../src/campusbot/bot/definition.yaml")
+  lex_proxy_name    = "${local.name}-lex-proxy"
+  lex_log_group     = "/aws/lex/${local.name}"
+  bot_template_path = coalesce(var.bot_template_path, "${path.module}/../../../src/campusbot/bot/bot.template.json")
 
   bot_id       = var.create_lex_bot ? module.lex_bot.bot_id : coalesce(var.bot_id, "none")
   bot_alias_id = var.create_lex_bot ? module.lex_bot.bot_alias_id : coalesce(var.bot_alias_id, "none")
@@ -31,8 +31,9 @@ locals {
 }
 
 ################################################################################
-# Lex V2 bot from src/campusbot/bot/definition.yaml: built, versioned and aliased,
-# with the fulfillment Lambda (app stack) as the alias's code hook
+# Lex V2 bot: the CloudFormation template rendered from src/campusbot/bot/definition.yaml
+# (bot.template.json, the bot the local emulator runs): built, versioned and aliased, with the
+# fulfillment Lambda (app stack) as the alias's code hook
 ################################################################################
 
 module "bot_iam" {
@@ -50,7 +51,7 @@ module "lex_bot" {
 
   create                      = var.create_lex_bot
   name                        = local.name
-  definition_path             = local.bot_definition_path
+  template_path               = local.bot_template_path
   role_arn                    = coalesce(module.bot_iam.lex_bot_role_arn, "none")
   fulfillment_lambda_arn      = local.in["lambda/fulfillment_arn"]
   alias_name                  = var.lex_alias_name

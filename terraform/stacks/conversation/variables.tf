@@ -55,14 +55,14 @@ variable "create_lex_bot" {
   default     = true
 }
 
-variable "bot_definition_path" {
-  description = "Path of the bot definition. null: src/campusbot/bot/definition.yaml of this repository."
+variable "bot_template_path" {
+  description = "Path of the bot's CloudFormation template. null: src/campusbot/bot/bot.template.json of this repository (rendered from definition.yaml)."
   type        = string
   default     = null
 }
 
 variable "lex_slot_type_values" {
-  description = "Slot type values by slot type name, overriding the YAML; the deploy step fills UniversityName (values_from: database) from the data."
+  description = "Values of the bot template's values_from: database slot types by name; the deploy step fills UniversityName from the data."
   type = map(list(object({
     value    = string
     synonyms = optional(list(string), [])

@@ -43,10 +43,11 @@ def test_intents_slots_and_types_are_typed() -> None:
     assert definition.fallback.name == "FallbackIntent" and definition.fallback.is_fallback
     assert "FallbackIntent" not in [i.name for i in definition.custom_intents()]
     university = definition.slot_type("UniversityName")
-    assert university is not None and university.from_database and university.resolution == "OriginalValue"
+    assert university is not None and university.from_database and university.resolution == "ORIGINAL_VALUE"
     field = definition.slot_type("FieldOfStudy")
-    assert field is not None and field.resolution == "TopResolution"
+    assert field is not None and field.resolution == "TOP_RESOLUTION"
     assert all(len(i.utterances) >= 12 for i in definition.custom_intents())
+    assert register.confirmation.max_retries == 2 and {s.max_retries for s in register.slots} == {2}
 
 
 def test_load_definition_reads_another_file(tmp_path: Path) -> None:
@@ -85,6 +86,16 @@ CASES = {
     "duplicate intent": (lambda r: r["intents"].append(copy.deepcopy(r["intents"][0])), "declared twice"),
     "duplicate utterance": (lambda r: intent(r, "Help")["utterances"].append("HELP"), "declared twice"),
     "bad resolution": (lambda r: r["slot_types"][0].update(resolution="Best"), "resolution"),
+    "resolution not in Lex's enum": (
+        lambda r: r["slot_types"][0].update(resolution="TopResolution"),
+        "ORIGINAL_VALUE, TOP_RESOLUTION",
+    ),
+    "too many retries": (lambda r: intent(r, "GetUniversityInfo")["slots"][0].update(max_retries=6), "0..5"),
+    "confirmation retries": (lambda r: intent(r, "RegisterStudent")["confirmation"].update(max_retries=-1), "0..5"),
+    "dialog hook on the fallback": (
+        lambda r: intent(r, "FallbackIntent").update(dialog_code_hook=True),
+        "no dialog code hook",
+    ),
     "intent without utterances": (lambda r: intent(r, "Help").update(utterances=[]), "no utterances"),
 }
 

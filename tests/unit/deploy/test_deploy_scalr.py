@@ -18,6 +18,7 @@ import pytest
 from moto import mock_aws
 from tests.fixtures.deploy import RecordingReporter, copy_repository
 
+from campusbot.deploy import fingerprint
 from campusbot.deploy.pipeline import DeployContext, DeployError, DeployOptions, run_pipeline
 from campusbot.deploy.scalr import ScalrClient
 from campusbot.deploy.stacks import STACK_NAMES, LambdaArtifact
@@ -214,7 +215,7 @@ def test_the_uploaded_configuration_carries_the_cli_variables_and_the_zips(
         names = set(archive.getnames())
         app = json.load(archive.extractfile("terraform/stacks/app/campusbot.auto.tfvars.json"))  # type: ignore[arg-type]
         conversation = json.load(archive.extractfile("terraform/stacks/conversation/campusbot.auto.tfvars.json"))  # type: ignore[arg-type]
-    assert {"build/lambda/fulfillment.zip", "build/lambda/lex_proxy.zip", "src/campusbot/bot/definition.yaml"} <= names
+    assert {"build/lambda/fulfillment.zip", "build/lambda/lex_proxy.zip", fingerprint.BOT_TEMPLATE} <= names
     assert "terraform/modules/s3/main.tf" in names
     assert not any(n.endswith("_override.tf") or ".terraform/" in n or n.endswith(".tfstate") for n in names)
     assert app["api_image_uri"].endswith(":src-0123456789abcdef")

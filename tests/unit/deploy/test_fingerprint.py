@@ -28,7 +28,7 @@ def tree(root: Path) -> Path:
     for relative, text in {
         "terraform/stacks/app/main.tf": 'module "api" { source = "../../modules/ecs" }\n',
         "terraform/modules/ecs/main.tf": 'resource "aws_ecs_cluster" "this" { name = "x" }\n',
-        "src/campusbot/bot/definition.yaml": "intents: []\n",
+        "src/campusbot/bot/bot.template.json": "{}\n",
         "src/campusbot/analytics/queries/top.sql": "select 1;\n",
         "dev.tfvars": 'env = "dev"\n',
     }.items():
@@ -46,7 +46,7 @@ def config_hash(root: Path) -> str:
     [
         "terraform/stacks/app/main.tf",
         "terraform/modules/ecs/main.tf",
-        "src/campusbot/bot/definition.yaml",
+        "src/campusbot/bot/bot.template.json",
         "src/campusbot/analytics/queries/top.sql",
         "dev.tfvars",
     ],

@@ -1,8 +1,9 @@
-"""The Lex part the CLI owns: UniversityName values from the seed data, and the alias/locale check
-(botocore Stubber: moto's lexv2-models has no locales or versions)."""
+"""The Lex part the CLI owns: UniversityName values (the bot template's data slot type) from the seed data,
+and the alias/locale check (botocore Stubber: moto's lexv2-models has no locales or versions)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +11,16 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from campusbot.bot.cloudformation import TEMPLATE_PATH
 from campusbot.deploy import lex
 
-DEFINITION = Path(__file__).resolve().parents[3] / "src" / "campusbot" / "bot" / "definition.yaml"
+TEMPLATE = TEMPLATE_PATH
 
 
 def test_university_values_keep_the_yaml_synonyms_then_add_every_seeded_university() -> None:
     from campusbot.db.seed.data import build_seed
 
-    values = lex.slot_type_values(DEFINITION, 20261125)["UniversityName"]
+    values = lex.slot_type_values(TEMPLATE, 20261125)["UniversityName"]
     names = [v["value"] for v in values]
     assert len(names) == len({n.casefold() for n in names}), "no duplicates"
     tum = next(v for v in values if v["value"] == "Technical University of Munich")
@@ -29,15 +31,18 @@ def test_university_values_keep_the_yaml_synonyms_then_add_every_seeded_universi
 
 
 def test_values_follow_the_seed() -> None:
-    first = lex.slot_type_values(DEFINITION, 1)["UniversityName"]
-    assert first == lex.slot_type_values(DEFINITION, 1)["UniversityName"]
-    assert first != lex.slot_type_values(DEFINITION, 2)["UniversityName"]
+    first = lex.slot_type_values(TEMPLATE, 1)["UniversityName"]
+    assert first == lex.slot_type_values(TEMPLATE, 1)["UniversityName"]
+    assert first != lex.slot_type_values(TEMPLATE, 2)["UniversityName"]
 
 
 def test_only_data_backed_types_are_filled(tmp_path: Path) -> None:
-    definition = tmp_path / "definition.yaml"
-    definition.write_text("slot_types:\n  - name: FieldOfStudy\n    values: [{value: medicine}]\n")
-    assert lex.slot_type_values(definition, 1) == {}
+    template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    template["Metadata"]["Campusbot"]["DatabaseSlotTypes"] = []
+    path = tmp_path / "bot.template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    assert lex.slot_type_values(path, 1) == {}
+    assert [t["Name"] for t in lex.database_slot_types(TEMPLATE)] == ["UniversityName"]
 
 
 def client(responses: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> tuple[Any, Stubber]:

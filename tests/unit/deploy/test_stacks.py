@@ -101,6 +101,15 @@ def test_conversation_gets_lex_proxy_and_the_slot_values() -> None:
     assert variables["lex_slot_type_values"]["UniversityName"][0]["value"] == "TUM"
 
 
+def test_a_bot_template_path_goes_to_the_variable_the_conversation_stack_declares() -> None:
+    from dataclasses import replace
+
+    variables = stack_variables(get("conversation"), replace(inputs(), bot_template_path=Path("/x/bot.template.json")))
+    assert variables["bot_template_path"] == "/x/bot.template.json"
+    declared = (get("conversation").directory(REPO) / "variables.tf").read_text()
+    assert 'variable "bot_template_path"' in declared
+
+
 def test_localstack_switches_off_what_it_cannot_run_and_names_the_local_bot() -> None:
     conversation = stack_variables(get("conversation"), inputs("localstack"))
     assert conversation["create_lex_bot"] is False

@@ -30,7 +30,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from campusbot.bot.model import BotDefinition, Intent, Slot
+from campusbot.bot.model import DEFAULT_MAX_RETRIES, BotDefinition, Intent, Slot
 from campusbot.local.emulator.nlu import IntentScore
 from campusbot.local.emulator.sessions import Session, clone
 from campusbot.local.emulator.slots import FREE_TYPES, SlotResolver, SlotValue, parse_confirmation
@@ -45,7 +45,6 @@ INTENT_STATES = frozenset(
 )
 CONFIRMATION_STATES = frozenset({"Confirmed", "Denied", "None"})
 CONTENT_TYPES = frozenset({"PlainText", "SSML", "CustomPayload", "ImageResponseCard"})
-DEFAULT_MAX_RETRIES = 2  # terraform/modules/lex_bot var.default_max_retries
 SWITCH_CONFIDENCE = 0.6  # an unresolvable answer this sure to be another intent starts that intent
 PLACEHOLDER = re.compile(r"\{([0-9a-zA-Z_-]+)\}")
 
@@ -306,7 +305,7 @@ class Dialog:
             self._start_intent(turn, turn.ranking[0].name)
             return
         session.attempts += 1
-        if session.attempts > _retries(slot):
+        if session.attempts > slot.max_retries:
             log.info("lex: no value for slot %s after %d attempts, falling back", slot_name, session.attempts)
             self._start_intent(turn, self.definition.fallback.name)
             return
@@ -325,7 +324,8 @@ class Dialog:
                 self._start_intent(turn, turn.ranking[0].name)
                 return
             session.attempts += 1
-            if session.attempts > DEFAULT_MAX_RETRIES:
+            retries = intent.confirmation.max_retries if intent.confirmation else DEFAULT_MAX_RETRIES
+            if session.attempts > retries:
                 self._start_intent(turn, self.definition.fallback.name)
                 return
             turn.continued = True
@@ -755,10 +755,6 @@ def _plain(text: str) -> dict[str, Any]:
 
 def _text_of(messages: Sequence[Mapping[str, Any]]) -> str:
     return " ".join(str(m.get("content", "")) for m in messages if m.get("content")) or "Shall I go ahead?"
-
-
-def _retries(slot: Slot) -> int:
-    return DEFAULT_MAX_RETRIES if slot.max_retries is None else slot.max_retries
 
 
 def _session_copy(session: Session) -> Session:

@@ -14,7 +14,8 @@ ResourceNotFoundException (404: unknown bot or alias, no such session), Conflict
 already running on the session), DependencyFailedException (424: the fulfillment Lambda raised, timed out
 or answered what Lex would reject).
 
-The bot is the definition Terraform deploys (`bot/definition.yaml`); the dialog is `dialog.Dialog`, intents
+The bot is the CloudFormation template Terraform deploys (`bot/bot.template.json`, rendered from
+`bot/definition.yaml`, loaded by `bot.cloudformation.load_bot`); the dialog is `dialog.Dialog`, intents
 come from `nlu.IntentRecognizer` and slots from `slots.SlotResolver`. Turns run in worker threads, so the
 server's event loop never waits on the model or the Lambda.
 """
@@ -35,7 +36,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from campusbot.bot.model import BotDefinition, load_definition
+from campusbot.bot.cloudformation import load_bot
+from campusbot.bot.model import BotDefinition
 from campusbot.local.emulator.dialog import (
     BotIdentity,
     ConflictException,
@@ -58,7 +60,7 @@ MAX_TEXT = 1024
 
 
 class LexEmulator:
-    """The Lex V2 runtime for one bot (the definition), with the fulfillment Lambda run in-process.
+    """The Lex V2 runtime for one bot (default: the deployed template's), with the fulfillment Lambda in-process.
 
     `fulfillment` is the Lambda handler `(event, context) -> response`; `university_names` supplies the values
     of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
@@ -84,7 +86,7 @@ class LexEmulator:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         started = time.perf_counter()
-        self.definition = definition or load_definition()
+        self.definition = definition or load_bot()
         self.bot = BotIdentity(
             id=bot_id,
             name=self.definition.bot.name,

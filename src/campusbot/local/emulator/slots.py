@@ -12,8 +12,8 @@ would (a bare "Garcia" for a last name, "german" for a country).
 Matching is case- and accent-insensitive and tolerates one typo per word (two in long words) against the
 words of the slot vocabularies, unless the word is a known English word (the model's vocabulary).
 
-Resolution follows the slot type's strategy: TopResolution puts the canonical value in interpretedValue;
-OriginalValue (UniversityName) also fills the slot with a name that matches nothing in the data, as said.
+Resolution follows the slot type's strategy: TOP_RESOLUTION puts the canonical value in interpretedValue;
+ORIGINAL_VALUE (UniversityName) also fills the slot with a name that matches nothing in the data, as said.
 """
 
 from __future__ import annotations
@@ -854,7 +854,7 @@ class SlotResolver:
             if best.kind != "partial" or not self._free_ok(slot):
                 return best.value
             # A part of a name ("Toronto") stands for the name when it is all that was said; with more
-            # distinctive words ("Paris Saclay") the OriginalValue slot keeps what was said.
+            # distinctive words ("Paris Saclay") the ORIGINAL_VALUE slot keeps what was said.
             rest = [
                 t.text for t in analysis.tokens[: best.start] + analysis.tokens[best.end :] if t.text not in NOT_VALUES
             ]
@@ -868,10 +868,10 @@ class SlotResolver:
         return None
 
     def _free_ok(self, slot: Slot) -> bool:
-        """Slot types that take a value outside their list: OriginalValue custom types and free built-ins."""
+        """Slot types that take a value outside their list: ORIGINAL_VALUE custom types and free built-ins."""
         custom = self._types.get(slot.type)
         if custom is not None:
-            return custom.resolution == "OriginalValue"
+            return custom.resolution == "ORIGINAL_VALUE"
         return slot.type in FREE_TYPES
 
     def _adjective_alone(self, analysis: Analysis) -> list[Mention]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 from campusbot.db.seed.data import build_seed
 from campusbot.local.emulator.nlu import INTENT_LAYERS, Encoder, IntentRecognizer, english_words
 from campusbot.local.emulator.slots import SlotResolver
@@ -75,7 +75,7 @@ def test_unseen_paraphrases(lex_recognizer: IntentRecognizer, text: str, intent:
 def test_heldout_accuracy_is_at_least_90_percent(lex_recognizer: IntentRecognizer) -> None:
     cases: list[dict[str, Any]] = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
     resolver = SlotResolver(
-        load_definition(), lambda: [u.name for u in build_seed().universities], known_words=english_words()
+        load_bot(), lambda: [u.name for u in build_seed().universities], known_words=english_words()
     )
     wrong = [
         (case["text"], case["intent"], predicted)

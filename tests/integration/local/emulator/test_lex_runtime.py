@@ -25,9 +25,9 @@ from tests.fixtures.lex_emulator import (
     delegate_or_close,
 )
 
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 
-DEFINITION = load_definition()
+DEFINITION = load_bot()
 Start = Callable[..., LexServer]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from tests.fixtures.lex_emulator import RecordingFulfillment, assert_lex_v2_event, delegate_or_close
 
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 from campusbot.local.emulator.dialog import (
     BotIdentity,
     DependencyFailedException,
@@ -24,7 +24,7 @@ from campusbot.local.emulator.nlu import IntentScore
 from campusbot.local.emulator.sessions import Session, SessionKey
 from campusbot.local.emulator.slots import SlotResolver
 
-DEFINITION = load_definition()
+DEFINITION = load_bot()
 RESOLVER = SlotResolver(DEFINITION, lambda: ("Heidelberg University",))
 BOT = BotIdentity("CAMPUSBOT0", "campusbot", "TSTALIASID", "TestBotAlias", "en_US")
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 from campusbot.local.emulator.nlu import OUT_OF_SCOPE_EXAMPLES, training_examples
 from campusbot.local.emulator.slots import normalize
 
@@ -37,7 +37,7 @@ def as_pattern(utterance: str) -> re.Pattern[str]:
 
 
 def test_no_heldout_text_is_a_definition_utterance(heldout: list[dict[str, Any]]) -> None:
-    definition = load_definition()
+    definition = load_bot()
     utterances = [u for intent in definition.intents for u in intent.utterances]
     patterns = [as_pattern(u) for u in utterances]
     copied = [
@@ -50,13 +50,13 @@ def test_no_heldout_text_is_a_definition_utterance(heldout: list[dict[str, Any]]
 
 
 def test_no_heldout_text_is_a_training_sentence(heldout: list[dict[str, Any]]) -> None:
-    training = {normalize(e.text) for e in training_examples(load_definition())}
+    training = {normalize(e.text) for e in training_examples(load_bot())}
     training |= {normalize(t) for t in OUT_OF_SCOPE_EXAMPLES}
     assert [c["text"] for c in heldout if normalize(c["text"]) in training] == []
 
 
 def test_the_heldout_set_covers_every_intent(heldout: list[dict[str, Any]]) -> None:
-    definition = load_definition()
+    definition = load_bot()
     counts = Counter(case["intent"] for case in heldout)
     assert len(heldout) >= 60
     assert set(counts) == {intent.name for intent in definition.intents}

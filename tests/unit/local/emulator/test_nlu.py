@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from campusbot.bot.model import load_definition
+from campusbot.bot.cloudformation import load_bot
 from campusbot.local.emulator.nlu import (
     OUT_OF_SCOPE,
     OUT_OF_SCOPE_EXAMPLES,
@@ -43,7 +43,7 @@ class BagOfWords:
 
 
 def test_training_examples_fill_every_slot_reference() -> None:
-    definition = load_definition()
+    definition = load_bot()
     examples = training_examples(definition)
     assert not [e.text for e in examples if "{" in e.text or "}" in e.text]
     labels = {e.label for e in examples}
@@ -75,7 +75,7 @@ def test_gelu_matches_the_erf_definition() -> None:
 
 @pytest.fixture(scope="module")
 def recognizer() -> IntentRecognizer:
-    return IntentRecognizer(load_definition(), BagOfWords())
+    return IntentRecognizer(load_bot(), BagOfWords())
 
 
 def test_every_intent_is_ranked_and_fallback_has_no_score(recognizer: IntentRecognizer) -> None:
@@ -83,7 +83,7 @@ def test_every_intent_is_ranked_and_fallback_has_no_score(recognizer: IntentReco
     assert ranking[0].name == "RecommendUniversity" and ranking[0].score is not None
     assert ranking[0].score >= recognizer.threshold
     assert ranking[1].name == "FallbackIntent" and ranking[1].score is None
-    assert {r.name for r in ranking} == {i.name for i in load_definition().intents}
+    assert {r.name for r in ranking} == {i.name for i in load_bot().intents}
 
 
 def test_out_of_scope_text_ranks_fallback_first(recognizer: IntentRecognizer) -> None:
@@ -91,7 +91,7 @@ def test_out_of_scope_text_ranks_fallback_first(recognizer: IntentRecognizer) ->
 
 
 def test_below_the_locale_threshold_is_fallback() -> None:
-    definition = load_definition()
+    definition = load_bot()
     strict = dataclasses.replace(
         definition, locale=dataclasses.replace(definition.locale, nlu_confidence_threshold=0.999)
     )

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from campusbot.bot.model import BotDefinition, Intent, load_definition
+from campusbot.bot.cloudformation import load_bot
+from campusbot.bot.model import BotDefinition, Intent
 from campusbot.db.seed.data import build_seed
 from campusbot.local.emulator import gazetteer
 from campusbot.local.emulator.nlu import english_words
@@ -26,7 +27,7 @@ NAMES = tuple(u.name for u in build_seed().universities)
 
 @pytest.fixture(scope="module")
 def definition() -> BotDefinition:
-    return load_definition()
+    return load_bot()
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_top_resolution_gives_the_canonical_value_and_keeps_what_was_said(
         ("information about heidelberg university", "Heidelberg University"),
         ("tell me about toronto", "University of Toronto"),
         ("how much is tuition at the university of oxford", "University of Oxford"),
-        ("tell me about Harvard", "Harvard"),  # OriginalValue: a name outside the data, as said
+        ("tell me about Harvard", "Harvard"),  # ORIGINAL_VALUE: a name outside the data, as said
         ("what programs does universidad de buenos aires offer", "Universidad de Buenos Aires"),
     ],
 )
