@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install lock lint typecheck fmt test test-unit test-fast validate bot test-infra test-deploy package demo api bench clean
+.PHONY: help install browser lock lint typecheck fmt test test-unit test-fast validate bot test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install campusbot with every extra, at the locked versions
+
+browser: ## Debian's chromium for the browser tests (apt-get; once per machine)
+	./scripts/install_browser.sh
 
 lock: install ## re-resolve requirements/lock.txt from pyproject + requirements/lock.in (then run make test: the gate)
 	$(BIN)/pip-compile --quiet --upgrade --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
@@ -42,7 +45,7 @@ fmt: install ## format the code
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: install lint typecheck validate ## everything CI checks, except the moto apply test
+test: install browser lint typecheck validate ## everything CI checks, except the moto apply test
 	$(BIN)/pytest
 
 test-fast: install ## the tests only
