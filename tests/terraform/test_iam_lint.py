@@ -90,3 +90,17 @@ def test_the_command_fails_on_a_failing_finding(tmp_path: Any, capsys: pytest.Ca
     assert iam_lint.main([str(good), str(bad)]) == 1
     assert "UNKNOWN_ACTION" in capsys.readouterr().err
     assert iam_lint.main([str(tmp_path / "good.json")]) == 0
+
+
+def test_a_trust_policy_is_read_as_one() -> None:
+    oidc = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/campusbot.scalr.io"},
+        "Condition": {"StringEquals": {"campusbot.scalr.io:aud": "aws.scalr-run-workload"}},
+    }
+    service = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}
+    assert issues(policy(oidc, service), kind="trust") == []
+    # ... but not as an identity policy, and an unknown action in a trust policy still fails
+    assert "MALFORMED" in issues(policy(service))
+    assert "UNKNOWN_ACTION" in issues(policy({**service, "Action": "sts:AssumeRoles"}), kind="trust")
