@@ -104,3 +104,23 @@ def test_a_trust_policy_is_read_as_one() -> None:
     # ... but not as an identity policy, and an unknown action in a trust policy still fails
     assert "MALFORMED" in issues(policy(service))
     assert "UNKNOWN_ACTION" in issues(policy({**service, "Action": "sts:AssumeRoles"}), kind="trust")
+
+
+def test_iam_accepts_numbers_as_strings_and_arn_operators_on_kms_encryption_context() -> None:
+    tls = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::docs", "arn:aws:s3:::docs/*"],
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+    }
+    logs = {
+        "Effect": "Allow",
+        "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:1:log-group:*"}},
+    }
+    assert issues(policy(tls, logs), kind="resource") == []
+    # a word where a number belongs is still a type mismatch
+    assert "MISMATCHED_TYPE" in issues(policy({**tls, "Condition": {"NumericLessThan": {"s3:TlsVersion": "tls"}}}))
