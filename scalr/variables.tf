@@ -83,7 +83,7 @@ variable "aws_oidc_audience" {
 }
 
 variable "environment_terraform_variables" {
-  description = "Extra Terraform variables per environment (dev, prod), set at environment scope and final (a tfvars file cannot override them)."
+  description = "Extra Terraform variables per environment (dev, prod), set at environment scope and final (no workspace of the environment can set another value)."
   type        = map(map(string))
   default     = {}
 
