@@ -1,5 +1,9 @@
-# Scalr for campusbot: two environments, one workspace per stack and environment, run triggers in
-# stack order, AWS credentials through OIDC, the OPA policy group of scalr/policies and Checkov.
+# Scalr for campusbot: two environments, one workspace per stack and environment, AWS credentials
+# through OIDC, the OPA policy group of scalr/policies and Checkov.
+#
+# One orchestrator per run: the workspaces are CLI-driven (no VCS binding, no run triggers, no
+# automatic runs). `platform deploy --via scalr` builds the image and the Lambda zips, uploads each
+# stack's configuration with them and queues the runs in stack order itself (README: "Why CLI-driven").
 
 locals {
   # Stacks in apply order; each one reads what the ones before it wrote (SSM /campusbot/<env>/...).
@@ -10,40 +14,18 @@ locals {
     prod = { type = "production", auto_apply = false }
   }
 
-  # Files outside the stack folders that a stack reads: the conversation stack deploys the bot's
-  # CloudFormation template (rendered from definition.yaml by `platform bot render`).
-  extra_trigger_paths = {
-    conversation = ["/src/campusbot/bot/bot.template.json"]
-  }
-
   workspaces = {
     for pair in setproduct(keys(local.environments), local.layers) : "${pair[0]}/${pair[1]}" => {
       env   = pair[0]
       layer = pair[1]
       name  = "${var.name_prefix}-${pair[0]}-${pair[1]}"
-      trigger_patterns = join("\n", concat(
-        [
-          "/terraform/stacks/${pair[1]}/**",
-          "/terraform/modules/**",
-          "/terraform/environments/${pair[0]}.tfvars",
-        ],
-        lookup(local.extra_trigger_paths, pair[1], []),
-      ))
     }
   }
 
-  # foundation -> data -> app -> conversation -> analytics, within each environment.
-  run_triggers = {
-    for pair in setproduct(keys(local.environments), range(length(local.layers) - 1)) :
-    "${pair[0]}/${local.layers[pair[1]]}->${local.layers[pair[1] + 1]}" => {
-      upstream   = "${pair[0]}/${local.layers[pair[1]]}"
-      downstream = "${pair[0]}/${local.layers[pair[1] + 1]}"
-    }
-  }
-
+  # `env` is the variable every stack declares (and names its resources and SSM prefix with).
   environment_terraform_variables = merge([
     for env in keys(local.environments) : {
-      for key, value in merge({ environment = env }, lookup(var.environment_terraform_variables, env, {})) :
+      for key, value in merge({ env = env }, lookup(var.environment_terraform_variables, env, {})) :
       "${env}/${key}" => { env = env, key = key, value = value }
     }
   ]...)
@@ -88,46 +70,30 @@ resource "scalr_workspace" "stack" {
 
   name              = each.value.name
   environment_id    = scalr_environment.this[each.value.env].id
-  iac_platform      = var.iac_platform
-  terraform_version = var.terraform_version
+  iac_platform      = "opentofu"
+  terraform_version = var.opentofu_version
   working_directory = "terraform/stacks/${each.value.layer}"
   var_files         = ["terraform/environments/${each.value.env}.tfvars"]
 
-  type                  = local.environments[each.value.env].type
-  auto_apply            = local.environments[each.value.env].auto_apply
-  auto_queue_runs       = "always"
+  type       = local.environments[each.value.env].type
+  auto_apply = local.environments[each.value.env].auto_apply
+  # Runs start only when the CLI queues them (POST /runs after its upload), never by themselves.
+  auto_queue_runs       = "never"
   run_operation_timeout = var.run_operation_timeout
   tag_ids               = [scalr_tag.project.id]
 
   # Deleting a workspace that still holds resources is refused (the provider's default, stated).
   deletion_protection_enabled = true
 
-  vcs_provider_id = var.vcs_driven_workspaces ? var.vcs_provider_id : null
-
-  dynamic "vcs_repo" {
-    for_each = var.vcs_driven_workspaces ? [1] : []
-    content {
-      identifier       = var.vcs_repo_identifier
-      branch           = var.vcs_branch
-      dry_runs_enabled = true
-      trigger_patterns = each.value.trigger_patterns
-    }
-  }
+  # No vcs_provider_id / vcs_repo: a push does not start a run here (see the header).
 
   provider_configuration {
     id = scalr_provider_configuration.aws[each.value.env].id
   }
 }
 
-resource "scalr_run_trigger" "stack_order" {
-  for_each = local.run_triggers
-
-  upstream_id   = scalr_workspace.stack[each.value.upstream].id
-  downstream_id = scalr_workspace.stack[each.value.downstream].id
-}
-
-# Environment-scoped Terraform variables, final so that no tfvars file can point a prod workspace
-# at dev (or the reverse).
+# Environment-scoped Terraform variables, final so that no workspace of the environment can set
+# another value: env = "dev" / "prod" (the stacks' variable), plus environment_terraform_variables.
 resource "scalr_variable" "environment" {
   for_each = local.environment_terraform_variables
 

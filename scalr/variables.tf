@@ -30,7 +30,7 @@ variable "name_prefix" {
 }
 
 variable "vcs_provider_id" {
-  description = "Scalr VCS provider (vcs-<id>) that reaches the campusbot repository; the policy group always syncs through it."
+  description = "Scalr VCS provider (vcs-<id>) that reaches the campusbot repository; the policy group syncs scalr/policies through it (the stack workspaces are CLI-driven)."
   type        = string
 
   validation {
@@ -50,36 +50,19 @@ variable "vcs_repo_identifier" {
 }
 
 variable "vcs_branch" {
-  description = "Branch the workspaces and the policy group follow."
+  description = "Branch the policy group follows."
   type        = string
   default     = "main"
 }
 
-variable "vcs_driven_workspaces" {
-  description = "Bind the stack workspaces to the repository (runs on push, dry runs on pull requests). false leaves them API-driven, for `platform deploy --via scalr` uploads only."
-  type        = bool
-  default     = true
-}
-
-variable "iac_platform" {
-  description = "terraform or opentofu. Scalr documents Terraform support up to 1.5.7 and OpenTofu for newer versions: see README."
+variable "opentofu_version" {
+  description = "Exact OpenTofu version of every stack workspace. Scalr runs Terraform only up to 1.5.7 (the last MPL release) and OpenTofu after it; the stacks need 1.10+ (S3 lockfile). Check what the account offers: GET /api/iacp/v3/software-versions?filter[software-type]=opentofu."
   type        = string
-  default     = "terraform"
+  default     = "1.10.6"
 
   validation {
-    condition     = contains(["terraform", "opentofu"], var.iac_platform)
-    error_message = "iac_platform is terraform or opentofu."
-  }
-}
-
-variable "terraform_version" {
-  description = "Exact Terraform (or OpenTofu) version of every stack workspace: 1.11.x, the version the stacks are written and tested for."
-  type        = string
-  default     = "1.11.4"
-
-  validation {
-    condition     = can(regex("^1\\.11\\.[0-9]+$", var.terraform_version))
-    error_message = "terraform_version is pinned to an exact 1.11.x release."
+    condition     = can(regex("^1\\.(1[0-9]|[2-9][0-9])\\.[0-9]+$", var.opentofu_version))
+    error_message = "opentofu_version is an exact OpenTofu release, 1.10.0 or later (the stacks' required_version and S3 lockfile)."
   }
 }
 
@@ -100,7 +83,7 @@ variable "aws_oidc_audience" {
 }
 
 variable "environment_terraform_variables" {
-  description = "Extra Terraform variables per environment (dev, prod), set at environment scope and final (a tfvars file cannot override them)."
+  description = "Extra Terraform variables per environment (dev, prod), set at environment scope and final (no workspace of the environment can set another value)."
   type        = map(map(string))
   default     = {}
 
@@ -111,9 +94,14 @@ variable "environment_terraform_variables" {
 }
 
 variable "opa_version" {
-  description = "OPA version of the policy group; null takes Scalr's default. The policies need OPA >= 0.59 (import rego.v1) or any 1.x."
+  description = "OPA version of the policy group, pinned (Scalr's default could be older than the policies). Every policy is Rego v1 with `import rego.v1`: OPA 0.59 or later. Check what the account offers: GET /api/iacp/v3/software-versions?filter[software-type]=opa."
   type        = string
-  default     = null
+  default     = "1.4.2"
+
+  validation {
+    condition     = can(regex("^(0\\.(59|[6-9][0-9])|[1-9][0-9]*\\.[0-9]+)\\.[0-9]+$", var.opa_version))
+    error_message = "opa_version is an exact OPA release, 0.59.0 or later (import rego.v1)."
+  }
 }
 
 variable "checkov_version" {

@@ -11,7 +11,8 @@
 #      switched off, through the stacks' own variables (the Lex bot, whose moto responses the
 #      provider rejects, and the few APIs moto lacks; the list is at moto.tfvars below);
 #   4. checks stack outputs, the SSM contract /campusbot/dev/* and the Lambda/ECS wiring with
-#      boto3 against moto;
+#      boto3 against moto, and lints every IAM policy document in the applied state with
+#      parliament (tests/terraform/iam_lint.py: no unknown actions, no resource mismatches);
 #   5. destroys in reverse order and asserts that nothing is left (buckets, SSM parameters,
 #      VPCs, functions, clusters, databases, roles, log groups, queues, topics...).
 # Exit status 0 only if every apply, check, destroy and leftover assertion passed.
@@ -178,6 +179,7 @@ for s in "${STACKS[@]}"; do
   log "apply $s"
   run_logged "apply-$s" tf "$s" apply -auto-approve -input=false -compact-warnings "${VARFILES[@]}"
   tf "$s" output -json >"$WORK/outputs-$s.json"
+  tf "$s" show -json >"$WORK/state-$s.json"
   log "applied $s: $(grep -c '"type":' "$(stack_dir "$s")/terraform.tfstate" 2>/dev/null || echo '?') resource instances in state"
 done
 
@@ -225,6 +227,11 @@ if "foundation" in stacks:
     policy = json.loads(s3.get_bucket_policy(Bucket=p("s3/docs_bucket_name"))["Policy"])
     check(any(st.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false" for st in policy["Statement"]),
           "foundation: docs bucket policy denies plain HTTP")
+    logs_policy = json.loads(s3.get_bucket_policy(Bucket=p("s3/logs_bucket_name"))["Policy"])
+    principals = [json.dumps(st.get("Principal")) for st in logs_policy["Statement"] if st.get("Effect") == "Allow"]
+    check(any("arn:aws:iam::127311923021:root" in pr for pr in principals)
+          and any("logdelivery.elasticloadbalancing.amazonaws.com" in pr for pr in principals),
+          "foundation: ALB logs may be delivered by us-east-1's ELB account and by the log delivery service")
 if "data" in stacks:
     db = boto3.client("rds").describe_db_instances(DBInstanceIdentifier=p("rds/instance_id"))["DBInstances"][0]
     check(db["PubliclyAccessible"] is False, "data: database is not publicly accessible")
@@ -236,6 +243,13 @@ if "app" in stacks:
     fenv = env_of(p("lambda/fulfillment_name"))
     check(fenv.get("CAMPUSBOT_API_URL") == p("app/api_url") and fenv.get("CAMPUSBOT_TARGET") == "aws",
           f"app: fulfillment reaches the ALB ({fenv.get('CAMPUSBOT_API_URL')})")
+    role = lam.get_function_configuration(FunctionName=p("lambda/vectorizer_name"))["Role"].rsplit("/", 1)[1]
+    iam = boto3.client("iam")
+    inline = [iam.get_role_policy(RoleName=role, PolicyName=n)["PolicyDocument"] for n in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+    inline = [json.loads(d) if isinstance(d, str) else d for d in inline]
+    check(any("kms:GenerateDataKey" in st.get("Action", []) and "sqs." in json.dumps(st.get("Condition", {}))
+              for d in inline for st in d["Statement"]),
+          "app: the vectorizer role may encrypt to its KMS-encrypted dead-letter queue")
     venv = env_of(p("lambda/vectorizer_name"))
     check(venv.get("CAMPUSBOT_DB_SECRET_ARN") == p("rds/master_user_secret_arn")
           and venv.get("CAMPUSBOT_DOCS_BUCKET") == p("s3/docs_bucket_name")
@@ -273,6 +287,11 @@ if failures:
     print(f"{len(failures)} check(s) failed", file=sys.stderr)
     sys.exit(1)
 PYEOF
+
+log "linting the IAM policy documents of the applied stacks (parliament)"
+STATES=()
+for s in "${STACKS[@]}"; do STATES+=("$WORK/state-$s.json"); done
+"$PY" -m tests.terraform.iam_lint "${STATES[@]}" || die "IAM policy lint failed (findings above)"
 
 # ------------------------------------------------------------------------------------------
 # 5. destroy in reverse order, then nothing may be left

@@ -2,7 +2,7 @@
 #
 # The environment type comes from the run: the Scalr workspace type (tfrun.workspace.environment_type:
 # production -> prod, development/testing/staging -> dev), else the Scalr environment name
-# (tfrun.environment.name, e.g. campusbot-prod), else the stack's `environment` variable. An environment that none of
+# (tfrun.environment.name, e.g. campusbot-prod), else the stacks' `env` variable. An environment that none of
 # them names counts as prod.
 #
 # Checked: aws_db_instance / aws_rds_cluster_instance instance_class, Aurora Serverless v2
@@ -37,7 +37,7 @@ sizes_env := env if {
 } else := env if {
 	env := sizes_env_of(input.tfrun.environment.name)
 } else := env if {
-	env := sizes_env_of(tfplan.variables.environment.value)
+	env := sizes_env_of(tfplan.variables.env.value)
 } else := "prod"
 
 sizes_env_of(name) := "prod" if sizes_env_word(name) in {"production", "prod"}

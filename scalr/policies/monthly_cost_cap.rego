@@ -2,7 +2,7 @@
 #
 # Reads tfrun.cost_estimate.proposed_monthly_cost (USD), which Scalr fills when cost estimation
 # is on; a run without an estimate is not judged here. Caps per environment type, resolved as in
-# allowed_sizes (Scalr workspace type, else environment name, else the `environment` variable;
+# allowed_sizes (Scalr workspace type, else environment name, else the stacks' `env` variable;
 # unnamed counts as prod). Soft-mandatory: an approver can override a deliberate increase.
 package terraform
 
@@ -15,7 +15,7 @@ cost_env := env if {
 } else := env if {
 	env := cost_env_of(input.tfrun.environment.name)
 } else := env if {
-	env := cost_env_of(input.tfplan.variables.environment.value)
+	env := cost_env_of(input.tfplan.variables.env.value)
 } else := "prod"
 
 cost_env_of(name) := "prod" if cost_env_word(name) in {"production", "prod"}

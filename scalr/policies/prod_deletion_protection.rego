@@ -3,7 +3,7 @@
 # In prod, aws_db_instance and aws_rds_cluster need deletion_protection = true and keep a final
 # snapshot (skip_final_snapshot = false). Aurora cluster instances inherit the cluster's setting.
 # The environment type is resolved as in allowed_sizes: the Scalr workspace type, else the Scalr
-# environment name, else the stack's `environment` variable; an unnamed environment counts as prod.
+# environment name, else the stacks' `env` variable; an unnamed environment counts as prod.
 package terraform
 
 import rego.v1
@@ -15,7 +15,7 @@ protection_env := env if {
 } else := env if {
 	env := protection_env_of(input.tfrun.environment.name)
 } else := env if {
-	env := protection_env_of(tfplan.variables.environment.value)
+	env := protection_env_of(tfplan.variables.env.value)
 } else := "prod"
 
 protection_env_of(name) := "prod" if protection_env_word(name) in {"production", "prod"}

@@ -8,6 +8,8 @@ import rego.v1
 
 test_prod_deletion_protection_dev_db if prod_deletion_protection_case("dev_db")
 
+test_prod_deletion_protection_environment_from_stack_variable if prod_deletion_protection_case("environment_from_stack_variable")
+
 test_prod_deletion_protection_prefixed_environment_name if prod_deletion_protection_case("prefixed_environment_name")
 
 test_prod_deletion_protection_protected_prod_db if prod_deletion_protection_case("protected_prod_db")

@@ -137,14 +137,20 @@ def build_embedder(settings: Settings, client: BedrockRuntimeClient | None = Non
 
 def build_generator(settings: Settings, client: BedrockRuntimeClient | None = None) -> Generator:
     """Bedrock Converse with CAMPUSBOT_CHAT_MODEL (locally the emulator answers it with the local generator)."""
-    from campusbot.llm.bedrock import BedrockGenerator
+    from campusbot.llm.bedrock import BedrockGenerator, Guardrail
     from campusbot.llm.retry import RetryPolicy
 
+    guardrail = None
+    if settings.bedrock_guardrail_id:
+        if not settings.bedrock_guardrail_version:
+            raise ValueError("CAMPUSBOT_BEDROCK_GUARDRAIL_ID is set without CAMPUSBOT_BEDROCK_GUARDRAIL_VERSION")
+        guardrail = Guardrail(settings.bedrock_guardrail_id, settings.bedrock_guardrail_version)
     return BedrockGenerator(
         client or bedrock_runtime_client(settings),
         settings.chat_model,
         max_tokens=settings.chat_max_tokens,
         temperature=settings.chat_temperature,
+        guardrail=guardrail,
         retry=RetryPolicy(
             max_attempts=settings.bedrock_max_attempts,
             base_delay=0.5,

@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     bedrock_connect_timeout_seconds: float = Field(3.0, gt=0, le=30, description="bedrock-runtime connect timeout")
     bedrock_read_timeout_seconds: float = Field(12.0, gt=0, le=120, description="bedrock-runtime read timeout")
     bedrock_max_attempts: int = Field(3, ge=1, le=10, description="attempts per Converse call (throttling, 5xx)")
+    bedrock_guardrail_id: str | None = Field(None, description="guardrail every Converse call applies (prod)")
+    bedrock_guardrail_version: str | None = Field(None, description="its published version, with the id")
     local_llm_url: str | None = Field(None, description="OpenAI-compatible server for local Converse (e.g. Ollama)")
     local_llm_model: str = Field("llama3.2", description="model name sent to CAMPUSBOT_LOCAL_LLM_URL")
 

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import hcl2
 import pytest
 
 from tests.terraform.tf_hcl import MODULES, STACK_ORDER, STACKS, calls_of, expr, map_keys, resources, unquote, variables
@@ -118,11 +119,20 @@ def test_vectorizer_is_notified_by_the_docs_bucket() -> None:
     assert set(map(unquote, notification["events"])) == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
 
 
+def _merged_map(value: Any) -> Any:
+    """The map literal of `merge({...}, module.bedrock.converse_environment)` (or the literal itself)."""
+    if isinstance(value, str) and value.startswith("${merge({"):
+        literal = value.removeprefix("${merge(").rsplit("}, module.bedrock.converse_environment)}", 1)[0] + "}"
+        return hcl2.loads(f"x = {literal}\n")["x"]
+    return value
+
+
 def test_ecs_service_gets_the_contract_environment_and_secrets() -> None:
     [(stack, _, call)] = list(calls_of("ecs_service"))
     assert stack == "app"
-    assert map_keys(call["environment"]) == ECS_ENV
-    assert unquote(call["environment"]["CAMPUSBOT_TARGET"]) == "aws"
+    environment = _merged_map(call["environment"])
+    assert map_keys(environment) == ECS_ENV
+    assert unquote(environment["CAMPUSBOT_TARGET"]) == "aws"
     secrets = {k: str(unquote(v)) for k, v in call["secrets"].items() if not k.startswith("__")}
     assert secrets == {
         "CAMPUSBOT_DB_USER": "${local.db_secret_arn}:username::",

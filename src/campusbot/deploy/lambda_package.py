@@ -60,6 +60,10 @@ NOT_NEEDED: Final = frozenset({"huggingface-hub"})
 # Reached through strings, not imports: SQLAlchemy loads its asyncpg dialect from the URL, and its
 # asyncio extension needs greenlet.
 EXTRA_REQUIREMENTS: Final = {"vectorizer": ("sqlalchemy[asyncio]", "asyncpg")}
+# Lambda's deployment package quotas: a zip uploaded directly (Terraform's `filename`) at most 50 MB,
+# its contents at most 250 MB unpacked ("Unzipped size must be smaller than 262144000 bytes").
+MAX_ZIPPED_BYTES: Final = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES: Final = 250 * 1024 * 1024
 SKIPPED_DIRS: Final = frozenset({"__pycache__", "bin"})
 SKIPPED_SUFFIXES: Final = (".pyc", ".pyo")
 
@@ -345,13 +349,34 @@ def source_code_hash(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
+def check_size(function: str, *, unzipped: int, zipped: int | None = None) -> None:
+    """Refuse a zip Lambda would refuse: over 250 MB unzipped or over 50 MB zipped (direct upload)."""
+    problems = []
+    if zipped is not None and zipped > MAX_ZIPPED_BYTES:
+        problems.append(f"{_mb(zipped)} zipped (direct upload limit {_mb(MAX_ZIPPED_BYTES)})")
+    if unzipped > MAX_UNZIPPED_BYTES:
+        problems.append(f"{_mb(unzipped)} unzipped (limit {_mb(MAX_UNZIPPED_BYTES)})")
+    if problems:
+        raise PackagingError(
+            f"the {function} Lambda zip is too large for Lambda: {' and '.join(problems)}; "
+            "leave heavy dependencies out of what its handler imports"
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def build_zip(plan: PackagePlan, src_root: Path, site: Path | None, out: Path) -> LambdaArtifact:
     entries: dict[str, Path] = {}
     if site is not None:
         entries.update(_site_entries(site))
     for relative in plan.files:
         entries[relative] = src_root / relative
+    unzipped = sum(path.stat().st_size for path in entries.values())
+    check_size(plan.function, unzipped=unzipped)  # before reading it all
     data = zip_bytes(entries.items())
+    check_size(plan.function, unzipped=unzipped, zipped=len(data))
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_bytes() != data:
         temporary = out.with_suffix(".zip.tmp")

@@ -2,9 +2,16 @@
 plans and policy checks, confirm or stop them.
 
 Speaks JSON:API (``application/vnd.api+json``) to ``https://<hostname>/api/iacp/v3`` with a bearer
-token. A run through the API takes four calls: create a configuration version (``auto-queue-runs``
-false), PUT the tarball to its upload URL, wait until it is ``uploaded``, then create the run
-against it. :meth:`ScalrClient.start_run` does the four.
+token; the run actions (apply, discard, cancel) take a plain ``application/json`` comment. Paths,
+bodies and statuses follow Scalr's OpenAPI document (``tests/fixtures/scalr/openapi-public.yml``,
+checked by ``tests/unit/deploy/test_scalr_contract.py``). A run through the API takes four calls:
+create a configuration version (``auto-queue-runs`` false), PUT the tarball to its ``links.upload``
+URL, wait until it is ``uploaded``, then create the run against it. :meth:`ScalrClient.start_run`
+does the four.
+
+A run is confirmed only once Scalr has paused it for confirmation after its last stage: in an
+environment with a policy group that is ``policy_checked`` (``planned`` then only means the plan
+finished and the cost estimate and policy checks are still to come).
 
 Requests time out after ``timeout`` seconds. 429 and 5xx answers and transport errors are retried
 with exponential backoff (``Retry-After`` is honoured); requests that create something (POST) are
@@ -29,20 +36,21 @@ from urllib.parse import urlsplit
 import httpx
 
 JSONAPI: Final = "application/vnd.api+json"
+JSON: Final = "application/json"
 API_PATH: Final = "/api/iacp/v3/"
 
-# Run statuses (Scalr's run schema) after which nothing more happens.
-TERMINAL_STATUSES: Final = frozenset(
-    {"applied", "planned_and_finished", "errored", "discarded", "canceled", "force_canceled"}
-)
+# Run statuses (the enum of Scalr's Run schema) after which nothing more happens.
+TERMINAL_STATUSES: Final = frozenset({"applied", "planned_and_finished", "errored", "discarded", "canceled"})
 SUCCESS_STATUSES: Final = frozenset({"applied", "planned_and_finished"})
-# A run without auto-apply stops in one of these until someone confirms or discards it (the last
-# stage the workspace has configured: plan, post-plan tasks, cost estimate or policy check).
-CONFIRMATION_STATUSES: Final = frozenset(
-    {"planned", "post_plan_finished", "cost_estimated", "policy_checked", "planned_and_saved"}
-)
+# Where a run without auto-apply pauses for confirmation: after its last stage. With a policy group
+# linked to the environment the last stage is the policy check, so only `policy_checked` pauses;
+# without one, the plan (`planned`), post-plan tasks or the cost estimate may be the last stage.
+POLICY_PAUSE_STATUS: Final = "policy_checked"
+PLAN_PAUSE_STATUSES: Final = frozenset({"planned", "post_plan_finished", "cost_estimated"})
 # A soft-mandatory policy failed: the run waits for an override whatever its auto-apply says.
 OVERRIDE_STATUS: Final = "policy_override"
+# Policy check statuses that stop an apply (nothing overrides them).
+BLOCKING_CHECK_STATUSES: Final = frozenset({"hard_failed", "errored"})
 
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 # Answers that mean the server did not act on the request, so even a POST may be sent again.
@@ -81,6 +89,8 @@ class ScalrTimeout(ScalrError):
 class Environment:
     id: str
     name: str
+    # Policy groups linked to the environment: when there are any, every run ends with a policy check.
+    policy_group_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,10 @@ class Workspace:
     environment_id: str
     auto_apply: bool
     working_directory: str
+    iac_platform: str = "terraform"
+    version: str = ""
+    # The repository the workspace is bound to (a push starts runs there); None when CLI-driven.
+    vcs_repo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,20 +135,26 @@ class Run:
     def succeeded(self) -> bool:
         return self.status in SUCCESS_STATUSES
 
-    @property
-    def needs_confirmation(self) -> bool:
-        """Planned, and waiting for :meth:`ScalrClient.apply_run` (or a discard)."""
-        return self.status in CONFIRMATION_STATUSES and not self.auto_apply
+    def awaits_confirmation(self, *, policy_stage: bool = True) -> bool:
+        """Scalr paused the run for :meth:`ScalrClient.apply_run` (or a discard) after its last stage.
+
+        ``policy_stage``: the environment has a policy group, so the run is not paused before its
+        policy check has finished (``planned`` is then only a step on the way to ``policy_checked``).
+        """
+        if self.auto_apply or self.is_dry:
+            return False
+        if self.status == POLICY_PAUSE_STATUS:
+            return True
+        return not policy_stage and self.status in PLAN_PAUSE_STATUSES
 
     @property
     def needs_override(self) -> bool:
         """A soft-mandatory policy failed; an approver must override it in Scalr, or the run is discarded."""
         return self.status == OVERRIDE_STATUS
 
-    @property
-    def settled(self) -> bool:
+    def settled(self, *, policy_stage: bool = True) -> bool:
         """Nothing will change without someone acting: finished, or waiting for a confirmation or override."""
-        return self.finished or self.needs_confirmation or self.needs_override
+        return self.finished or self.needs_override or self.awaits_confirmation(policy_stage=policy_stage)
 
 
 @dataclass(frozen=True)
@@ -171,7 +191,7 @@ class PolicyCheck:
     @property
     def blocks_apply(self) -> bool:
         """Hard-mandatory failures and evaluation errors stop the run; nothing overrides them."""
-        return self.status in {"hard_failed", "errored"}
+        return self.status in BLOCKING_CHECK_STATUSES
 
 
 ProgressCallback = Callable[[Run], None]
@@ -224,7 +244,11 @@ class ScalrClient:
     def find_environment(self, name: str) -> Environment:
         found = self._list("environments", {"filter[name]": name, "filter[account]": self.account_id})
         resource = _single(found, f"environment {name!r}")
-        return Environment(id=resource["id"], name=_attributes(resource).get("name", name))
+        return Environment(
+            id=resource["id"],
+            name=_attributes(resource).get("name", name),
+            policy_group_ids=tuple(_related_ids(resource, "policy-groups")),
+        )
 
     def find_workspace(self, name: str, environment: str) -> Workspace:
         """The workspace ``name`` in ``environment`` (an ``env-…`` id or an environment name)."""
@@ -313,13 +337,15 @@ class ScalrClient:
         self,
         run_id: str,
         *,
+        policy_stage: bool = True,
         on_progress: ProgressCallback | None = None,
         timeout: float = 3600.0,
         interval: float = 2.0,
         max_interval: float = 15.0,
     ) -> Run:
-        """Poll the run until it is settled (see :attr:`Run.settled`), with a growing interval that
-        starts again at ``interval`` whenever the status changes. ``on_progress`` sees every new status."""
+        """Poll the run until it is settled (see :meth:`Run.settled`; ``policy_stage`` as there), with
+        a growing interval that starts again at ``interval`` whenever the status changes.
+        ``on_progress`` sees every new status."""
         deadline = self._clock() + timeout
         last_status: str | None = None
         delays = self._intervals(interval, max_interval)
@@ -330,7 +356,7 @@ class ScalrClient:
                 delays = self._intervals(interval, max_interval)
                 if on_progress is not None:
                     on_progress(run)
-            if run.settled:
+            if run.settled(policy_stage=policy_stage):
                 return run
             delay = next(delays)
             if self._clock() + delay > deadline:
@@ -338,16 +364,16 @@ class ScalrClient:
             self._sleep(delay)
 
     def apply_run(self, run_id: str, comment: str = "") -> None:
-        """Confirm a planned run (``planned`` / ``policy_checked`` without auto-apply)."""
-        self._send("POST", f"runs/{run_id}/actions/apply", {"comment": comment})
+        """Confirm a run Scalr paused for confirmation (:meth:`Run.awaits_confirmation`); 409 otherwise."""
+        self._send("POST", f"runs/{run_id}/actions/apply", {"comment": comment}, content_type=JSON)
 
     def discard_run(self, run_id: str, comment: str = "") -> None:
         """Drop a run that waits for confirmation or an override."""
-        self._send("POST", f"runs/{run_id}/actions/discard", {"comment": comment})
+        self._send("POST", f"runs/{run_id}/actions/discard", {"comment": comment}, content_type=JSON)
 
     def cancel_run(self, run_id: str, comment: str = "") -> None:
         """Interrupt a run that is planning or applying."""
-        self._send("POST", f"runs/{run_id}/actions/cancel", {"comment": comment})
+        self._send("POST", f"runs/{run_id}/actions/cancel", {"comment": comment}, content_type=JSON)
 
     # -- plans and policy checks -----------------------------------------------------------------
 
@@ -373,9 +399,15 @@ class ScalrClient:
         return [item for item in data if isinstance(item, dict)]
 
     def _send(
-        self, method: str, path: str, body: Mapping[str, Any] | None = None, *, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, str] | None = None,
+        content_type: str = JSONAPI,
     ) -> dict[str, Any]:
-        headers = {"Content-Type": JSONAPI} if body is not None else {}
+        headers = {"Content-Type": content_type} if body is not None else {}
         response = self._request(method, path, json=body, params=params, headers=headers)
         if not response.content:
             return {}
@@ -507,6 +539,12 @@ def _related_id(resource: Mapping[str, Any], name: str) -> str | None:
     return str(data["id"]) if isinstance(data, dict) and "id" in data else None
 
 
+def _related_ids(resource: Mapping[str, Any], name: str) -> list[str]:
+    relationship = (resource.get("relationships") or {}).get(name) or {}
+    data = relationship.get("data") if isinstance(relationship, dict) else None
+    return [str(item["id"]) for item in data or [] if isinstance(item, dict) and "id" in item]
+
+
 def _single(found: list[dict[str, Any]], what: str) -> dict[str, Any]:
     if not found:
         raise ScalrError(f"{what} not found")
@@ -517,20 +555,24 @@ def _single(found: list[dict[str, Any]], what: str) -> dict[str, Any]:
 
 def _workspace(resource: Mapping[str, Any]) -> Workspace:
     attributes = _attributes(resource)
+    vcs_repo = attributes.get("vcs-repo")
     return Workspace(
         id=str(resource["id"]),
         name=str(attributes.get("name", "")),
         environment_id=_related_id(resource, "environment") or "",
         auto_apply=bool(attributes.get("auto-apply", False)),
         working_directory=str(attributes.get("working-directory") or ""),
+        iac_platform=str(attributes.get("iac-platform") or "terraform"),
+        version=str(attributes.get("terraform-version") or ""),
+        vcs_repo=str(vcs_repo.get("identifier") or "?") if isinstance(vcs_repo, dict) else None,
     )
 
 
 def _configuration_version(resource: Mapping[str, Any]) -> ConfigurationVersion:
-    """Scalr puts the upload URL in ``links``; ``attributes`` is read too, as Terraform Cloud does."""
+    """The upload URL is ``links.upload``, in the answer to the create call only."""
     attributes = _attributes(resource)
     links = resource.get("links")
-    upload_url = (links.get("upload-url") if isinstance(links, dict) else None) or attributes.get("upload-url")
+    upload_url = links.get("upload") if isinstance(links, dict) else None
     return ConfigurationVersion(
         id=str(resource["id"]),
         status=str(attributes.get("status", "")),
@@ -572,19 +614,25 @@ def _policy_check(resource: Mapping[str, Any]) -> PolicyCheck:
     )
 
 
+# A policy's result names the enforcement level it failed at (Scalr's `result.policies[].result`).
+FAILED_LEVELS: Final = {
+    "hard_failed": "hard-mandatory",
+    "soft_failed": "soft-mandatory",
+    "advisory_failed": "advisory",
+}
+
+
 def _policy_result(entry: Mapping[str, Any]) -> PolicyResult:
-    """One entry of ``result.policies``; Scalr's spelling of the keys is read in its known variants."""
-    messages = _first(entry, "messages", "deny", "output") or []
+    """One entry of ``result.policies``: ``name``, ``result`` (passed | hard_failed | soft_failed |
+    advisory_failed) and the policy's ``messages``."""
+    result = str(entry.get("result") or "")
+    messages = entry.get("messages") or []
     return PolicyResult(
-        name=str(_first(entry, "name", "policy-name", "policy_name") or ""),
-        enforcement_level=str(_first(entry, "enforcement-level", "enforcement_level", "enforced-level") or ""),
-        status=str(_first(entry, "status", "result") or ""),
+        name=str(entry.get("name") or ""),
+        enforcement_level=FAILED_LEVELS.get(result, ""),
+        status=result,
         messages=tuple(str(m) for m in messages) if isinstance(messages, list) else (str(messages),),
     )
-
-
-def _first(entry: Mapping[str, Any], *keys: str) -> Any:
-    return next((entry[key] for key in keys if entry.get(key) is not None), None)
 
 
 def _error(method: str, path: str, response: httpx.Response) -> ScalrError:

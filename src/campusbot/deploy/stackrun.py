@@ -314,18 +314,49 @@ def scalr_tarball(ctx: DeployContext, inputs: DeployInputs) -> bytes:
         return build_configuration_tarball(staged, present)
 
 
+def check_workspace(stack: Stack, workspace: Any) -> None:
+    """The CLI is the only orchestrator of a workspace it runs (scalr/README.md, Why CLI-driven), and
+    the stacks need OpenTofu there: Scalr runs Terraform only up to 1.5.7."""
+    if workspace.vcs_repo is not None:
+        raise DeployError(
+            f"{stack.name}: workspace {workspace.name} is bound to {workspace.vcs_repo}: pushes start runs there too",
+            fix="remove the VCS binding (scalr/ creates CLI-driven workspaces) so that only this CLI queues runs",
+        )
+    if workspace.iac_platform != "opentofu":
+        raise DeployError(
+            f"{stack.name}: workspace {workspace.name} runs {workspace.iac_platform} {workspace.version or ''}".rstrip()
+            + ": Scalr offers Terraform only up to 1.5.7 and the stacks need 1.9 or later",
+            fix="apply scalr/ (iac_platform opentofu, opentofu_version 1.10+) or switch the workspace to OpenTofu",
+        )
+
+
 def scalr_run(
-    ctx: DeployContext, client: Any, stack: Stack, tarball: bytes, *, destroy: bool = False, plan_only: bool = False
+    ctx: DeployContext,
+    client: Any,
+    stack: Stack,
+    tarball: bytes,
+    *,
+    destroy: bool = False,
+    plan_only: bool = False,
+    policy_stage: bool = True,
 ) -> StackOutcome:
-    """One run in the stack's workspace: upload, plan, policy checks, confirm, apply; stop on hard failures."""
+    """One run in the stack's workspace: upload, plan, policy checks, confirm, apply; stop on hard failures.
+
+    ``policy_stage``: the environment has a policy group, so a run is confirmed only once Scalr
+    paused it after the policy check (never at ``planned``, before the policies ran)."""
     env = ctx.options.env
     workspace = client.find_workspace(workspace_name(env, stack.name), environment_name(env))
+    check_workspace(stack, workspace)
     kind = "destroy" if destroy else "plan" if plan_only else "apply"
     message = f"platform deploy --env {env} --via scalr: {kind} {stack.name}"
     with ctx.reporter.activity(f"{stack.name}: uploading the configuration to {workspace.name}") as activity:
         run = client.start_run(workspace.id, tarball, message=message, plan_only=plan_only, is_destroy=destroy)
         activity.update(f"{stack.name}: run {run.id} {run.status}")
-        run = client.wait_for_run(run.id, on_progress=lambda r: activity.update(f"{stack.name}: run {r.id} {r.status}"))
+        run = client.wait_for_run(
+            run.id,
+            policy_stage=policy_stage,
+            on_progress=lambda r: activity.update(f"{stack.name}: run {r.id} {r.status}"),
+        )
     outcome = StackOutcome(stack.name, detail=f"run {run.id}: {run.status}")
     if run.plan_id:
         summary = client.plan_summary(run)
@@ -351,7 +382,7 @@ def scalr_run(
             f"{stack.name}: a soft-mandatory policy failed; run {run.id} waits for an override",
             fix="an approver overrides it in Scalr (or discard the run), then re-run with --from stacks",
         )
-    if run.needs_confirmation:
+    if run.awaits_confirmation(policy_stage=policy_stage):
         has_changes = outcome.plan is None or outcome.plan.has_changes
         if plan_only or not has_changes:
             client.discard_run(run.id, "nothing to apply" if not has_changes else "plan only")
@@ -363,7 +394,9 @@ def scalr_run(
         client.apply_run(run.id, "confirmed by platform deploy")
         with ctx.reporter.activity(f"{stack.name}: applying run {run.id}") as activity:
             run = client.wait_for_run(
-                run.id, on_progress=lambda r: activity.update(f"{stack.name}: run {r.id} {r.status}")
+                run.id,
+                policy_stage=policy_stage,
+                on_progress=lambda r: activity.update(f"{stack.name}: run {r.id} {r.status}"),
             )
     if not run.succeeded:
         raise DeployError(
@@ -396,8 +429,15 @@ def apply_scalr(
     ctx.reporter.info(f"configuration: {len(tarball) / 1e6:.1f} MB (stacks, modules, bot definition, Lambda zips)")
     client = scalr_client(ctx)
     try:
+        environment = client.find_environment(environment_name(ctx.options.env))
+        policy_stage = bool(environment.policy_group_ids)
+        if not policy_stage:
+            ctx.reporter.warn(f"{environment.name} has no policy group: runs are confirmed after the plan")
         order = ordered([s.name for s in stacks], reverse=destroy)
-        return [scalr_run(ctx, client, stack, tarball, destroy=destroy, plan_only=plan_only) for stack in order]
+        return [
+            scalr_run(ctx, client, stack, tarball, destroy=destroy, plan_only=plan_only, policy_stage=policy_stage)
+            for stack in order
+        ]
     except ScalrError as exc:
         raise DeployError(
             f"Scalr: {exc}", fix="check SCALR_HOSTNAME/SCALR_TOKEN and the workspaces (scalr/README.md)"

@@ -4,13 +4,16 @@ The model id is free text from settings (`CAMPUSBOT_CHAT_MODEL`), sent as is: Cl
 inference profile (`us.anthropic.claude-…`, `global.…`) or its ARN. Only `temperature` is sent, never `topP`
 (Claude 4.5+ rejects both in one request). Latency is kept inside Lex's 30 s: the client's read timeout bounds
 one attempt, `maxTokens` bounds the generation, and retries stop when another attempt could overrun the
-deadline (`campusbot.llm.retry`).
+deadline (`campusbot.llm.retry`). With a `Guardrail` (prod: the bedrock module's guardrail, through
+`CAMPUSBOT_BEDROCK_GUARDRAIL_ID` / `_VERSION`) every Converse call carries its `guardrailConfig`; without one
+(locally, dev) none is sent.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from campusbot.llm.base import Generation, GenerationRequest, GeneratorRejected, GeneratorUnavailable
@@ -19,6 +22,14 @@ from campusbot.llm.retry import RetriesFailed, RetryPolicy, call_with_retries
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_bedrock_runtime.type_defs import ConverseRequestTypeDef, ConverseResponseTypeDef
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """A Bedrock guardrail Converse applies to the input and the answer: its id (or ARN) and a version."""
+
+    identifier: str
+    version: str
 
 
 class BedrockGenerator:
@@ -31,6 +42,7 @@ class BedrockGenerator:
         temperature: float = 0.2,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        guardrail: Guardrail | None = None,
     ) -> None:
         if not model_id.strip():
             raise ValueError("a Bedrock chat model id (CAMPUSBOT_CHAT_MODEL) is required")
@@ -40,6 +52,7 @@ class BedrockGenerator:
         self._temperature = temperature
         self._retry = retry or RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=2.0)
         self._sleep = sleep
+        self._guardrail = guardrail
 
     @property
     def model_id(self) -> str:
@@ -57,6 +70,11 @@ class BedrockGenerator:
         }
         if request.system:
             params["system"] = [{"text": request.system}]
+        if self._guardrail is not None:
+            params["guardrailConfig"] = {
+                "guardrailIdentifier": self._guardrail.identifier,
+                "guardrailVersion": self._guardrail.version,
+            }
         return params
 
     def generate(self, request: GenerationRequest) -> Generation:

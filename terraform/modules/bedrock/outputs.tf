@@ -27,3 +27,11 @@ output "guardrail_version" {
   description = "Published version of the guardrail."
   value       = try(aws_bedrock_guardrail_version.this[0].version, null)
 }
+
+output "converse_environment" {
+  description = "Environment of a Converse caller (the API): CAMPUSBOT_BEDROCK_GUARDRAIL_ID and _VERSION of the guardrail, which every call then applies; empty without one."
+  value = var.create_guardrail ? {
+    CAMPUSBOT_BEDROCK_GUARDRAIL_ID      = try(aws_bedrock_guardrail.this[0].guardrail_id, null)
+    CAMPUSBOT_BEDROCK_GUARDRAIL_VERSION = try(aws_bedrock_guardrail_version.this[0].version, null)
+  } : {}
+}

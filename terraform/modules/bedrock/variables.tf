@@ -22,9 +22,9 @@ variable "additional_model_ids" {
 }
 
 variable "create_invocation_logging" {
-  description = "Whether to configure model invocation logging to CloudWatch Logs (a single setting per account and region)."
+  description = "Whether to configure model invocation logging to CloudWatch Logs. A single setting per account and region, so an opt-in: let exactly one caller per account and region set it."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "log_text_data" {

@@ -22,6 +22,10 @@ locals {
   create_scalr_provider = local.create_scalr && var.create_scalr_oidc_provider
   scalr_provider_arn    = local.create_scalr_provider ? try(aws_iam_openid_connect_provider.scalr[0].arn, null) : var.scalr_oidc_provider_arn
   scalr_role_name       = "${var.name_prefix}-scalr"
+  scalr_passed_to_services = distinct(concat(
+    var.scalr_passed_to_services,
+    ["logs.${local.region}.amazonaws.com", "dms.${local.region}.amazonaws.com"],
+  ))
 }
 
 resource "aws_iam_openid_connect_provider" "scalr" {
@@ -83,7 +87,6 @@ data "aws_iam_policy_document" "scalr" {
       "iam:ListInstanceProfilesForRole",
       "iam:ListPolicyVersions",
       "iam:ListRolePolicies",
-      "iam:PassRole",
       "iam:PutRolePolicy",
       "iam:TagPolicy",
       "iam:TagRole",
@@ -100,6 +103,22 @@ data "aws_iam_policy_document" "scalr" {
       ],
       [for r in var.scalr_extra_role_names : "arn:${local.partition}:iam::${local.account}:role/${r}"],
     )
+  }
+
+  # Passing a project role only to the services the stacks give roles to.
+  statement {
+    sid     = "PassProjectRolesToTheirServices"
+    actions = ["iam:PassRole"]
+    resources = concat(
+      ["arn:${local.partition}:iam::${local.account}:role/${var.name_prefix}-*"],
+      [for r in var.scalr_extra_role_names : "arn:${local.partition}:iam::${local.account}:role/${r}"],
+    )
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = local.scalr_passed_to_services
+    }
   }
 
   statement {
@@ -416,6 +435,24 @@ data "aws_iam_policy_document" "lambda" {
       sid       = "DecryptEnvironment"
       actions   = ["kms:Decrypt"]
       resources = each.value.kms_key_arns
+    }
+  }
+
+  # The dead-letter queue is encrypted with the same key: Lambda sends failed asynchronous events
+  # to it with this role, and SQS needs a data key for that (without it they are dropped silently).
+  dynamic "statement" {
+    for_each = length(each.value.kms_key_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "EncryptDeadLetters"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = each.value.kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sqs.${local.region}.amazonaws.com"]
+      }
     }
   }
 

@@ -65,6 +65,27 @@ variable "scalr_extra_role_names" {
   default     = ["dms-vpc-role", "dms-cloudwatch-logs-role"]
 }
 
+variable "scalr_passed_to_services" {
+  description = "Services the Scalr role may pass the project's roles to (iam:PassedToService): those whose principals the stacks' roles trust. The regional CloudWatch Logs and DMS principals are added."
+  type        = list(string)
+  default = [
+    "apigateway.amazonaws.com",
+    "bedrock.amazonaws.com",
+    "dms.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "firehose.amazonaws.com",
+    "glue.amazonaws.com",
+    "lambda.amazonaws.com",
+    "lexv2.amazonaws.com",
+    "logs.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "rds.amazonaws.com",
+    "redshift.amazonaws.com",
+    "redshift-serverless.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+  ]
+}
+
 variable "scalr_role_max_session_duration" {
   description = "Maximum session duration of the Scalr role in seconds."
   type        = number

@@ -2,6 +2,12 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+# The regional Elastic Load Balancing account (e.g. 127311923021 in us-east-1): regions opened before
+# August 2022 deliver ALB access logs as this account, not as the log delivery service principal.
+data "aws_elb_service_account" "this" {
+  count = local.create_bucket && var.attach_lb_log_delivery_policy && var.lb_log_delivery_elb_account ? 1 : 0
+}
+
 locals {
   create_bucket = var.create_bucket
   bucket_id     = local.create_bucket ? try(aws_s3_bucket.this[0].id, null) : var.bucket
@@ -224,6 +230,7 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # Regions opened in or after August 2022: the log delivery service principal.
   dynamic "statement" {
     for_each = var.attach_lb_log_delivery_policy ? [1] : []
 
@@ -235,6 +242,22 @@ data "aws_iam_policy_document" "this" {
       principals {
         type        = "Service"
         identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
+      }
+    }
+  }
+
+  # Regions opened before August 2022 (us-east-1, us-west-2, eu-west-1, ...): the regional ELB account.
+  dynamic "statement" {
+    for_each = data.aws_elb_service_account.this
+
+    content {
+      sid       = "ElbAccountAccessLogDelivery"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.bucket_arn}/alb/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value.arn]
       }
     }
   }

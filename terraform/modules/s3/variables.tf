@@ -77,6 +77,12 @@ variable "attach_lb_log_delivery_policy" {
   default     = false
 }
 
+variable "lb_log_delivery_elb_account" {
+  description = "With attach_lb_log_delivery_policy: also allow the region's Elastic Load Balancing account (data.aws_elb_service_account), which delivers the logs in regions opened before August 2022 (us-east-1 among them). false in newer regions, where that data source has no account and the service principal alone applies."
+  type        = bool
+  default     = true
+}
+
 variable "policy_json" {
   description = "Extra bucket policy statements (a JSON policy document) merged with the TLS-only statements."
   type        = string

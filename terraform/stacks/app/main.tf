@@ -121,7 +121,8 @@ module "api" {
   alb_access_logs_bucket         = local.in["s3/logs_bucket_name"]
   enable_deletion_protection     = var.alb_deletion_protection
 
-  environment = {
+  # module.bedrock.converse_environment: the guardrail (prod) that the API's Converse calls apply.
+  environment = merge({
     CAMPUSBOT_TARGET               = "aws"
     CAMPUSBOT_ENV                  = var.env
     CAMPUSBOT_DB_HOST              = local.in["rds/host"]
@@ -132,7 +133,7 @@ module "api" {
     CAMPUSBOT_EMBEDDING_DIMENSIONS = tostring(var.embedding_dimensions)
     CAMPUSBOT_CHAT_MODEL           = var.chat_model_id
     AWS_REGION                     = data.aws_region.current.id
-  }
+  }, module.bedrock.converse_environment)
 
   secrets = {
     CAMPUSBOT_DB_USER     = "${local.db_secret_arn}:username::"

@@ -74,9 +74,9 @@ variable "embedding_dimensions" {
 }
 
 variable "bedrock_invocation_logging" {
-  description = "Whether to configure Bedrock model invocation logging (account- and region-wide)."
+  description = "Whether this environment owns Bedrock model invocation logging. It is ONE setting per AWS account and region: with dev and prod in one account, exactly one of them may set true (else each apply overwrites the other's); it then logs the invocations of every environment there. Opt-in."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "bedrock_guardrail" {

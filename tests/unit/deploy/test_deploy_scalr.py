@@ -1,5 +1,8 @@
 """`--via scalr` end to end through the pipeline: a stateful fake of the Scalr API (httpx.MockTransport)
-receives the configuration uploads and runs of all five stacks; the real ScalrClient talks to it."""
+receives the configuration uploads and runs of all five stacks; the real ScalrClient talks to it, and
+every request and answer is checked against Scalr's OpenAPI document (tests/fixtures/scalr_contract.py).
+Runs go through Scalr's stages (planning, planned, cost estimate, policy check) and, like Scalr, the
+fake refuses (409) to confirm a run that is not paused for confirmation."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import httpx
 import pytest
 from moto import mock_aws
 from tests.fixtures.deploy import RecordingReporter, copy_repository
+from tests.fixtures.scalr_contract import ScalrContract
 
 from campusbot.deploy import fingerprint
 from campusbot.deploy.pipeline import DeployContext, DeployError, DeployOptions, run_pipeline
@@ -37,8 +41,15 @@ class FakeRun:
     is_dry: bool
     is_destroy: bool
     statuses: list[str]
-    confirmed: bool = False
+    current: str = "pending"
+    confirmed_at: str | None = None  # the status the run had when the CLI confirmed it
+    checks_read: bool = False  # the CLI asked for the run's policy checks
+    checks_read_before_confirm: bool = False
     discarded: bool = False
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 @dataclass
@@ -50,9 +61,12 @@ class FakeScalr:
     uploads: dict[str, bytes] = field(default_factory=dict)
     runs: list[FakeRun] = field(default_factory=list)
     cvs: dict[str, str] = field(default_factory=dict)
+    policy_groups: bool = True  # the environment has the guardrails policy group
+    workspace_attributes: dict[str, Any] = field(default_factory=dict)  # overrides per workspace
 
     def client(self) -> ScalrClient:
-        return ScalrClient(HOST, "t0ken", "acc-1", transport=httpx.MockTransport(self.handle), sleep=lambda _s: None)
+        transport = ScalrContract().transport(self.handle, passthrough_hosts=("uploads.example",))
+        return ScalrClient(HOST, "t0ken", "acc-1", transport=transport, sleep=lambda _s: None)
 
     def stack_of(self, workspace_id: str) -> str:
         return workspace_id.removeprefix("ws-")
@@ -60,19 +74,25 @@ class FakeScalr:
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/api/iacp/v3/")
         method = request.method
+        if method == "GET" and path == "environments":
+            groups = [{"type": "policy-groups", "id": "pgrp-guardrails"}] if self.policy_groups else []
+            return self.ok([{"id": "env-dev", "type": "environments", "attributes": {"name": "campusbot-dev"},
+                             "relationships": {"policy-groups": {"data": groups}}}])  # fmt: skip
         if method == "GET" and path == "workspaces":
             name = request.url.params["filter[name]"]
             assert request.url.params["filter[environment][name]"] == "campusbot-dev"
             stack = name.removeprefix("campusbot-dev-")
-            return self.ok(
-                [{"id": f"ws-{stack}", "type": "workspaces", "attributes": {"name": name, "auto-apply": False}}]
-            )
+            attributes = {"name": name, "auto-apply": False, "iac-platform": "opentofu", "terraform-version": "1.10.6",
+                          "vcs-repo": None, **self.workspace_attributes}  # fmt: skip
+            environment = {"environment": {"data": {"type": "environments", "id": "env-dev"}}}
+            return self.ok([{"id": f"ws-{stack}", "type": "workspaces", "attributes": attributes,
+                             "relationships": environment}])  # fmt: skip
         if method == "POST" and path == "configuration-versions":
             body = json.loads(request.content)
             cv = f"cv-{len(self.cvs) + 1}"
             self.cvs[cv] = body["data"]["relationships"]["workspace"]["data"]["id"]
             return self.ok({"id": cv, "type": "configuration-versions", "attributes": {"status": "pending"},
-                            "links": {"upload-url": f"https://uploads.example/{cv}"}}, 201)  # fmt: skip
+                            "links": {"upload": f"https://uploads.example/{cv}"}}, 201)  # fmt: skip
         if method == "PUT" and request.url.host == "uploads.example":
             assert "Authorization" not in request.headers, "the token never goes to another host"
             self.uploads[request.url.path.strip("/")] = request.content
@@ -89,15 +109,23 @@ class FakeScalr:
             settle = {"passed": "policy_checked", "hard_failed": "policy_checked", "soft_failed": "policy_override"}[
                 verdict
             ]
-            if self.adds.get(stack, 3) == 0 and verdict == "passed":
+            if (self.adds.get(stack, 3) == 0 or data["attributes"]["is-dry"]) and verdict == "passed":
                 settle = "planned_and_finished"
+            # Scalr's stages: the plan, then (a policy group being linked) the policy check.
+            stages = ["planning", "planned", "cost_estimating", "cost_estimated"]
+            if self.policy_groups:
+                stages += ["policy_checking", settle]
+            elif settle == "policy_checked":
+                stages = ["planning", "planned"]
+            else:
+                stages.append(settle)
             run = FakeRun(
                 id=f"run-{len(self.runs) + 1}",
                 workspace=workspace,
                 cv=data["relationships"]["configuration-version"]["data"]["id"],
                 is_dry=data["attributes"]["is-dry"],
                 is_destroy=data["attributes"]["is-destroy"],
-                statuses=["planning", settle],
+                statuses=stages,
             )
             self.runs.append(run)
             return self.ok(self.run_resource(run, "pending"), 201)
@@ -106,12 +134,18 @@ class FakeScalr:
             run = next(r for r in self.runs if r.id == match.group(1))
             rest = match.group(2) or ""
             if method == "GET" and rest == "":
-                status = run.statuses.pop(0) if len(run.statuses) > 1 else run.statuses[0]
-                return self.ok(self.run_resource(run, status))
+                run.current = run.statuses.pop(0) if len(run.statuses) > 1 else run.statuses[0]
+                return self.ok(self.run_resource(run, run.current))
             if method == "GET" and rest == "/policy-checks":
-                return self.ok([self.policy_check(run)])
+                run.checks_read = True
+                return self.ok([self.policy_check(run)] if self.policy_groups else [])
             if method == "POST" and rest == "/actions/apply":
-                run.confirmed = True
+                paused = {"policy_checked"} if self.policy_groups else {"planned", "cost_estimated"}
+                if run.current not in paused or run.statuses[1:]:
+                    detail = f"Run was not paused for confirmation ({run.current}). Apply not allowed."
+                    return httpx.Response(409, json={"errors": [{"status": "409", "detail": detail}]})
+                run.confirmed_at = run.current
+                run.checks_read_before_confirm = run.checks_read
                 run.statuses = ["applying", "applied"]
                 return httpx.Response(202)
             if method == "POST" and rest == "/actions/discard":
@@ -144,12 +178,10 @@ class FakeScalr:
             "hard_failed": ("no_public_data", "hard-mandatory"),
             "soft_failed": ("required_tags", "soft-mandatory"),
         }
-        policies = [{"name": "encryption_at_rest", "enforcement-level": "hard-mandatory", "status": "passed"}]
+        policies = [{"name": "encryption_at_rest", "result": "passed"}]
         if verdict in failed:
-            name, level = failed[verdict]
-            policies.append(
-                {"name": name, "enforcement-level": level, "status": "failed", "messages": [f"{name}: denied"]}
-            )
+            name, _level = failed[verdict]
+            policies.append({"name": name, "result": verdict, "messages": [f"{name}: denied"]})
         result = {
             "passed": 1,
             "hard-failed": int(verdict == "hard_failed"),
@@ -235,7 +267,7 @@ def test_a_hard_mandatory_failure_stops_the_deploy(tmp_path: Path, aws: None, re
     assert scalr.run_stacks() == ["foundation", "data"]
     assert scalr.runs[1].discarded and not scalr.runs[1].confirmed
     rows = [row for title, rows in reporter.tables if "data" in title for row in rows]
-    assert ["no_public_data", "hard-mandatory", "failed", "no_public_data: denied"] in rows
+    assert ["no_public_data", "hard-mandatory", "hard_failed", "no_public_data: denied"] in rows
 
 
 def test_a_soft_mandatory_failure_waits_for_an_approver(tmp_path: Path, aws: None, reporter: RecordingReporter) -> None:
@@ -269,7 +301,7 @@ def test_plan_only_and_destroy_runs(tmp_path: Path, aws: None, reporter: Recordi
     scalr = FakeScalr()
     ctx = context(tmp_path, scalr, reporter)
     planned = stackrun.apply_scalr(ctx, ordered(), stackrun.deploy_inputs(ctx), plan_only=True)
-    assert all(run.is_dry and run.discarded and not run.confirmed for run in scalr.runs)
+    assert all(run.is_dry and run.current == "planned_and_finished" and not run.confirmed for run in scalr.runs)
     assert [o.plan.add for o in planned if o.plan] == [3] * 5
     scalr.runs.clear()
     stackrun.apply_scalr(ctx, ordered(), stackrun.deploy_inputs(ctx), destroy=True)
@@ -288,3 +320,40 @@ def test_missing_scalr_settings_are_named(
     ctx.scalr_factory = None
     with pytest.raises(DeployError, match="SCALR_HOSTNAME, SCALR_TOKEN, SCALR_ACCOUNT_ID"):
         stackrun.scalr_client(ctx)
+
+
+def test_a_run_is_confirmed_only_after_its_policy_check(tmp_path: Path, aws: None, reporter: RecordingReporter) -> None:
+    # Issue 11: the client confirmed runs at `planned`, before Scalr had run the policy checks.
+    scalr = FakeScalr()
+    run_pipeline(context(tmp_path, scalr, reporter), STACK_STEP)
+    assert {run.confirmed_at for run in scalr.runs} == {"policy_checked"}
+    # the policy results were read (and printed) before each confirmation
+    assert all(run.checks_read_before_confirm for run in scalr.runs)
+    assert [title for title, _rows in reporter.tables if title.startswith("policy")] == [
+        f"policy checks of {stack} (run-{i})" for i, stack in enumerate(STACK_NAMES, start=1)
+    ]
+
+
+def test_without_a_policy_group_the_run_is_confirmed_after_the_plan(
+    tmp_path: Path, aws: None, reporter: RecordingReporter
+) -> None:
+    scalr = FakeScalr(policy_groups=False)
+    run_pipeline(context(tmp_path, scalr, reporter), STACK_STEP)
+    assert {run.confirmed_at for run in scalr.runs} == {"planned"}
+    assert any("no policy group" in warning for warning in reporter.warnings)
+
+
+def test_a_workspace_bound_to_the_repository_is_refused(tmp_path: Path, aws: None, reporter: RecordingReporter) -> None:
+    # Issue 11: pushes and the CLI both started runs there (two orchestrators for one workspace).
+    scalr = FakeScalr(workspace_attributes={"vcs-repo": {"identifier": "campus/campusbot", "branch": "main"}})
+    with pytest.raises(DeployError, match="bound to campus/campusbot") as failure:
+        run_pipeline(context(tmp_path, scalr, reporter), STACK_STEP)
+    assert "VCS binding" in (failure.value.fix or "")
+    assert scalr.runs == [] and scalr.uploads == {}
+
+
+def test_a_terraform_workspace_is_refused(tmp_path: Path, aws: None, reporter: RecordingReporter) -> None:
+    scalr = FakeScalr(workspace_attributes={"iac-platform": "terraform", "terraform-version": "1.5.7"})
+    with pytest.raises(DeployError, match=r"runs terraform 1\.5\.7: Scalr offers Terraform only up to 1\.5\.7"):
+        run_pipeline(context(tmp_path, scalr, reporter), STACK_STEP)
+    assert scalr.runs == []

@@ -175,3 +175,27 @@ def test_a_pip_failure_is_a_packaging_error(tmp_path: Path) -> None:
     with pytest.raises(packaging.PackagingError, match="No matching distribution"):
         packaging.install_dependencies(["nothing==1"], tmp_path / "cache", pip=[str(fake_pip)])
     assert not list((tmp_path / "cache").glob("site-*")), "no half-installed cache is left"
+
+
+# -- Lambda's package quotas (issue 11: nothing checked them before the upload) ----------------------------
+
+
+def test_a_zip_over_250_mb_unzipped_is_refused_naming_the_function(src: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with (site / "model.bin").open("wb") as blob:  # sparse: 251 MB on paper, nothing on disk
+        blob.truncate(251 * 1024 * 1024)
+    plan = packaging.plan_package("fulfillment", src)
+    with pytest.raises(
+        packaging.PackagingError, match=r"fulfillment Lambda zip .*251\.0 MB unzipped \(limit 250\.0 MB\)"
+    ):
+        packaging.build_zip(plan, src, site, tmp_path / "fulfillment.zip")
+    assert not (tmp_path / "fulfillment.zip").exists()
+
+
+def test_a_zip_over_50_mb_is_refused() -> None:
+    with pytest.raises(
+        packaging.PackagingError, match=r"vectorizer .*60\.0 MB zipped \(direct upload limit 50\.0 MB\)"
+    ):
+        packaging.check_size("vectorizer", unzipped=100 * 1024 * 1024, zipped=60 * 1024 * 1024)
+    packaging.check_size("vectorizer", unzipped=250 * 1024 * 1024, zipped=50 * 1024 * 1024)  # at the limits: fine

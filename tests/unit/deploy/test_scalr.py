@@ -1,4 +1,6 @@
-"""The Scalr API client against the documented JSON:API shapes, through httpx.MockTransport."""
+"""The Scalr API client against the documented JSON:API shapes, through httpx.MockTransport: every
+request the client sends and every answer of the fake is checked against Scalr's OpenAPI document
+(tests/fixtures/scalr_contract.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.fixtures.scalr_contract import ScalrContract
 
 from campusbot.deploy.scalr import (
     JSONAPI,
@@ -59,7 +62,7 @@ class FakeScalr:
             HOST,
             "t0ken",
             "acc-v0p4k2abc",
-            transport=httpx.MockTransport(self.handler),
+            transport=ScalrContract().transport(self.handler, passthrough_hosts=("uploads.example",)),
             sleep=self.sleep,
             clock=lambda: self.now,
             **kwargs,
@@ -82,7 +85,14 @@ def workspace(ws_id: str = "ws-v0p4k2gq7l1ch8ra", name: str = "campusbot-dev-dat
     return {
         "id": ws_id,
         "type": "workspaces",
-        "attributes": {"name": name, "auto-apply": True, "working-directory": "terraform/stacks/data"},
+        "attributes": {
+            "name": name,
+            "auto-apply": True,
+            "working-directory": "terraform/stacks/data",
+            "iac-platform": "opentofu",
+            "terraform-version": "1.10.6",
+            "vcs-repo": None,
+        },
         "relationships": {"environment": {"data": {"type": "environments", "id": "env-v0p4k2c1s9bmq7du"}}},
     }
 
@@ -115,7 +125,7 @@ def configuration_version(status: str, **attributes: Any) -> dict[str, Any]:
         "type": "configuration-versions",
         "attributes": {"status": status, "auto-queue-runs": False, "is-dry": False, **attributes},
         "relationships": {"workspace": {"data": {"type": "workspaces", "id": "ws-v0p4k2gq7l1ch8ra"}}},
-        "links": {"upload-url": f"{BASE}/configuration-versions/cv-v0p4k2n3d1rq5hfa/upload?token=abc"},
+        "links": {"upload": f"{BASE}/configuration-versions/cv-v0p4k2n3d1rq5hfa/upload?token=abc"},
     }
 
 
@@ -135,6 +145,7 @@ def test_find_workspace_filters_by_name_environment_and_account(scalr: FakeScalr
     assert found.environment_id == "env-v0p4k2c1s9bmq7du"
     assert found.auto_apply is True
     assert found.working_directory == "terraform/stacks/data"
+    assert (found.iac_platform, found.version, found.vcs_repo) == ("opentofu", "1.10.6", None)
     request = scalr.requests[0]
     assert request.headers["Authorization"] == "Bearer t0ken"
     assert request.headers["Accept"] == JSONAPI
@@ -160,11 +171,27 @@ def test_find_workspace_missing_or_ambiguous(scalr: FakeScalr) -> None:
         client.find_workspace("campusbot-dev-data", "campusbot-dev")
 
 
+def test_a_workspace_bound_to_a_repository_says_so(scalr: FakeScalr) -> None:
+    bound = workspace()
+    bound["attributes"]["vcs-repo"] = {"identifier": "campus/campusbot", "branch": "main"}
+    scalr.on("GET", "/workspaces", ok([bound]))
+    assert scalr.client().find_workspace("campusbot-dev-data", "campusbot-dev").vcs_repo == "campus/campusbot"
+
+
 def test_find_environment(scalr: FakeScalr) -> None:
-    env = {"id": "env-v0p4k2c1s9bmq7du", "type": "environments", "attributes": {"name": "campusbot-prod"}}
+    env = {
+        "id": "env-v0p4k2c1s9bmq7du",
+        "type": "environments",
+        "attributes": {"name": "campusbot-prod"},
+        "relationships": {"policy-groups": {"data": [{"type": "policy-groups", "id": "pgrp-v0p4k2g9tq3mr1"}]}},
+    }
     scalr.on("GET", "/environments", ok([env]))
     found = scalr.client().find_environment("campusbot-prod")
-    assert (found.id, found.name) == ("env-v0p4k2c1s9bmq7du", "campusbot-prod")
+    assert (found.id, found.name, found.policy_group_ids) == (
+        "env-v0p4k2c1s9bmq7du",
+        "campusbot-prod",
+        ("pgrp-v0p4k2g9tq3mr1",),
+    )
     assert scalr.requests[0].url.params["filter[account]"] == "acc-v0p4k2abc"
 
 
@@ -188,11 +215,12 @@ def test_create_configuration_version_sends_json_api(scalr: FakeScalr) -> None:
     }
 
 
-def test_upload_url_in_attributes_is_read_too(scalr: FakeScalr) -> None:
-    cv = configuration_version("pending", **{"upload-url": "https://uploads.example/cv"})
-    del cv["links"]
+def test_the_upload_url_is_links_upload_only(scalr: FakeScalr) -> None:
+    # Scalr's document names it links.upload; the Terraform Cloud spelling (upload-url) is not read.
+    cv = configuration_version("pending")
+    cv["links"] = {"self": f"{BASE}/configuration-versions/cv-v0p4k2n3d1rq5hfa"}
     scalr.on("POST", "/configuration-versions", ok(cv, 201))
-    assert scalr.client().create_configuration_version("ws-x").upload_url == "https://uploads.example/cv"
+    assert scalr.client().create_configuration_version("ws-x").upload_url is None
 
 
 def test_upload_to_scalr_host_keeps_the_token(scalr: FakeScalr) -> None:
@@ -294,7 +322,23 @@ def test_wait_for_run_reports_each_status_once_and_backs_off(scalr: FakeScalr) -
 def test_wait_for_run_stops_when_a_confirmation_is_needed(scalr: FakeScalr) -> None:
     scalr.on("GET", "/runs/run-v0p4k2l8e3mt9fqh", ok(run("planning")), ok(run("policy_checked")))
     final = scalr.client().wait_for_run("run-v0p4k2l8e3mt9fqh")
-    assert final.needs_confirmation and not final.finished
+    assert final.awaits_confirmation() and not final.finished
+
+
+def test_planned_is_not_a_pause_while_the_policy_checks_are_to_come(scalr: FakeScalr) -> None:
+    # Issue 11: a run was confirmed at `planned`, before its policy check ran.
+    statuses = ["planning", "planned", "cost_estimating", "policy_checking", "policy_checked"]
+    scalr.on("GET", "/runs/run-v0p4k2l8e3mt9fqh", *(ok(run(s)) for s in statuses))
+    seen: list[str] = []
+    final = scalr.client().wait_for_run("run-v0p4k2l8e3mt9fqh", on_progress=lambda r: seen.append(r.status))
+    assert seen == statuses
+    assert final.status == "policy_checked" and final.awaits_confirmation()
+
+
+def test_without_a_policy_group_planned_is_the_pause(scalr: FakeScalr) -> None:
+    scalr.on("GET", "/runs/run-v0p4k2l8e3mt9fqh", ok(run("planning")), ok(run("planned")))
+    final = scalr.client().wait_for_run("run-v0p4k2l8e3mt9fqh", policy_stage=False)
+    assert final.status == "planned" and final.awaits_confirmation(policy_stage=False)
 
 
 def test_wait_for_run_with_auto_apply_goes_on_to_applied(scalr: FakeScalr) -> None:
@@ -337,14 +381,30 @@ def test_wait_for_run_times_out(scalr: FakeScalr) -> None:
 )
 def test_run_states_with_auto_apply(status: str, settled: bool) -> None:
     state = Run("run-x", status, "", False, False, True, None, None, None)
-    assert state.settled is settled
+    assert state.settled() is settled
     assert state.succeeded is False
 
 
-@pytest.mark.parametrize("status", ["planned", "post_plan_finished", "cost_estimated", "policy_checked"])
-def test_run_states_waiting_for_confirmation(status: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "with_policies", "without_policies"),
+    [
+        ("planned", False, True),
+        ("post_plan_finished", False, True),
+        ("cost_estimated", False, True),
+        ("policy_checking", False, False),
+        ("policy_checked", True, True),
+        ("applying", False, False),
+    ],
+)
+def test_run_states_waiting_for_confirmation(status: str, with_policies: bool, without_policies: bool) -> None:
     state = Run("run-x", status, "", False, False, False, None, None, None)
-    assert state.needs_confirmation and state.settled and not state.finished
+    assert state.awaits_confirmation(policy_stage=True) is with_policies
+    assert state.awaits_confirmation(policy_stage=False) is without_policies
+    assert state.settled() is with_policies and not state.finished
+
+
+def test_a_dry_run_never_awaits_confirmation() -> None:
+    assert not Run("run-x", "policy_checked", "", True, False, False, None, None, None).awaits_confirmation()
 
 
 @pytest.mark.parametrize(
@@ -356,6 +416,7 @@ def test_run_actions(scalr: FakeScalr, action: str, method: str) -> None:
     do: Callable[[str, str], None] = getattr(scalr.client(), method)
     do("run-v0p4k2l8e3mt9fqh", "by platform deploy")
     assert scalr.bodies()[0] == {"comment": "by platform deploy"}
+    assert scalr.requests[0].headers["Content-Type"] == "application/json"  # a comment, not a JSON:API document
 
 
 # -- plans and policy checks -------------------------------------------------------------------------
@@ -402,12 +463,12 @@ def test_policy_checks(scalr: FakeScalr) -> None:
                 "policies": [
                     {
                         "name": "no_public_data",
-                        "enforcement-level": "hard-mandatory",
-                        "status": "failed",
+                        "result": "hard_failed",
                         "messages": ["aws_db_instance.main: publicly_accessible is true"],
+                        "unit-path": "scalr/policies/no_public_data.rego",
                     },
-                    {"name": "cloudwatch_logs_kms", "enforcement_level": "advisory", "result": "failed", "deny": "x"},
-                    {"name": "required_tags", "enforcement-level": "soft-mandatory", "status": "passed"},
+                    {"name": "cloudwatch_logs_kms", "result": "advisory_failed", "messages": ["x"]},
+                    {"name": "required_tags", "result": "passed"},
                 ],
             },
         },
@@ -420,10 +481,10 @@ def test_policy_checks(scalr: FakeScalr) -> None:
     assert (found.passed, found.hard_failed, found.soft_failed, found.advisory_failed) == (8, 1, 0, 1)
     assert found.policies == (
         PolicyResult(
-            "no_public_data", "hard-mandatory", "failed", ("aws_db_instance.main: publicly_accessible is true",)
+            "no_public_data", "hard-mandatory", "hard_failed", ("aws_db_instance.main: publicly_accessible is true",)
         ),
-        PolicyResult("cloudwatch_logs_kms", "advisory", "failed", ("x",)),
-        PolicyResult("required_tags", "soft-mandatory", "passed", ()),
+        PolicyResult("cloudwatch_logs_kms", "advisory", "advisory_failed", ("x",)),
+        PolicyResult("required_tags", "", "passed", ()),
     )
 
 

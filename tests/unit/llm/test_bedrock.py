@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from campusbot.llm.base import GenerationRequest, GeneratorRejected, GeneratorUnavailable, Message
-from campusbot.llm.bedrock import BedrockGenerator
+from campusbot.llm.bedrock import BedrockGenerator, Guardrail
 from campusbot.llm.retry import RetryPolicy
 
 PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -179,3 +179,35 @@ def test_requests_are_checked_before_sending() -> None:
         GenerationRequest((Message("assistant", "hi"),))
     with pytest.raises(ValueError):
         GenerationRequest.from_text("q", temperature=1.5)
+
+
+# -- the guardrail (issue 11: prod created one that Converse never applied) -------------------------------
+
+
+GUARDRAIL = Guardrail("gr7x2k9q1abc", "3")
+
+
+def test_the_guardrail_goes_with_every_converse_call(client: Any, stubber: Stubber) -> None:
+    expected = {
+        "modelId": PROFILE,
+        "messages": [{"role": "user", "content": [{"text": "fees?"}]}],
+        "inferenceConfig": {"maxTokens": 400, "temperature": 0.2},
+        "guardrailConfig": {"guardrailIdentifier": "gr7x2k9q1abc", "guardrailVersion": "3"},
+    }
+    blocked = converse_response({"text": "Sorry, I can't help with that."}, stop="guardrail_intervened")
+    stubber.add_response("converse", blocked, expected)  # the request is validated against the service model
+    gen = BedrockGenerator(client, PROFILE, max_tokens=400, temperature=0.2, guardrail=GUARDRAIL)
+
+    result = gen.generate(GenerationRequest.from_text("fees?"))
+
+    assert (result.text, result.stop_reason) == ("Sorry, I can't help with that.", "guardrail_intervened")
+
+
+def test_without_a_guardrail_none_is_sent(client: Any, stubber: Stubber) -> None:
+    expected = {
+        "modelId": PROFILE,
+        "messages": [{"role": "user", "content": [{"text": "fees?"}]}],
+        "inferenceConfig": {"maxTokens": 400, "temperature": 0.2},
+    }
+    stubber.add_response("converse", converse_response(), expected)
+    generator(client)[0].generate(GenerationRequest.from_text("fees?"))

@@ -6,6 +6,7 @@ import pytest
 
 from campusbot import bootstrap
 from campusbot.knowledge.embeddings import TitanEmbedder
+from campusbot.llm.base import GenerationRequest
 from campusbot.llm.bedrock import BedrockGenerator
 from campusbot.llm.extractive import ExtractiveGenerator
 from campusbot.llm.openai_compat import OpenAICompatGenerator
@@ -52,3 +53,19 @@ def test_local_generator_is_openai_compatible_when_a_url_is_set() -> None:
     )
     assert isinstance(generator, OpenAICompatGenerator)
     assert (generator.url, generator.model_id) == ("http://127.0.0.1:11434/v1/chat/completions", "qwen2.5:3b")
+
+
+def test_the_guardrail_of_the_settings_reaches_converse(settings: Settings) -> None:
+    guarded = settings.model_copy(update={"bedrock_guardrail_id": "gr7x2k9q1abc", "bedrock_guardrail_version": "3"})
+    generator = bootstrap.build_generator(guarded)
+    assert isinstance(generator, BedrockGenerator)
+    params = generator.converse_params(GenerationRequest.from_text("fees?"))
+    assert params.get("guardrailConfig") == {"guardrailIdentifier": "gr7x2k9q1abc", "guardrailVersion": "3"}
+    local = bootstrap.build_generator(settings)
+    assert isinstance(local, BedrockGenerator)
+    assert "guardrailConfig" not in local.converse_params(GenerationRequest.from_text("fees?"))
+
+
+def test_a_guardrail_id_without_its_version_is_refused(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="CAMPUSBOT_BEDROCK_GUARDRAIL_VERSION"):
+        bootstrap.build_generator(settings.model_copy(update={"bedrock_guardrail_id": "gr7x2k9q1abc"}))
