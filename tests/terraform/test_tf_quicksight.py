@@ -4,6 +4,7 @@ queries' order, with the chart kind, axes and columns of each query's header (re
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from typing import Any
@@ -11,7 +12,6 @@ from typing import Any
 import pytest
 
 from campusbot.analytics import sql
-from tests.terraform.test_tf_lex import _terraform_env
 from tests.terraform.tf_hcl import MODULES, REPO
 
 QUERIES = REPO / "src" / "campusbot" / "analytics" / "queries"
@@ -19,10 +19,8 @@ EXPRESSION = "jsonencode({order = local.visual_order, visuals = local.visuals})"
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    env = _terraform_env()
-    if env is None:
-        pytest.skip("terraform or the provider mirror is not available")
+def rendered(tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]) -> dict[str, Any]:
+    env = {**os.environ, **terraform_env}
     module = tmp_path_factory.mktemp("quicksight") / "quicksight"
     shutil.copytree(MODULES / "quicksight", module, ignore=shutil.ignore_patterns(".terraform*"))
     env.update({"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
