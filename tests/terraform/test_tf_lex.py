@@ -164,4 +164,4 @@ def test_scalr_runs_of_the_conversation_stack_carry_the_template() -> None:
     from campusbot.deploy.stackrun import SCALR_PATHS
 
     assert BOT_TEMPLATE in SOURCE_INPUTS, "part of the stack's fingerprint"
-    assert any(BOT_TEMPLATE == path or BOT_TEMPLATE.startswith(path + "/") for path in SCALR_PATHS), "uploaded"
+    assert any(path == BOT_TEMPLATE or BOT_TEMPLATE.startswith(path + "/") for path in SCALR_PATHS), "uploaded"
