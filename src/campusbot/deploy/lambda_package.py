@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -61,6 +61,11 @@ NOT_NEEDED: Final = frozenset({"huggingface-hub"})
 # asyncio extension needs greenlet.
 EXTRA_REQUIREMENTS: Final = {"vectorizer": ("sqlalchemy[asyncio]", "asyncpg")}
 SKIPPED_DIRS: Final = frozenset({"__pycache__", "bin"})
+# The Amazon RDS CA bundle: fetched once at build time (never at run time), shipped in the zips of the functions
+# that connect to the database; CAMPUSBOT_DB_CA_BUNDLE (terraform/stacks/app) names /var/task/<RDS_CA_IN_ZIP>.
+RDS_CA_URL: Final = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+RDS_CA_IN_ZIP: Final = "rds-ca/global-bundle.pem"
+DATABASE_FUNCTIONS: Final = frozenset({"vectorizer"})
 SKIPPED_SUFFIXES: Final = (".pyc", ".pyo")
 
 
@@ -345,12 +350,16 @@ def source_code_hash(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def build_zip(plan: PackagePlan, src_root: Path, site: Path | None, out: Path) -> LambdaArtifact:
+def build_zip(
+    plan: PackagePlan, src_root: Path, site: Path | None, out: Path, *, extra: Mapping[str, Path] | None = None
+) -> LambdaArtifact:
+    """The zip of `plan`; `extra` adds files by their path in the zip (e.g. the RDS CA bundle)."""
     entries: dict[str, Path] = {}
     if site is not None:
         entries.update(_site_entries(site))
     for relative in plan.files:
         entries[relative] = src_root / relative
+    entries.update(extra or {})
     data = zip_bytes(entries.items())
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_bytes() != data:
@@ -368,8 +377,10 @@ def build_all(
     functions: Iterable[str] = FUNCTIONS,
     python_version: str = LAMBDA_PYTHON,
     on_progress: Callable[[str], None] = lambda _message: None,
+    ca_bundle: Path | None = None,
 ) -> dict[str, LambdaArtifact]:
-    """Every function's zip; the wheel installs (one pip per pin set, cached) run in parallel."""
+    """Every function's zip; the wheel installs (one pip per pin set, cached) run in parallel. With `ca_bundle`,
+    the functions that reach the database (DATABASE_FUNCTIONS) carry it at RDS_CA_IN_ZIP (verify-full TLS)."""
     from concurrent.futures import ThreadPoolExecutor
 
     plans = [plan_package(function, src_root, python_version=python_version) for function in functions]
@@ -380,9 +391,37 @@ def build_all(
             pool.map(lambda plan: install_dependencies(plan.pins, cache_dir, python_version=python_version), plans)
         )
     return {
-        plan.function: build_zip(plan, src_root, site, build_dir / f"{plan.function}.zip")
+        plan.function: build_zip(
+            plan,
+            src_root,
+            site,
+            build_dir / f"{plan.function}.zip",
+            extra={RDS_CA_IN_ZIP: ca_bundle} if ca_bundle is not None and plan.function in DATABASE_FUNCTIONS else None,
+        )  # fmt: skip
         for plan, site in zip(plans, sites, strict=True)
     }
+
+
+def rds_ca_bundle(cache_dir: Path) -> Path:
+    """The RDS CA bundle, downloaded once into `cache_dir` (kept: the same bytes give the same zip), checked to be
+    PEM certificates. A build step: the running Lambda or task never downloads it."""
+    target = cache_dir / "rds-ca" / "global-bundle.pem"
+    if target.is_file():
+        return target
+    import httpx
+
+    try:
+        response = httpx.get(RDS_CA_URL, timeout=30, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise PackagingError(
+            f"cannot fetch the RDS CA bundle from {RDS_CA_URL} ({exc}); download it to {target} and build again"
+        ) from exc
+    if response.text.count("-----BEGIN CERTIFICATE-----") < 1:
+        raise PackagingError(f"{RDS_CA_URL} did not return PEM certificates")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(response.content)
+    return target
 
 
 # -- checking a zip --------------------------------------------------------------------------------

@@ -123,24 +123,25 @@ class LocalRuntime:
         self._start_s3()
         self._create_database_secret()
         self._derive_environment()
-        self._prepare_schema()
-        self._start_log_delivery()
-        api = self._child("api", self.settings.api_port, self._api_command(), self._container_env("api"))
-        self._spawn(api)
+        # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
+        # it starts first, and everything else gets ready meanwhile.
         lambdas = [self._lambda_child(key) for key in LAMBDA_ORDER]
-        for child in lambdas:
-            self._spawn(child)
-        self._wait_healthy(api)
         emulator_command = self._stand_in_command("emulator", "fulfillment")
         emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
         gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
         self._spawn(emulator)
         self._spawn(gateway)
-        for child in [*lambdas, emulator, gateway]:
+        self._prepare_schema()
+        self._start_log_delivery()
+        api = self._child("api", self.settings.api_port, self._api_command(), self._container_env("api"))
+        for child in [api, *lambdas]:
+            self._spawn(child)
+        for child in [api, *lambdas, gateway, emulator]:
             self._wait_healthy(child)
         self._start_notifier()
         self.started_seconds = time.perf_counter() - began
+        self.progress(f"runtime ready in {self.started_seconds:.1f} s")
         state = self.state()
         self.paths.state_file.write_text(json.dumps(state, indent=2))
         self.paths.pid_file.write_text(str(os.getpid()))
