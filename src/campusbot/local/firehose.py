@@ -32,7 +32,7 @@ from campusbot.local.aws_environment import ChatEventsDelivery
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-_EXPRESSION = re.compile(r"!\{(?P<namespace>[a-z]+):(?P<value>[^}]*)\}")
+_EXPRESSION = re.compile(r"!\{(?P<namespace>[A-Za-z]+):(?P<value>[^}]*)\}")
 _JAVA_PATTERN = re.compile(r"'[^']*'|yyyy|yy|MM|dd|HH|mm|ss|SSS|.", re.DOTALL)
 _JAVA_TO_STRFTIME = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
 

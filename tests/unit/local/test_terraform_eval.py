@@ -1,4 +1,4 @@
-"""The Terraform expression evaluator over small stacks written for each case (the real stacks: test_aws_environment)."""
+"""The Terraform expression evaluator on small stacks written per case (the real stacks: test_aws_environment)."""
 
 from __future__ import annotations
 
