@@ -390,14 +390,15 @@ def build_all(
         sites = list(
             pool.map(lambda plan: install_dependencies(plan.pins, cache_dir, python_version=python_version), plans)
         )
+    shipped = {RDS_CA_IN_ZIP: ca_bundle} if ca_bundle is not None else {}
     return {
         plan.function: build_zip(
             plan,
             src_root,
             site,
             build_dir / f"{plan.function}.zip",
-            extra={RDS_CA_IN_ZIP: ca_bundle} if ca_bundle is not None and plan.function in DATABASE_FUNCTIONS else None,
-        )  # fmt: skip
+            extra=shipped if plan.function in DATABASE_FUNCTIONS else None,
+        )
         for plan, site in zip(plans, sites, strict=True)
     }
 
