@@ -52,7 +52,8 @@ def start(tmp_path: Path) -> Iterator[Start]:
         port = _free_port()
         env = {
             "_HANDLER": handler, "AWS_LAMBDA_FUNCTION_NAME": "campusbot-test-fn", "FOO": "bar",
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout), "AWS_LAMBDA_LOG_FORMAT": log_format, "AWS_LAMBDA_LOG_LEVEL": "INFO",
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout), "AWS_LAMBDA_LOG_FORMAT": log_format,
+            "AWS_LAMBDA_LOG_LEVEL": "INFO",
         }  # fmt: skip
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", lambda_worker.__file__, "--port", str(port), "--task-root", str(tmp_path)],
