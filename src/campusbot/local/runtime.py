@@ -167,6 +167,8 @@ class LocalRuntime:
             },
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
             "logs": str(self.paths.logs),
+            # what each Lambda and the API run with: Terraform's environment, stand-ins, the runtime's wiring
+            "environments": {c.name: c.env for c in self.children if c.log_group is not None or c.name == "api"},
         }
 
     def _check_ports(self) -> None:
