@@ -58,9 +58,10 @@ MAX_TEXT = 1024
 
 
 class LexEmulator:
-    """The Lex V2 runtime for one bot (the definition), with the fulfillment Lambda run in-process.
+    """The Lex V2 runtime for one bot (the definition), invoking the fulfillment Lambda as a code hook.
 
-    `fulfillment` is the Lambda handler `(event, context) -> response`; `university_names` supplies the values
+    `fulfillment` has the Lambda handler's signature `(event, context) -> response`: a `LambdaInvoker` of the
+    fulfillment execution environment on the local runtime, the handler itself in tests; `university_names` supplies the values
     of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
     emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
     `load_seconds`); pass `recognizer` to share one between emulators (tests do).
