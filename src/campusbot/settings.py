@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     chat_events: Literal["log", "s3", "none"] = Field(
         "s3",
         description="where lex_proxy sends chat events: log (stdout → CloudWatch → Firehose → lake, the AWS "
-        "target), s3 (batched in the background into the lake bucket, the local runtime), none",
+        "target and the local runtime, which both get it from the stack), s3 (batched in the background into the "
+        "lake bucket: lex_proxy run on its own), none",
     )
     embedding_model: str = "amazon.titan-embed-text-v2:0"
     embedding_dimensions: int = Field(
