@@ -61,8 +61,8 @@ class LexEmulator:
     """The Lex V2 runtime for one bot (the definition), invoking the fulfillment Lambda as a code hook.
 
     `fulfillment` has the Lambda handler's signature `(event, context) -> response`: a `LambdaInvoker` of the
-    fulfillment execution environment on the local runtime, the handler itself in tests; `university_names` supplies the values
-    of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
+    fulfillment execution environment on the local runtime, the handler itself in tests; `university_names`
+    supplies the values of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
     emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
     `load_seconds`); pass `recognizer` to share one between emulators (tests do).
     """
