@@ -62,8 +62,8 @@ class LexEmulator:
 
     `fulfillment` has the Lambda handler's signature `(event, context) -> response`: a `LambdaInvoker` of the
     fulfillment execution environment on the local runtime, the handler itself in tests; `university_names`
-    supplies the values of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
-    emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
+    supplies the values of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`.
+    Building the emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
     `load_seconds`); pass `recognizer` to share one between emulators (tests do).
     """
 
