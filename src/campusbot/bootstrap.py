@@ -52,9 +52,8 @@ def resolve_database(settings: Settings) -> DatabaseTarget:
         credentials = SecretCredentials(
             _secretsmanager(settings), settings.db_secret_arn, ttl_seconds=settings.db_secret_ttl_seconds
         )
-        return DatabaseTarget(
-            settings.database_url_from_parts(user="", password=""), ssl=context, credentials=credentials
-        )
+        # the URL names the server; the username and password come from the secret at each new connection
+        return DatabaseTarget(settings.database_url_from_parts(), ssl=context, credentials=credentials)
     return DatabaseTarget(resolve_database_url(settings))
 
 
