@@ -45,7 +45,8 @@ Progress = Callable[[str], None]
 HOST = "127.0.0.1"
 HEALTH_PATH = "/_campusbot/health"
 SECRET_NAME = "campusbot-local/rds-master"
-LAMBDA_ORDER = ("fulfillment", "lex_proxy", "vectorizer")
+# The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
+INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
 
 
 class RuntimeStartError(RuntimeError):
@@ -118,14 +119,17 @@ class LocalRuntime:
     def start(self) -> dict[str, Any]:
         began = time.perf_counter()
         self.paths.logs.mkdir(parents=True, exist_ok=True)
-        self._check_ports()
+        self._preflight()
         self._start_database()
         self._start_s3()
         self._create_database_secret()
         self._derive_environment()
         # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
         # it starts first, and everything else gets ready meanwhile.
-        lambdas = [self._lambda_child(key) for key in LAMBDA_ORDER]
+        missing = sorted(set(INVOKED) - set(self.aws.functions))
+        if missing:
+            raise RuntimeStartError(f"the stacks define no Lambda {', '.join(missing)}: nothing to invoke it with")
+        lambdas = [self._lambda_child(key) for key in self.aws.functions]
         emulator_command = self._stand_in_command("emulator", "fulfillment")
         emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
@@ -171,7 +175,7 @@ class LocalRuntime:
             "environments": {c.name: c.env for c in self.children if c.log_group is not None or c.name == "api"},
         }
 
-    def _check_ports(self) -> None:
+    def _preflight(self) -> None:
         from campusbot.local.s3 import port_in_use
 
         if self.settings.database_url is not None:
