@@ -63,6 +63,7 @@ class Child:
     env: dict[str, str] = field(default_factory=dict)
     replace_on_exit: bool = False  # a Lambda environment: a fresh one starts when it ends
     log_group: str | None = None  # its output lines are events of this CloudWatch log group
+    cwd: Path | None = None  # application code runs in an empty folder: no `.env` of the checkout reaches it
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -138,7 +139,9 @@ class LocalRuntime:
         self._spawn(gateway)
         self._prepare_schema()
         self._start_log_delivery()
-        api = self._child("api", self.settings.api_port, self._api_command(), self._container_env("api"))
+        api = self._child(
+            "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
+        )
         for child in [api, *lambdas]:
             self._spawn(child)
         for child in [api, *lambdas, gateway, emulator]:
@@ -328,7 +331,13 @@ class LocalRuntime:
         port = free_port(HOST)
         command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
         return self._child(f"lambda-{key}", port, command, self._lambda_env(key), replace_on_exit=True,
-                           log_group=spec.log_group)  # fmt: skip
+                           log_group=spec.log_group, cwd=self._workdir())  # fmt: skip
+
+    def _workdir(self) -> Path:
+        """An empty folder (Lambda's /var/task, the image's /app hold no `.env`: neither must the local cwd)."""
+        folder = self.paths.root / "run"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def _wiring(self) -> dict[str, str]:
         """What every component gets besides its Terraform environment: the stand-ins' endpoints, credentials the
@@ -387,14 +396,16 @@ class LocalRuntime:
         if child.log_group is None:
             with child.log_path.open("ab") as log:
                 child.process = subprocess.Popen(
-                    child.command, env=child.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-                )
+                    child.command, env=child.env, cwd=child.cwd, stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )  # fmt: skip
             return
         if child.replace_on_exit:  # a new execution environment, a new log stream
             child.env["AWS_LAMBDA_LOG_STREAM_NAME"] = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
         child.process = subprocess.Popen(
-            child.command, env=child.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
+            child.command, env=child.env, cwd=child.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
         assert child.process.stdout is not None
         threading.Thread(
             target=self._read_log, args=(child, child.process.stdout), name=f"logs-{child.name}", daemon=True
