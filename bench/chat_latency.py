@@ -1,8 +1,9 @@
 """Latency of one chat turn through the full local chain, next to a direct API call, in the same run.
 
-A turn: HTTP → API Gateway emulator → lex_proxy Lambda → boto3 RecognizeText → Lex V2 emulator (intent +
-slots) → fulfillment Lambda → HTTP → data API → PostgreSQL, and back (plus the chat event to S3). The
-baseline asks the data API directly for the same answer. Starts its own runtime (`platform up --detach`)
+A turn: HTTP → API Gateway emulator → lex_proxy Lambda (its own execution environment, invoked over loopback)
+→ boto3 RecognizeText → Lex V2 emulator (intent + slots) → fulfillment Lambda (its own environment) → HTTP → data
+API → PostgreSQL over TLS (the RDS stand-in), and back (plus the chat event: a log line the runtime delivers to the
+lake). The baseline asks the data API directly for the same answer. Starts its own runtime (`platform up --detach`)
 on free ports in a temp dir; intents answered from the database only.
 
     .venv/bin/python bench/chat_latency.py [--turns 240]

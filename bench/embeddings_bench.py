@@ -73,7 +73,7 @@ def main() -> None:
         from campusbot.llm.prompts import Passage, grounded_prompt
         from campusbot.settings import Settings
 
-        settings = Settings(embedding_dimensions=384)
+        settings = Settings(embedding_dimensions=1024)  # Titan V2's size, MiniLM zero-padded by the emulator
         started = time.perf_counter()
         bootstrap.build_embedder(settings).embed_query("cold start")
         cold_s = time.perf_counter() - started

@@ -3,7 +3,7 @@
 1. Ingestion: the corpus (bench/data/corpus, copied --copies times under other keys) through the real pipeline
    (Ingestor: read → extract → chunk → embed through the Titan client and the Bedrock emulator's MiniLM → one
    transaction per document into pgvector). Prints chunks/s and where the time went.
-2. Scale: synthetic 384-d chunks in the real `document_chunk` table (migrated schema, its HNSW index
+2. Scale: synthetic 1024-d chunks in the real `document_chunk` table (migrated schema, its HNSW index
    `m=16, ef_construction=64` rebuilt after the bulk load, and the generated tsvector), at 10k then 100k rows.
    Vectors are normalized points around 1 centre per 100 chunks (same-topic cosine ≈ 0.74, like MiniLM's
    neighbours); each chunk's text has 40 words of a Zipf-distributed 5,000-word vocabulary. Queries come from the
@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _knowledge import CORPUS, MemoryObjects, created, scratch_database, start_emulator
 
-DIMENSIONS = 384
+DIMENSIONS = 1024  # CAMPUSBOT_EMBEDDING_DIMENSIONS: Titan V2's size, as the stacks set it
 NOISE = 0.6
 VOCABULARY = 5000
 WORDS_PER_CHUNK = 40

@@ -35,6 +35,9 @@ LABEL org.opencontainers.image.title="campusbot-api" \
 RUN groupadd --system --gid 10001 campusbot \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin campusbot
 COPY --from=build /opt/venv /opt/venv
+# The Amazon RDS CA bundle, fetched at build time (never at run time): the API verifies the database's certificate
+# against it (CAMPUSBOT_DB_CA_BUNDLE in terraform/stacks/app; sslmode verify-full).
+ADD --chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /opt/rds-ca/global-bundle.pem
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

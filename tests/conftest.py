@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -64,11 +65,12 @@ def scratch_database(settings: Settings, name: str) -> str:
     from campusbot.local import postgres
 
     url = postgres.start(settings.pg_dir, "campusbot")
-    socket_dir = url.split("host=", 1)[1]
+    query = parse_qs(urlsplit(url).query)
+    socket_dir, port = query["host"][0], query.get("port", ["5432"])[0]
     psql = _psql()
     for statement in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(
-            [psql, "-h", socket_dir, "-U", "postgres", "-d", "postgres", "-c", statement],
+            [psql, "-h", socket_dir, "-p", port, "-U", "postgres", "-d", "postgres", "-c", statement],
             check=True,
             capture_output=True,
         )

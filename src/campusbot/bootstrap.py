@@ -6,9 +6,8 @@ decides between the embedded runtime and AWS.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campusbot.settings import Settings
 
@@ -18,6 +17,7 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from campusbot.analytics.events import ChatEventSink
+    from campusbot.db.connect import DatabaseTarget
     from campusbot.knowledge.embeddings import Embedder
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
 
 @dataclass(frozen=True)
 class Database:
-    url: str
+    url: str  # without the password when it comes from a secret
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
 
@@ -33,26 +33,49 @@ class Database:
         await self.engine.dispose()
 
 
+def resolve_database(settings: Settings) -> DatabaseTarget:
+    """Where the database is and how to log in: CAMPUSBOT_DATABASE_URL as it says; else CAMPUSBOT_DB_HOST (+ _PORT,
+    _NAME) over TLS (CAMPUSBOT_DB_SSLMODE, default verify-full against CAMPUSBOT_DB_CA_BUNDLE) with the credentials
+    of CAMPUSBOT_DB_SECRET_ARN read per new connection (or CAMPUSBOT_DB_USER/_PASSWORD); else embedded PostgreSQL."""
+    from campusbot.db.connect import DatabaseTarget
+
+    if settings.database_url is not None:
+        return DatabaseTarget(settings.database_url)
+    if settings.db_host is not None:
+        from campusbot.db.tls import verify_full_context
+
+        context = verify_full_context(settings.db_ca_bundle) if settings.db_sslmode == "verify-full" else None
+        if settings.db_secret_arn is None:
+            return DatabaseTarget(settings.database_url_from_parts(), ssl=context)
+        from campusbot.db.credentials import SecretCredentials
+
+        credentials = SecretCredentials(
+            _secretsmanager(settings), settings.db_secret_arn, ttl_seconds=settings.db_secret_ttl_seconds
+        )
+        # the URL names the server; the username and password come from the secret at each new connection
+        return DatabaseTarget(settings.database_url_from_parts(), ssl=context, credentials=credentials)
+    return DatabaseTarget(resolve_database_url(settings))
+
+
 def resolve_database_url(settings: Settings) -> str:
-    """CAMPUSBOT_DATABASE_URL, else the parts, else the Secrets Manager secret, else embedded PostgreSQL."""
+    """A URL with everything in it: CAMPUSBOT_DATABASE_URL, else the embedded PostgreSQL's unix socket (started or
+    joined). A server reached by CAMPUSBOT_DB_HOST needs `resolve_database` (TLS, a secret per connection)."""
     if settings.database_url is not None:
         return settings.database_url
-    if settings.db_secret_arn is not None:
-        user, password = _secret_credentials(settings)
-        return settings.database_url_from_parts(user=user, password=password)
     if settings.db_host is not None:
-        return settings.database_url_from_parts()
+        raise ValueError("CAMPUSBOT_DB_HOST is set: use bootstrap.resolve_database (TLS, credentials per connection)")
     from campusbot.local import postgres
 
     return postgres.start(settings.pg_dir, settings.embedded_db_name)
 
 
-def build_database(settings: Settings, url: str | None = None) -> Database:
-    from campusbot.db.session import create_engine, create_sessionmaker
+def build_database(settings: Settings, target: DatabaseTarget | str | None = None) -> Database:
+    from campusbot.db.connect import target_of
+    from campusbot.db.session import create_sessionmaker
 
-    url = url or resolve_database_url(settings)
-    engine = create_engine(url, pool_size=settings.db_pool_size)
-    return Database(url=url, engine=engine, sessions=create_sessionmaker(engine))
+    resolved = target_of(target) if target is not None else resolve_database(settings)
+    engine = resolved.create_engine(pool_size=settings.db_pool_size)
+    return Database(url=resolved.url, engine=engine, sessions=create_sessionmaker(engine))
 
 
 def build_chat_event_sink(settings: Settings) -> ChatEventSink:
@@ -94,12 +117,13 @@ def creates_missing_buckets(settings: Settings) -> bool:
     return settings.target != "aws"
 
 
-def _secret_credentials(settings: Settings) -> tuple[str, str]:
+def _secretsmanager(settings: Settings) -> Any:
+    """A `secretsmanager` client (endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER on the local runtime)."""
     import boto3
+    from botocore.config import Config
 
-    client = boto3.client("secretsmanager", region_name=settings.region)
-    secret = json.loads(client.get_secret_value(SecretId=settings.db_secret_arn)["SecretString"])
-    return str(secret["username"]), str(secret["password"])
+    config = Config(connect_timeout=3, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    return boto3.client("secretsmanager", region_name=settings.region, config=config)
 
 
 def bedrock_runtime_client(settings: Settings) -> BedrockRuntimeClient:

@@ -1,22 +1,29 @@
 """One typed Settings for every entry point (API, Lambdas, CLI), read from CAMPUSBOT_* variables.
 
-Settings fail fast: in the `aws` target a missing or placeholder secret stops the process at start with a
-message that names the variable, instead of failing later on the first request.
+Each entry point states what it uses that has no default valid in AWS (`Requirements`: LEX_PROXY,
+FULFILLMENT, VECTORIZER, API below) and checks it at its cold start with `require(...)`: in the `aws`
+target a value it needs that Terraform did not set, or set to a placeholder, stops it with a message
+naming the variable ("lex_proxy needs CAMPUSBOT_BOT_ID"), instead of failing later on the first request.
+A component asks only for what it uses: lex_proxy needs no database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 Target = Literal["local", "localstack", "aws"]
 
-PLACEHOLDERS = {"", "changeme", "changethis", "change-me", "placeholder", "todo", "xxx", "secret", "password"}
+PLACEHOLDERS = {
+    "", "changeme", "changethis", "change-me", "placeholder", "todo", "xxx", "secret", "password", "none",
+}  # fmt: skip
 
 
 class SettingsError(ValueError):
@@ -29,11 +36,17 @@ class Settings(BaseSettings):
         env_file=".env",
         env_ignore_empty=True,
         extra="ignore",
+        populate_by_name=True,
     )
 
     target: Target = Field("local", description="local (embedded runtime) | localstack | aws")
     env: str = Field("dev", description="deployment environment name (dev, prod, ...)")
-    region: str = Field("us-east-1", description="AWS region of every client")
+    region: str = Field(
+        "us-east-1",
+        validation_alias=AliasChoices("CAMPUSBOT_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+        description="AWS region of every client: CAMPUSBOT_REGION, else AWS_REGION (set by Lambda and by the "
+        "ECS task definition), else AWS_DEFAULT_REGION",
+    )
     data_dir: Path = Field(Path(".campusbot"), description="local state: embedded PostgreSQL data, pid files")
 
     # Database: a full URL, or its parts (ECS gets the password from Secrets Manager), or a secret ARN.
@@ -43,7 +56,20 @@ class Settings(BaseSettings):
     db_name: str = "campusbot"
     db_user: str | None = None
     db_password: str | None = None
-    db_secret_arn: str | None = Field(None, description="Secrets Manager secret with username/password")
+    db_secret_arn: str | None = Field(
+        None, description="Secrets Manager secret with username/password (read per new connection, cached)"
+    )
+    db_secret_ttl_seconds: float = Field(
+        900, gt=0, description="how long the secret's credentials are reused; an authentication failure re-reads it"
+    )
+    db_sslmode: Literal["verify-full", "disable"] = Field(
+        "verify-full",
+        description="TLS of connections made from CAMPUSBOT_DB_HOST: verify-full (the server certificate against "
+        "CAMPUSBOT_DB_CA_BUNDLE and its host name) or disable; a CAMPUSBOT_DATABASE_URL says its own",
+    )
+    db_ca_bundle: Path | None = Field(
+        None, description="CA bundle that signs the database's certificate (the RDS bundle shipped in the image/zip)"
+    )
     db_pool_size: int = Field(10, ge=1, le=100)
     embedded_db_name: str = "campusbot"
 
@@ -85,10 +111,13 @@ class Settings(BaseSettings):
     chat_events: Literal["log", "s3", "none"] = Field(
         "s3",
         description="where lex_proxy sends chat events: log (stdout → CloudWatch → Firehose → lake, the AWS "
-        "target), s3 (batched in the background into the lake bucket, the local runtime), none",
+        "target and the local runtime, which both get it from the stack), s3 (batched in the background into the "
+        "lake bucket: lex_proxy run on its own), none",
     )
     embedding_model: str = "amazon.titan-embed-text-v2:0"
-    embedding_dimensions: int = Field(384, description="vector(N) of document_chunk; 256/512/1024 for Titan V2")
+    embedding_dimensions: int = Field(
+        1024, description="vector(N) of document_chunk: 256, 512 or 1024 (Titan V2; the local emulator pads MiniLM)"
+    )
     chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 
     # Embeddings and generation (src/campusbot/knowledge/embeddings.py, src/campusbot/llm/): budgets inside Lex's 30 s
@@ -118,6 +147,13 @@ class Settings(BaseSettings):
     assist_fallback_order: str = Field("documents,general", description="comma list of: documents, general")
     notifier_interval_seconds: float = Field(1.0, gt=0, le=300, description="local S3 notifier polling interval")
     dms_interval_seconds: float = Field(5.0, gt=0, le=3600, description="local DMS stand-in: seconds between passes")
+    firehose_interval_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=900,
+        description="local runtime: deliver chat events to the lake after at most this many seconds; unset = the "
+        "stream's buffering interval from Terraform (300 s)",
+    )
 
     @field_validator("chunk_overlap")
     @classmethod
@@ -161,25 +197,6 @@ class Settings(BaseSettings):
             raise ValueError("embedding_dimensions must be between 8 and 4096")
         return value
 
-    @model_validator(mode="after")
-    def _secrets_are_real_in_aws(self) -> Settings:
-        if self.target != "aws":
-            return self
-        if self.database_url is None and self.db_secret_arn is None:
-            if not self.db_host:
-                raise SettingsError(
-                    "CAMPUSBOT_TARGET=aws needs a database: set CAMPUSBOT_DATABASE_URL, or CAMPUSBOT_DB_HOST "
-                    "with CAMPUSBOT_DB_USER/CAMPUSBOT_DB_PASSWORD, or CAMPUSBOT_DB_SECRET_ARN"
-                )
-            if self.db_secret_arn is None and _placeholder(self.db_password):
-                raise SettingsError(
-                    "CAMPUSBOT_DB_PASSWORD is missing or a placeholder; in the aws target it comes from "
-                    "the RDS-managed secret (ECS task secrets) or set CAMPUSBOT_DB_SECRET_ARN"
-                )
-        if self.database_url is not None and _placeholder(_url_password(self.database_url)):
-            raise SettingsError("CAMPUSBOT_DATABASE_URL has a missing or placeholder password in the aws target")
-        return self
-
     @property
     def uses_embedded_database(self) -> bool:
         """True when no database is configured and the local runtime provides one."""
@@ -200,6 +217,43 @@ class Settings(BaseSettings):
     def pg_dir(self) -> Path:
         return self.data_dir / "pg"
 
+    def database_gaps(self) -> list[str]:
+        """What reaching the database in the aws target still needs (empty: nothing), as variables to set."""
+        if self.database_url is not None:
+            if _placeholder(_url_password(self.database_url)):
+                return ["CAMPUSBOT_DATABASE_URL with a real password (it has none, or a placeholder)"]
+            return []
+        if not self.db_host:
+            return ["a database: CAMPUSBOT_DB_HOST with CAMPUSBOT_DB_SECRET_ARN (as Terraform sets them), or "
+                    "CAMPUSBOT_DATABASE_URL"]  # fmt: skip
+        gaps = []
+        if self.db_secret_arn is None and (not self.db_user or _placeholder(self.db_password)):
+            gaps.append("CAMPUSBOT_DB_SECRET_ARN (the RDS-managed secret; or CAMPUSBOT_DB_USER and a real "
+                        "CAMPUSBOT_DB_PASSWORD)")  # fmt: skip
+        if self.db_sslmode == "verify-full" and self.db_ca_bundle is None:
+            gaps.append("CAMPUSBOT_DB_CA_BUNDLE (the CA bundle that verifies the database's certificate)")
+        return gaps
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        """Settings read from `environ` alone (no os.environ, no .env): what a process started with exactly that
+        environment would get, e.g. a Lambda with the variables Terraform gives it."""
+        variables = dict(environ)
+
+        class _Isolated(cls):  # type: ignore[valid-type,misc]
+            @classmethod
+            def settings_customise_sources(
+                cls,
+                settings_cls: type[BaseSettings],
+                init_settings: PydanticBaseSettingsSource,
+                env_settings: PydanticBaseSettingsSource,
+                dotenv_settings: PydanticBaseSettingsSource,
+                file_secret_settings: PydanticBaseSettingsSource,
+            ) -> tuple[PydanticBaseSettingsSource, ...]:
+                return init_settings, _MappingSource(settings_cls, variables)
+
+        return _Isolated()
+
 
 def _placeholder(secret: str | None) -> bool:
     return secret is None or secret.strip().lower() in PLACEHOLDERS
@@ -211,7 +265,88 @@ def _url_password(url: str) -> str | None:
     return make_url(url).password
 
 
+class _MappingSource(EnvSettingsSource):
+    """The environment source of pydantic-settings over a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {key.lower(): value for key, value in self._environ.items()}
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings; tests and the CLI call get_settings.cache_clear() after changing env."""
     return Settings()
+
+
+def env_name(field: str) -> str:
+    """The variable that sets `field` (its first alias, else CAMPUSBOT_<FIELD>)."""
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"CAMPUSBOT_{field.upper()}"
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What one entry point uses that has no default valid in AWS. In the aws target each of `fields` must be set
+    explicitly (Terraform sets it) to a real value, and with `database` the database must be reachable (host,
+    secret, CA bundle, or a URL). Other targets have local defaults for all of them: nothing is checked there."""
+
+    component: str
+    fields: tuple[str, ...] = ()
+    database: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.fields if name not in Settings.model_fields]
+        if unknown:
+            raise ValueError(f"{self.component} requires unknown settings {unknown}")
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variables behind `fields`, e.g. CAMPUSBOT_BOT_ID."""
+        return tuple(env_name(name) for name in self.fields)
+
+    def missing(self, settings: Settings) -> list[str]:
+        """What `settings` lacks for this component (empty when it has everything, or outside the aws target)."""
+        if settings.target != "aws":
+            return []
+        gaps = [
+            env_name(name)
+            for name in self.fields
+            if name not in settings.model_fields_set or _placeholder(_text(getattr(settings, name)))
+        ]
+        return gaps + (settings.database_gaps() if self.database else [])
+
+    def check(self, settings: Settings) -> Settings:
+        """`settings`, or a SettingsError naming every variable this component still needs."""
+        missing = self.missing(settings)
+        if missing:
+            raise SettingsError(
+                f"{self.component} needs {', '.join(missing)}: unset or a placeholder in the aws target, where "
+                "Terraform's environment of the component must provide it"
+            )
+        return settings
+
+
+# What each entry point requires (terraform/stacks give exactly these; tests/unit/local/test_aws_environment.py
+# checks the environment derived from the stacks against them).
+LEX_PROXY = Requirements("lex_proxy", ("env", "bot_id", "bot_alias_id", "locale_id", "chat_events"))
+FULFILLMENT = Requirements("fulfillment", ("api_url",))
+# Both write or read document_chunk.embedding vector(N): they must agree with each other and with the table.
+VECTORIZER = Requirements("vectorizer", ("embedding_dimensions",), database=True)
+API = Requirements("api", ("embedding_dimensions",), database=True)
+COMPONENTS: Mapping[str, Requirements] = {r.component: r for r in (LEX_PROXY, FULFILLMENT, VECTORIZER, API)}
+
+
+def require(requirements: Requirements) -> Settings:
+    """The process settings, checked for one entry point (its cold start): SettingsError names what is missing."""
+    return requirements.check(get_settings())
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

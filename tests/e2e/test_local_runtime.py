@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,12 +20,65 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 
 
+LAMBDAS = ("lambda-fulfillment", "lambda-lex_proxy", "lambda-vectorizer")
+
+
+def status(runtime: RunningRuntime) -> dict[str, Any]:
+    state: dict[str, Any] = json.loads(runtime.platform("status", "--json").stdout)
+    return state
+
+
 def test_status_shows_every_component_healthy(local_runtime: RunningRuntime) -> None:
-    result = local_runtime.platform("status", "--json")
-    state = json.loads(result.stdout)
+    state = status(local_runtime)
     assert state["running"] is True
-    assert state["health"] == {"api": "ok", "emulator": "ok", "gateway": "ok"}
+    assert state["health"] == dict.fromkeys(("api", "emulator", "gateway", *LAMBDAS), "ok")
     assert state["postgres"]["running"] is True
+
+
+def test_each_lambda_runs_in_its_own_process_with_the_environment_terraform_gives_it(
+    local_runtime: RunningRuntime,
+) -> None:
+    state = status(local_runtime)
+    pids = {name: child["pid"] for name, child in state["children"].items()}
+    assert len(set(pids.values())) == len(pids)  # no Lambda inside the gateway or the emulator
+    lex_proxy = state["environments"]["lambda-lex_proxy"]
+    assert lex_proxy["CAMPUSBOT_TARGET"] == "aws" and lex_proxy["CAMPUSBOT_CHAT_EVENTS"] == "log"
+    assert not any(name.startswith("CAMPUSBOT_DB") or name == "CAMPUSBOT_DATABASE_URL" for name in lex_proxy)
+    assert lex_proxy["_HANDLER"] == "campusbot.lambdas.lex_proxy.handler"
+    assert lex_proxy["AWS_LAMBDA_FUNCTION_TIMEOUT"] == "30" and lex_proxy["AWS_LAMBDA_LOG_FORMAT"] == "JSON"
+    vectorizer = state["environments"]["lambda-vectorizer"]
+    assert vectorizer["AWS_LAMBDA_FUNCTION_TIMEOUT"] == "300" and vectorizer["CAMPUSBOT_DB_HOST"] == "localhost"
+    assert vectorizer["CAMPUSBOT_DB_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert Path(vectorizer["CAMPUSBOT_DB_CA_BUNDLE"]).is_file()
+    api = state["environments"]["api"]
+    assert api["CAMPUSBOT_TARGET"] == "aws" and "CAMPUSBOT_DB_PASSWORD" not in api
+    assert api["CAMPUSBOT_EMBEDDING_DIMENSIONS"] == "1024"
+    for environment in state["environments"].values():  # nothing from the shell that started the runtime
+        assert "CAMPUSBOT_DATA_DIR" not in environment and "CAMPUSBOT_API_PORT" not in environment
+
+
+def test_chat_events_reach_the_lake_as_firehose_writes_them(local_runtime: RunningRuntime, unique: str) -> None:
+    import gzip
+    import re
+    import time
+
+    import boto3
+
+    with ChatClient(local_runtime.chat_url) as client:
+        session = client.send("hello", f"lake-{unique}").session_id
+    s3 = boto3.client("s3", endpoint_url=local_runtime.s3_url, region_name="us-east-1",
+                      aws_access_key_id="campusbot-local", aws_secret_access_key="campusbot-local")  # fmt: skip
+    found: list[tuple[str, dict[str, Any]]] = []
+    deadline = time.monotonic() + 30
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.5)
+        for item in s3.list_objects_v2(Bucket="campusbot-lake", Prefix="chat-events/").get("Contents", []):
+            lines = gzip.decompress(s3.get_object(Bucket="campusbot-lake", Key=item["Key"])["Body"].read())
+            found += [(item["Key"], e) for e in map(json.loads, lines.splitlines()) if e["session_id"] == session]
+    [(key, event)] = found
+    day = event["occurred_at"][:10]
+    assert re.fullmatch(rf"chat-events/dt={day}/campusbot-dev-chat-events-1-[0-9-]{{19}}-[0-9a-f-]{{36}}\.gz", key)
+    assert (event["intent"], event["env"], event["answer_source"]) == ("Greeting", "dev", "none")
 
 
 def test_every_smoke_conversation_passes(local_runtime: RunningRuntime) -> None:
@@ -84,6 +138,6 @@ def test_bad_requests_get_api_gateway_style_errors(local_runtime: RunningRuntime
 
 def test_down_stops_everything(local_runtime: RunningRuntime) -> None:
     local_runtime.platform("down")
-    status = local_runtime.platform("status", check=False)
-    assert status.returncode == 3
+    stopped = local_runtime.platform("status", check=False)
+    assert stopped.returncode == 3
     assert not (local_runtime.data_dir / "pg" / "postmaster.pid").exists()

@@ -30,6 +30,7 @@ LAMBDA_ENV = {
         "CAMPUSBOT_DB_HOST",
         "CAMPUSBOT_DB_PORT",
         "CAMPUSBOT_DB_NAME",
+        "CAMPUSBOT_DB_CA_BUNDLE",
         "CAMPUSBOT_EMBEDDING_MODEL",
         "CAMPUSBOT_EMBEDDING_DIMENSIONS",
         "CAMPUSBOT_TARGET",
@@ -44,6 +45,8 @@ ECS_ENV = {
     "CAMPUSBOT_DB_HOST",
     "CAMPUSBOT_DB_PORT",
     "CAMPUSBOT_DB_NAME",
+    "CAMPUSBOT_DB_SECRET_ARN",
+    "CAMPUSBOT_DB_CA_BUNDLE",
     "CAMPUSBOT_DOCS_BUCKET",
     "CAMPUSBOT_EMBEDDING_MODEL",
     "CAMPUSBOT_EMBEDDING_DIMENSIONS",
@@ -127,17 +130,22 @@ def _merged_map(value: Any) -> Any:
     return value
 
 
-def test_ecs_service_gets_the_contract_environment_and_secrets() -> None:
+def test_ecs_service_gets_the_contract_environment_and_reads_the_rotating_secret_itself() -> None:
+    """The RDS-managed secret rotates: the task gets its ARN and reads it per new connection (db.credentials),
+    not a password injected once at start through ECS `secrets`."""
     [(stack, _, call)] = list(calls_of("ecs_service"))
     assert stack == "app"
     environment = _merged_map(call["environment"])
     assert map_keys(environment) == ECS_ENV
     assert unquote(environment["CAMPUSBOT_TARGET"]) == "aws"
-    secrets = {k: str(unquote(v)) for k, v in call["secrets"].items() if not k.startswith("__")}
-    assert secrets == {
-        "CAMPUSBOT_DB_USER": "${local.db_secret_arn}:username::",
-        "CAMPUSBOT_DB_PASSWORD": "${local.db_secret_arn}:password::",
-    }
+    assert expr(environment["CAMPUSBOT_DB_SECRET_ARN"]) == "local.db_secret_arn"
+    assert "secrets" not in call
+    [(_, _, iam)] = [c for c in calls_of("iam") if c[0] == "app"]
+    statements = {unquote(st["sid"]): st for st in iam["ecs"]["statements"]}
+    assert [unquote(a) for a in statements["ReadDatabaseSecret"]["actions"]] == ["secretsmanager:GetSecretValue"]
+    assert [expr(r) for r in statements["ReadDatabaseSecret"]["resources"]] == ["local.db_secret_arn"]
+    [condition] = statements["DecryptDatabaseSecret"]["conditions"]
+    assert unquote(condition["variable"]) == "kms:ViaService"
     assert call["container_port"] == 8000
     assert unquote(call["health_check_path"]) == "/healthz"
     assert expr(call["container_image"]) == "var.api_image_uri"

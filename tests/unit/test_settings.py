@@ -3,7 +3,16 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from campusbot.settings import Settings
+from campusbot.settings import (
+    API,
+    COMPONENTS,
+    FULFILLMENT,
+    LEX_PROXY,
+    VECTORIZER,
+    Requirements,
+    Settings,
+    SettingsError,
+)
 
 
 def test_local_target_needs_nothing_and_uses_the_embedded_database() -> None:
@@ -18,25 +27,81 @@ def test_postgres_urls_get_the_asyncpg_driver() -> None:
     assert not Settings(database_url="postgresql://u@h/d").uses_embedded_database
 
 
+AWS_DATABASE = {
+    "db_host": "db.internal",
+    "db_secret_arn": "arn:aws:secretsmanager:us-east-1:1:secret:x",
+    "db_ca_bundle": "/var/task/rds-ca/global-bundle.pem",
+}
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({}, "CAMPUSBOT_TARGET=aws needs a database"),
-        ({"db_host": "db.internal"}, "CAMPUSBOT_DB_PASSWORD is missing or a placeholder"),
-        ({"db_host": "db.internal", "db_password": "changethis"}, "CAMPUSBOT_DB_PASSWORD is missing or a placeholder"),
-        ({"database_url": "postgresql://app:changeme@db/campusbot"}, "placeholder password"),
-        ({"database_url": "postgresql://app@db/campusbot"}, "placeholder password"),
+        ({}, "a database: CAMPUSBOT_DB_HOST with CAMPUSBOT_DB_SECRET_ARN"),
+        ({"db_host": "db.internal"}, "CAMPUSBOT_DB_SECRET_ARN (the RDS-managed secret"),
+        ({"db_host": "db.internal", "db_user": "app", "db_password": "changethis"}, "CAMPUSBOT_DB_SECRET_ARN"),
+        ({**AWS_DATABASE, "db_ca_bundle": None}, "CAMPUSBOT_DB_CA_BUNDLE"),
+        ({"database_url": "postgresql://app:changeme@db/campusbot"}, "real password"),
+        ({"database_url": "postgresql://app@db/campusbot"}, "real password"),
     ],
 )
-def test_aws_target_fails_fast_on_missing_or_placeholder_secrets(values: dict[str, str], message: str) -> None:
-    with pytest.raises(ValidationError) as raised:
-        Settings(target="aws", **values)
-    assert message in str(raised.value)
+def test_a_component_with_a_database_fails_fast_on_missing_or_placeholder_secrets(
+    values: dict[str, str], message: str
+) -> None:
+    settings = Settings(target="aws", embedding_dimensions=1024, **values)
+    with pytest.raises(SettingsError) as raised:
+        VECTORIZER.check(settings)
+    assert str(raised.value).startswith("vectorizer needs ") and message in str(raised.value)
 
 
-def test_aws_target_accepts_real_credentials_or_a_secret_arn() -> None:
-    assert Settings(target="aws", db_host="db", db_user="app", db_password="s3cr3t-Value").db_host == "db"
-    assert Settings(target="aws", db_host="db", db_secret_arn="arn:aws:secretsmanager:us-east-1:1:secret:x")
+def test_aws_target_accepts_the_secret_terraform_gives_or_real_credentials() -> None:
+    assert VECTORIZER.check(Settings(target="aws", embedding_dimensions=1024, **AWS_DATABASE))
+    real = {"db_host": "db", "db_user": "app", "db_password": "s3cr3t-Value", "db_ca_bundle": "/ca.pem"}
+    assert API.check(Settings(target="aws", embedding_dimensions=1024, **real))
+
+
+def test_lex_proxy_needs_no_database_only_its_bot() -> None:
+    """Defect 2 of issue 11: lex_proxy with exactly its Terraform environment answered 500 ("needs a database")."""
+    terraform = {
+        "CAMPUSBOT_BOT_ID": "ABCDEFGHIJ", "CAMPUSBOT_BOT_ALIAS_ID": "KLMNOPQRST", "CAMPUSBOT_LOCALE_ID": "en_US",
+        "CAMPUSBOT_LAKE_BUCKET": "lake", "CAMPUSBOT_TARGET": "aws", "CAMPUSBOT_ENV": "dev",
+        "CAMPUSBOT_CHAT_EVENTS": "log", "CAMPUSBOT_CORS_ALLOW_ORIGIN": "*",
+    }  # fmt: skip
+    assert LEX_PROXY.check(Settings.from_environment(terraform)).bot_id == "ABCDEFGHIJ"
+    without_bot = {k: v for k, v in terraform.items() if k != "CAMPUSBOT_BOT_ID"}
+    with pytest.raises(SettingsError, match="lex_proxy needs CAMPUSBOT_BOT_ID"):
+        LEX_PROXY.check(Settings.from_environment(without_bot))
+    with pytest.raises(SettingsError, match="lex_proxy needs CAMPUSBOT_BOT_ID"):  # coalesce(var.bot_id, "none")
+        LEX_PROXY.check(Settings.from_environment({**terraform, "CAMPUSBOT_BOT_ID": "none"}))
+
+
+def test_a_local_default_is_not_a_value_in_aws() -> None:
+    """The bot id and the API URL have defaults that only make sense on the local runtime."""
+    with pytest.raises(SettingsError, match="fulfillment needs CAMPUSBOT_API_URL"):
+        FULFILLMENT.check(Settings.from_environment({"CAMPUSBOT_TARGET": "aws"}))
+    assert FULFILLMENT.check(Settings.from_environment({"CAMPUSBOT_TARGET": "local"})).api_url.startswith("http://127")
+
+
+def test_every_requirement_names_real_settings() -> None:
+    assert set(COMPONENTS) == {"lex_proxy", "fulfillment", "vectorizer", "api"}
+    with pytest.raises(ValueError, match="unknown settings"):
+        Requirements("x", ("no_such_setting",))
+
+
+def test_from_environment_reads_only_the_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPUSBOT_BOT_ID", "FROMSHELL1")
+    settings = Settings.from_environment({"AWS_REGION": "eu-west-1", "CAMPUSBOT_DB_PORT": "5433"})
+    assert (settings.bot_id, settings.region, settings.db_port) == ("CAMPUSBOT0", "eu-west-1", 5433)
+    assert settings.model_fields_set == {"region", "db_port"}
+
+
+def test_the_region_follows_aws_region_unless_campusbot_region_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAMPUSBOT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert Settings().region == "eu-central-1"
+    monkeypatch.setenv("CAMPUSBOT_REGION", "ap-south-1")
+    assert Settings().region == "ap-south-1"
+    assert Settings(region="us-west-2").region == "us-west-2"
 
 
 def test_url_from_parts_quotes_credentials() -> None:
@@ -46,9 +111,9 @@ def test_url_from_parts_quotes_credentials() -> None:
 
 def test_environment_variables_use_the_campusbot_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAMPUSBOT_API_PORT", "9001")
-    monkeypatch.setenv("CAMPUSBOT_EMBEDDING_DIMENSIONS", "1024")
+    monkeypatch.setenv("CAMPUSBOT_EMBEDDING_DIMENSIONS", "512")
     settings = Settings()
-    assert settings.api_port == 9001 and settings.embedding_dimensions == 1024
+    assert settings.api_port == 9001 and settings.embedding_dimensions == 512
 
 
 def test_bad_values_are_rejected() -> None:

@@ -7,8 +7,9 @@ by `rated_event_id`; the web client records it). How an event reaches the lake i
 
 - `LogChatEventSink` (AWS): one JSON line on stdout, i.e. in the Lambda's CloudWatch log stream; a
   subscription filter ships the lines through Firehose into the lake. No network call in the turn.
-- `BatchingS3ChatEventSink` (local runtime, a long-lived process): events are queued and a background thread
-  writes them in batches, one object per day and flush. A synchronous PutObject per turn cost ~20 ms.
+- `BatchingS3ChatEventSink` (lex_proxy run on its own in a long-lived process, e.g. tests): events are queued
+  and a background thread writes them in batches, one object per day and flush. A synchronous PutObject per
+  turn cost ~20 ms.
 - `NullSink`: no lake.
 
 Recording is best effort: a lake that is down, slow or misconfigured is logged and never fails the turn.

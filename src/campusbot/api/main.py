@@ -12,12 +12,14 @@ from campusbot import __version__
 from campusbot.api import problems
 from campusbot.api.routes import companies, health, knowledge, opportunities, students, universities
 from campusbot.bootstrap import Database, build_database
-from campusbot.settings import Settings, get_settings
+from campusbot.settings import API, Settings, get_settings
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the app; without a database it builds one from settings at start-up (embedded by default)."""
-    settings = settings or get_settings()
+    """Build the app; without a database it builds one from settings at start-up (embedded by default).
+
+    In the aws target a setting the API needs that is missing stops it here, naming the variable (settings.API)."""
+    settings = API.check(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

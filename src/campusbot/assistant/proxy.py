@@ -243,6 +243,26 @@ class ChatProxy:
         return origin if origin in self.origins else self.origins[0]
 
 
+class UnavailableProxy(ChatProxy):
+    """What answers `/chat` when the proxy cannot start (its configuration is broken; the cause is in the cold-start
+    log): the CORS preflight still succeeds, every other request is a JSON 500 with CORS headers."""
+
+    MESSAGE = "the chat service is misconfigured"
+
+    def __init__(self, cors_allow_origin: str = "*") -> None:
+        super().__init__(None, bot_id="", bot_alias_id="", locale_id="", cors_allow_origin=cors_allow_origin)  # type: ignore[arg-type]
+
+    def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        origin = _header(event, "origin")
+        try:
+            preflight = _method(event) == "OPTIONS"
+        except Exception:
+            preflight = False
+        if preflight:
+            return self._respond(204, None, origin, preflight=True)
+        return self._respond(500, {"error": self.MESSAGE}, origin)
+
+
 # Request --------------------------------------------------------------------------------------------------
 
 

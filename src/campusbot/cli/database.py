@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campusbot.bootstrap import Database, build_database, resolve_database_url
+from campusbot.bootstrap import Database, build_database, resolve_database
 from campusbot.cli.console import abort, info
 from campusbot.settings import Settings
 
@@ -14,9 +14,9 @@ def prepared_database(settings: Settings, *, migrate: bool = True) -> Database:
     try:
         if settings.uses_embedded_database:
             info(f"starting embedded PostgreSQL in {settings.pg_dir} ...")
-        url = resolve_database_url(settings)
+        target = resolve_database(settings)
         if migrate:
-            migrations.upgrade(url)
-    except Exception as exc:  # embedded start, network, auth or migration failure
+            migrations.upgrade(target)
+    except Exception as exc:  # embedded start, network, TLS, auth or migration failure
         abort(f"database not available: {exc}")
-    return build_database(settings, url)
+    return build_database(settings, target)

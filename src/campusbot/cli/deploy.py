@@ -291,8 +291,11 @@ def _prepare_inputs(ctx: DeployContext) -> None:
     if ctx.state.image_tag != tag or ctx.state.image_uri is None:
         repository = ctx.state.image_uri.rsplit(":", 1)[0] if ctx.state.image_uri else _repository(ctx)
         ctx.state.image_uri, ctx.state.image_tag = f"{repository}:{tag}", tag
+    ca_bundle = packaging.rds_ca_bundle(ctx.lambda_cache_dir) if ctx.options.target == "aws" else None
     with ctx.reporter.activity("packaging Lambdas (cached)"):
-        ctx.state.artifacts = packaging.build_all(ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir)
+        ctx.state.artifacts = packaging.build_all(
+            ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir, ca_bundle=ca_bundle
+        )
 
 
 def _repository(ctx: DeployContext) -> str:
@@ -409,8 +412,15 @@ def package(
 
     ctx = _context(_options("dev", "aws", "local", root))
     try:
+        try:
+            ca_bundle: Path | None = packaging.rds_ca_bundle(ctx.lambda_cache_dir)
+        except packaging.PackagingError as exc:  # `platform deploy` needs it and says so; a look at the zips does not
+            ca_bundle = None
+            ctx.reporter.warn(f"the vectorizer zip is built without the RDS CA bundle: {exc}")
         with ctx.reporter.activity("packaging Lambdas (cached)"):
-            artifacts = packaging.build_all(ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir)
+            artifacts = packaging.build_all(
+                ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir, ca_bundle=ca_bundle
+            )
     except Exception as exc:  # a pip or import-check failure: its message says which
         _fail(exc)
     tag = images.image_tag(ctx.options.root)

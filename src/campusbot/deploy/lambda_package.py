@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -65,6 +65,11 @@ EXTRA_REQUIREMENTS: Final = {"vectorizer": ("sqlalchemy[asyncio]", "asyncpg")}
 MAX_ZIPPED_BYTES: Final = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES: Final = 250 * 1024 * 1024
 SKIPPED_DIRS: Final = frozenset({"__pycache__", "bin"})
+# The Amazon RDS CA bundle: fetched once at build time (never at run time), shipped in the zips of the functions
+# that connect to the database; CAMPUSBOT_DB_CA_BUNDLE (terraform/stacks/app) names /var/task/<RDS_CA_IN_ZIP>.
+RDS_CA_URL: Final = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+RDS_CA_IN_ZIP: Final = "rds-ca/global-bundle.pem"
+DATABASE_FUNCTIONS: Final = frozenset({"vectorizer"})
 SKIPPED_SUFFIXES: Final = (".pyc", ".pyo")
 
 
@@ -367,12 +372,16 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def build_zip(plan: PackagePlan, src_root: Path, site: Path | None, out: Path) -> LambdaArtifact:
+def build_zip(
+    plan: PackagePlan, src_root: Path, site: Path | None, out: Path, *, extra: Mapping[str, Path] | None = None
+) -> LambdaArtifact:
+    """The zip of `plan`; `extra` adds files by their path in the zip (e.g. the RDS CA bundle)."""
     entries: dict[str, Path] = {}
     if site is not None:
         entries.update(_site_entries(site))
     for relative in plan.files:
         entries[relative] = src_root / relative
+    entries.update(extra or {})
     unzipped = sum(path.stat().st_size for path in entries.values())
     check_size(plan.function, unzipped=unzipped)  # before reading it all
     data = zip_bytes(entries.items())
@@ -393,8 +402,10 @@ def build_all(
     functions: Iterable[str] = FUNCTIONS,
     python_version: str = LAMBDA_PYTHON,
     on_progress: Callable[[str], None] = lambda _message: None,
+    ca_bundle: Path | None = None,
 ) -> dict[str, LambdaArtifact]:
-    """Every function's zip; the wheel installs (one pip per pin set, cached) run in parallel."""
+    """Every function's zip; the wheel installs (one pip per pin set, cached) run in parallel. With `ca_bundle`,
+    the functions that reach the database (DATABASE_FUNCTIONS) carry it at RDS_CA_IN_ZIP (verify-full TLS)."""
     from concurrent.futures import ThreadPoolExecutor
 
     plans = [plan_package(function, src_root, python_version=python_version) for function in functions]
@@ -404,10 +415,39 @@ def build_all(
         sites = list(
             pool.map(lambda plan: install_dependencies(plan.pins, cache_dir, python_version=python_version), plans)
         )
+    shipped = {RDS_CA_IN_ZIP: ca_bundle} if ca_bundle is not None else {}
     return {
-        plan.function: build_zip(plan, src_root, site, build_dir / f"{plan.function}.zip")
+        plan.function: build_zip(
+            plan,
+            src_root,
+            site,
+            build_dir / f"{plan.function}.zip",
+            extra=shipped if plan.function in DATABASE_FUNCTIONS else None,
+        )
         for plan, site in zip(plans, sites, strict=True)
     }
+
+
+def rds_ca_bundle(cache_dir: Path) -> Path:
+    """The RDS CA bundle, downloaded once into `cache_dir` (kept: the same bytes give the same zip), checked to be
+    PEM certificates. A build step: the running Lambda or task never downloads it."""
+    target = cache_dir / "rds-ca" / "global-bundle.pem"
+    if target.is_file():
+        return target
+    import httpx
+
+    try:
+        response = httpx.get(RDS_CA_URL, timeout=30, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise PackagingError(
+            f"cannot fetch the RDS CA bundle from {RDS_CA_URL} ({exc}); download it to {target} and build again"
+        ) from exc
+    if response.text.count("-----BEGIN CERTIFICATE-----") < 1:
+        raise PackagingError(f"{RDS_CA_URL} did not return PEM certificates")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(response.content)
+    return target
 
 
 # -- checking a zip --------------------------------------------------------------------------------

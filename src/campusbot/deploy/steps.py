@@ -194,8 +194,9 @@ def lambdas(ctx: DeployContext) -> StepResult:
     src = ctx.options.root / "src"
     with ctx.reporter.activity(f"packaging {', '.join(FUNCTIONS)} (manylinux wheels, cached)") as activity:
         try:
+            ca_bundle = packaging.rds_ca_bundle(ctx.lambda_cache_dir) if ctx.options.target == "aws" else None
             artifacts = packaging.build_all(
-                src, ctx.lambda_build_dir, ctx.lambda_cache_dir, on_progress=activity.update
+                src, ctx.lambda_build_dir, ctx.lambda_cache_dir, on_progress=activity.update, ca_bundle=ca_bundle
             )
         except packaging.PackagingError as exc:
             raise DeployError(str(exc), fix="check network access to PyPI (pip) and the handler imports") from exc

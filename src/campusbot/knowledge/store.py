@@ -121,6 +121,12 @@ async def check_dimensions(engine: AsyncEngine, dimensions: int, model_id: str) 
             f"embedding model {model_id} makes {dimensions}-dimensional vectors but document_chunk.embedding is "
             f"vector({declared}): set CAMPUSBOT_EMBEDDING_DIMENSIONS={declared} (and a model that makes them), "
             f"or migrate a fresh database with CAMPUSBOT_EMBEDDING_DIMENSIONS={dimensions}"
+            + (
+                "; a local database made before the stacks' 1024 reached the local runtime is padded in place by "
+                "`platform up`"
+                if declared == 384
+                else ""
+            )
         )
     return declared
 

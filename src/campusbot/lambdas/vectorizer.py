@@ -1,8 +1,10 @@
 """S3 ObjectCreated / ObjectRemoved notifications → document chunks in pgvector. Logic: campusbot.knowledge.ingest.
 
-Environment: CAMPUSBOT_DATABASE_URL, or CAMPUSBOT_DB_SECRET_ARN + CAMPUSBOT_DB_HOST (+ _PORT, _NAME);
-CAMPUSBOT_EMBEDDING_MODEL, CAMPUSBOT_EMBEDDING_DIMENSIONS; CAMPUSBOT_DOCS_MAX_BYTES, CAMPUSBOT_CHUNK_TOKENS,
-CAMPUSBOT_CHUNK_OVERLAP, CAMPUSBOT_EMBED_BATCH_SIZE. Endpoints come from AWS_ENDPOINT_URL_* (local runtime).
+Environment (terraform/stacks/app, module vectorizer), required in the aws target (settings.VECTORIZER):
+CAMPUSBOT_DB_SECRET_ARN + CAMPUSBOT_DB_HOST (+ _PORT, _NAME) and CAMPUSBOT_DB_CA_BUNDLE (TLS verify-full), or
+CAMPUSBOT_DATABASE_URL; CAMPUSBOT_EMBEDDING_DIMENSIONS. Optional: CAMPUSBOT_EMBEDDING_MODEL, CAMPUSBOT_DOCS_MAX_BYTES,
+CAMPUSBOT_CHUNK_TOKENS, CAMPUSBOT_CHUNK_OVERLAP, CAMPUSBOT_EMBED_BATCH_SIZE. Endpoints come from AWS_ENDPOINT_URL_*
+(the local runtime sets them).
 
 Clients, the embedder and the database engine are built once per cold start, and the table's vector dimension is
 checked against the embedder's then. asyncpg connections belong to the event loop that opened them, so the
@@ -18,10 +20,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from campusbot.bootstrap import Database, build_database, build_embedder, build_s3_client, resolve_database_url
+from campusbot.bootstrap import Database, build_database, build_embedder, build_s3_client
 from campusbot.knowledge.ingest import IngestLimits, Ingestor
 from campusbot.knowledge.store import check_dimensions, known_etags
-from campusbot.settings import Settings, get_settings
+from campusbot.settings import VECTORIZER, Settings, require
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ _lock = threading.Lock()
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     """One S3 notification (or an S3 → SQS batch) → a report of what happened to each object."""
     with _lock:
-        runtime = _runtime or _cold_start(get_settings())
+        runtime = _runtime or _cold_start(require(VECTORIZER))
         report = runtime.runner.run(runtime.ingestor.handle_event(event))
     return report.to_dict()
 
@@ -49,7 +51,7 @@ def known_objects(bucket: str) -> dict[str, str]:
     """{key: etag} of what the index holds for `bucket`: the local notifier's baseline at start-up, so objects
     deleted or changed while the runtime was down are caught up."""
     with _lock:
-        runtime = _runtime or _cold_start(get_settings())
+        runtime = _runtime or _cold_start(require(VECTORIZER))
         return runtime.runner.run(_known(runtime.database, bucket))
 
 
@@ -72,7 +74,7 @@ def _cold_start(settings: Settings) -> _Runtime:
     global _runtime
     logging.getLogger("campusbot").setLevel(logging.INFO)
     runner = asyncio.Runner()
-    database = build_database(settings, resolve_database_url(settings))
+    database = build_database(settings)
     embedder = build_embedder(settings)
     try:
         runner.run(check_dimensions(database.engine, embedder.dimensions, embedder.model_id))

@@ -1,5 +1,6 @@
 """API Gateway emulator: `POST /chat` (and `OPTIONS`) → a REST proxy event (payload 1.0) → the lex_proxy
-handler in-process → its response, as `sam local start-api` would do. Served on :3000 by the local runtime.
+Lambda → its response, as `sam local start-api` would do. Served on :3000 by the local runtime, which gives it a
+`LambdaInvoker` of the lex_proxy execution environment (tests may give it the handler itself).
 
 Only the routes the REST API in terraform/modules/api_gateway declares exist; anything else gets API
 Gateway's own answers (403 "Missing Authentication Token" for unknown resources, 502 for a malformed

@@ -1,4 +1,5 @@
-"""Run Lambda handlers in-process as `sam local` would: a real-looking context object per invocation."""
+"""A real-looking Lambda context object, for calling a handler directly (tests, the gateway given a handler).
+The local runtime runs each Lambda in its own execution environment instead (`local.lambda_worker`)."""
 
 from __future__ import annotations
 

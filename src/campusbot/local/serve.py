@@ -1,9 +1,11 @@
 """Entry point of the local runtime's child processes, one per stand-in:
 
-    python -m campusbot.local.serve api|emulator|gateway --port N
+    python -m campusbot.local.serve api --port N
+    python -m campusbot.local.serve emulator|gateway --port N --function-url URL --function-timeout S
 
-Each runs the same code the AWS target runs (the FastAPI app, the Lambda handlers) behind the stand-in for
-the AWS service in front of it. Configuration comes from the environment the runtime sets.
+The API runs the same app ECS runs, with the environment the runtime derives from the stacks. The emulator (Lex,
+Bedrock) and the gateway (API Gateway) stand in for AWS services; the Lambda they invoke (fulfillment,
+lex_proxy) runs in its own execution environment (`local.lambda_worker`) at --function-url.
 """
 
 from __future__ import annotations
@@ -37,37 +39,43 @@ def university_names_from_api(api_url: str) -> Callable[[], Sequence[str]]:
     return names
 
 
-def build_api(settings: Settings) -> Any:
+def build_api(settings: Settings, _args: argparse.Namespace) -> Any:
     from campusbot.api.main import create_app
 
     return create_app(settings)
 
 
-def build_gateway(_settings: Settings) -> Any:
-    from campusbot.lambdas import lex_proxy
+def _function(args: argparse.Namespace) -> Any:
+    from campusbot.local.lambda_invoke import LambdaInvoker
+
+    if not args.function_url:
+        raise SystemExit("--function-url is required: where the Lambda this stand-in invokes runs")
+    return LambdaInvoker(args.function_url, args.function_name, args.function_timeout)
+
+
+def build_gateway(_settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.local.gateway import create_gateway
 
-    return create_gateway(lex_proxy.handler)
+    return create_gateway(_function(args), function_name=args.function_name)
 
 
-def build_emulator(settings: Settings) -> Any:
+def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.bootstrap import build_bedrock_emulator
     from campusbot.bot.cloudformation import load_bot
-    from campusbot.lambdas import fulfillment
     from campusbot.local.emulator.app import create_app
     from campusbot.local.emulator.lex import LexEmulator
 
     lex = LexEmulator(
         load_bot(),
-        fulfillment=fulfillment.handler,
-        university_names=university_names_from_api(settings.api_url),
+        fulfillment=_function(args),
+        university_names=university_names_from_api(args.api_url or settings.api_url),
         bot_id=settings.bot_id,
         bot_alias_id=settings.bot_alias_id,
     )
     return create_app(lex, build_bedrock_emulator(settings))
 
 
-BUILDERS: dict[str, Callable[[Settings], Any]] = {
+BUILDERS: dict[str, Callable[[Settings, argparse.Namespace], Any]] = {
     "api": build_api,
     "emulator": build_emulator,
     "gateway": build_gateway,
@@ -79,12 +87,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("component", choices=sorted(BUILDERS))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--function-url", help="the execution environment of the Lambda this stand-in invokes")
+    parser.add_argument("--function-name", default="function", help="its name (logs, errors)")
+    parser.add_argument("--function-timeout", type=float, default=30.0, help="its timeout in seconds (Terraform's)")
+    parser.add_argument("--api-url", help="the data API (the emulator reads UniversityName values from it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.component} %(levelname)s %(name)s: %(message)s")
 
     import uvicorn
 
-    app = BUILDERS[args.component](get_settings())
+    app = BUILDERS[args.component](get_settings(), args)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 

@@ -7,11 +7,12 @@ data uses ("Computer Science", "Medicine", "United States").
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-DEFINITION = Path(__file__).resolve().parents[1] / "bot" / "definition.yaml"
+# Imported, not rebuilt from a path: the Lambda packager follows imports, so the fulfillment zip carries the
+# campusbot.bot package and its definition.yaml (a path alone left it out: FileNotFoundError in AWS).
+from campusbot.bot.model import DEFINITION_PATH as DEFINITION
 
 COUNTRY_ALIASES = {
     "usa": "United States",

@@ -52,10 +52,27 @@ module "iam" {
   ecs = {
     ecr_repository_arns = [local.in["ecr/api_repository_arn"]]
     log_group_names     = [local.api_log_group]
-    secret_arns         = [local.db_secret_arn]
     kms_key_arns        = [local.kms_key_arn]
     s3_bucket_arns      = [local.in["s3/docs_bucket_arn"]]
     policy_arns         = { bedrock = module.bedrock.invoke_policy_arn }
+    # The task reads the RDS-managed secret per new connection (it rotates), not once at start.
+    statements = [
+      {
+        sid       = "ReadDatabaseSecret"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [local.db_secret_arn]
+      },
+      {
+        sid       = "DecryptDatabaseSecret"
+        actions   = ["kms:Decrypt"]
+        resources = [local.kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = ["secretsmanager.${data.aws_region.current.id}.amazonaws.com"]
+        }]
+      },
+    ]
   }
 
   lambda_roles = {
@@ -128,17 +145,14 @@ module "api" {
     CAMPUSBOT_DB_HOST              = local.in["rds/host"]
     CAMPUSBOT_DB_PORT              = local.in["rds/port"]
     CAMPUSBOT_DB_NAME              = local.in["rds/db_name"]
+    CAMPUSBOT_DB_SECRET_ARN        = local.db_secret_arn
+    CAMPUSBOT_DB_CA_BUNDLE         = "/opt/rds-ca/global-bundle.pem"
     CAMPUSBOT_DOCS_BUCKET          = local.in["s3/docs_bucket_name"]
     CAMPUSBOT_EMBEDDING_MODEL      = var.embedding_model_id
     CAMPUSBOT_EMBEDDING_DIMENSIONS = tostring(var.embedding_dimensions)
     CAMPUSBOT_CHAT_MODEL           = var.chat_model_id
     AWS_REGION                     = data.aws_region.current.id
   }, module.bedrock.converse_environment)
-
-  secrets = {
-    CAMPUSBOT_DB_USER     = "${local.db_secret_arn}:username::"
-    CAMPUSBOT_DB_PASSWORD = "${local.db_secret_arn}:password::"
-  }
 
   kms_key_arn        = local.kms_key_arn
   log_retention_days = var.log_retention_days
@@ -221,6 +235,7 @@ module "vectorizer" {
     CAMPUSBOT_DB_HOST              = local.in["rds/host"]
     CAMPUSBOT_DB_PORT              = local.in["rds/port"]
     CAMPUSBOT_DB_NAME              = local.in["rds/db_name"]
+    CAMPUSBOT_DB_CA_BUNDLE         = "/var/task/rds-ca/global-bundle.pem"
     CAMPUSBOT_EMBEDDING_MODEL      = var.embedding_model_id
     CAMPUSBOT_EMBEDDING_DIMENSIONS = tostring(var.embedding_dimensions)
     CAMPUSBOT_TARGET               = "aws"

@@ -40,7 +40,7 @@ async def test_replacement_is_atomic(knowledge_db: Database) -> None:
         document_id = await store.save_indexed(session, version("atomic.md"), *chunks("old one", "old two"))
     assert document_id is not None
     bad_chunks, _ = chunks("new one", "new two")
-    with pytest.raises(DBAPIError):  # wrong dimension for vector(384): the whole transaction rolls back
+    with pytest.raises(DBAPIError):  # wrong dimension for vector(1024): the whole transaction rolls back
         async with knowledge_db.sessions() as session:
             await store.save_indexed(session, version("atomic.md", "e2"), bad_chunks, [[0.1] * 3, [0.2] * 3])
     assert await chunk_texts(knowledge_db, document_id) == ["old one", "old two"]
@@ -75,10 +75,10 @@ async def test_failure_replaces_old_chunks_and_keeps_the_reason(knowledge_db: Da
 
 async def test_dimensions_are_read_from_the_catalog(knowledge_db: Database) -> None:
     async with knowledge_db.engine.connect() as connection:
-        assert await store.table_dimensions(connection) == 384
-    assert await store.check_dimensions(knowledge_db.engine, 384, "m") == 384
-    with pytest.raises(store.DimensionMismatchError, match=r"makes 1024-dimensional vectors .* vector\(384\)"):
-        await store.check_dimensions(knowledge_db.engine, 1024, "amazon.titan-embed-text-v2:0")
+        assert await store.table_dimensions(connection) == 1024
+    assert await store.check_dimensions(knowledge_db.engine, 1024, "m") == 1024
+    with pytest.raises(store.DimensionMismatchError, match=r"makes 512-dimensional vectors .* vector\(1024\)"):
+        await store.check_dimensions(knowledge_db.engine, 512, "amazon.titan-embed-text-v2:0")
 
 
 async def test_an_unmigrated_database_is_named(settings: object, pg_url: str) -> None:

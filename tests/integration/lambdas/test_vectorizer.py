@@ -103,7 +103,7 @@ async def test_create_reupload_new_version_delete(
     chunks = await chunk_rows(database, doc.id)
     assert len(chunks) == doc.chunk_count >= 2
     assert {chunk.heading for chunk in chunks} == {"Aurora Merit Scholarship", "Aurora Merit Scholarship > Deadlines"}
-    assert all(len(chunk.embedding) == 384 for chunk in chunks)
+    assert all(len(chunk.embedding) == 1024 for chunk in chunks)
     first_ids = [chunk.id for chunk in chunks]
 
     # the same object again (the notification delivered twice, or an identical re-upload): nothing changes
@@ -275,7 +275,7 @@ async def test_a_dimension_mismatch_stops_the_cold_start_with_the_fix(
     get_settings.cache_clear()
     vectorizer.reset()
     try:
-        with pytest.raises(store.DimensionMismatchError, match=r"vector\(384\).*CAMPUSBOT_EMBEDDING_DIMENSIONS=384"):
+        with pytest.raises(store.DimensionMismatchError, match=r"vector\(1024\).*CAMPUSBOT_EMBEDDING_DIMENSIONS=1024"):
             await asyncio.to_thread(vectorizer.handler, {"Records": []}, None)
     finally:
         get_settings.cache_clear()

@@ -165,7 +165,7 @@ def test_package_prints_the_zips_and_the_image_tag(tmp_path: Path, monkeypatch: 
 
     built = {"lex_proxy": LambdaArtifact("lex_proxy", tmp_path / "lex_proxy.zip", "aGFzaA==", 123)}
     monkeypatch.setenv("CAMPUSBOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(lambda_package, "build_all", lambda src, build, cache: built)
+    monkeypatch.setattr(lambda_package, "build_all", lambda src, build, cache, **_: built)
     result = runner.invoke(app, ["package", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -174,7 +174,7 @@ def test_package_prints_the_zips_and_the_image_tag(tmp_path: Path, monkeypatch: 
         {"function": "lex_proxy", "size": 123, "hash": "aGFzaA==", "path": str(tmp_path / "lex_proxy.zip")}
     ]
 
-    def broken(src: Path, build: Path, cache: Path) -> None:
+    def broken(src: Path, build: Path, cache: Path, **_: object) -> None:
         raise lambda_package.PackagingError("pip failed for pydantic-core")
 
     monkeypatch.setattr(lambda_package, "build_all", broken)

@@ -199,3 +199,50 @@ def test_a_zip_over_50_mb_is_refused() -> None:
     ):
         packaging.check_size("vectorizer", unzipped=100 * 1024 * 1024, zipped=60 * 1024 * 1024)
     packaging.check_size("vectorizer", unzipped=250 * 1024 * 1024, zipped=50 * 1024 * 1024)  # at the limits: fine
+
+
+def test_data_files_a_handler_reads_are_in_its_zip() -> None:
+    """The fulfillment reads the bot definition (field synonyms): without it every such intent failed in AWS."""
+    files = packaging.plan_package("fulfillment", REPO_SRC).files
+    assert "campusbot/bot/definition.yaml" in files
+
+
+def test_the_ca_bundle_goes_where_terraform_says_and_only_into_database_functions(src: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n")
+    plan = packaging.plan_package("fulfillment", src)
+    artifact = packaging.build_zip(plan, src, None, tmp_path / "f.zip", extra={packaging.RDS_CA_IN_ZIP: bundle})
+    with zipfile.ZipFile(artifact.path) as archive:
+        assert archive.read(packaging.RDS_CA_IN_ZIP) == bundle.read_bytes()
+    assert {"vectorizer"} == packaging.DATABASE_FUNCTIONS
+    app = (REPO_SRC.parent / "terraform" / "stacks" / "app" / "main.tf").read_text()
+    assert f'CAMPUSBOT_DB_CA_BUNDLE         = "/var/task/{packaging.RDS_CA_IN_ZIP}"' in app
+
+
+def test_the_rds_bundle_is_fetched_once_then_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    calls: list[str] = []
+
+    def get(url: str, **_: object) -> httpx.Response:
+        calls.append(url)
+        return httpx.Response(200, text="-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n",
+                              request=httpx.Request("GET", url))  # fmt: skip
+
+    monkeypatch.setattr(httpx, "get", get)
+    first = packaging.rds_ca_bundle(tmp_path)
+    assert packaging.rds_ca_bundle(tmp_path) == first and calls == [packaging.RDS_CA_URL]
+    assert first.read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_an_unreachable_truststore_says_where_to_put_the_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    def unreachable(url: str, **_: object) -> httpx.Response:
+        raise httpx.ConnectError("no route")
+
+    monkeypatch.setattr(httpx, "get", unreachable)
+    with pytest.raises(packaging.PackagingError, match=r"download it to .*rds-ca/global-bundle.pem"):
+        packaging.rds_ca_bundle(tmp_path)

@@ -75,3 +75,21 @@ def test_a_broken_configuration_still_answers_lex(monkeypatch: pytest.MonkeyPatc
     finally:
         get_settings.cache_clear()
         fulfillment.api.cache_clear()
+
+
+def test_in_aws_a_missing_api_url_is_a_cold_start_error_and_a_polite_close(
+    monkeypatch: pytest.MonkeyPatch, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Terraform's environment minus CAMPUSBOT_API_URL: the log names the variable, Lex still gets a valid Close."""
+    monkeypatch.setenv("CAMPUSBOT_TARGET", "aws")
+    monkeypatch.delenv("CAMPUSBOT_API_URL", raising=False)
+    get_settings.cache_clear()
+    fulfillment.api.cache_clear()
+    try:
+        response = fulfillment.handler(load_event("lex_recommend_fulfillment"), lambda_context)
+        assert response_problems(response) == []
+        assert (action(response), intent_state(response)) == ("Close", "Failed")
+        assert "fulfillment needs CAMPUSBOT_API_URL" in caplog.text
+    finally:
+        get_settings.cache_clear()
+        fulfillment.api.cache_clear()

@@ -11,6 +11,7 @@ from botocore.stub import ANY, Stubber
 from tests.fixtures.lambda_events import load_event
 
 from campusbot.analytics.events import BatchingS3ChatEventSink, LogChatEventSink, NullSink
+from campusbot.assistant.proxy import UnavailableProxy
 from campusbot.lambdas import lex_proxy
 from campusbot.settings import get_settings
 
@@ -97,3 +98,32 @@ def test_a_broken_configuration_is_a_500_not_a_crash(environment: pytest.MonkeyP
     response = lex_proxy.handler(load_event("apigw_chat_post"), lambda_context)
     assert response["statusCode"] == 500
     assert json.loads(response["body"])["error"]
+
+
+def test_in_aws_a_missing_bot_is_a_cold_start_error_yet_cors_and_preflight_still_work(
+    environment: pytest.MonkeyPatch, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    environment.setenv("CAMPUSBOT_TARGET", "aws")
+    environment.setenv("CAMPUSBOT_ENV", "dev")
+    environment.setenv("CAMPUSBOT_CHAT_EVENTS", "log")
+    environment.delenv("CAMPUSBOT_BOT_ID")
+    get_settings.cache_clear()
+    post = lex_proxy.handler(load_event("apigw_chat_post"), lambda_context)
+    assert post["statusCode"] == 500
+    assert json.loads(post["body"]) == {"error": "the chat service is misconfigured"}
+    assert post["headers"]["Access-Control-Allow-Origin"] == "https://campusbot.example.edu"
+    assert post["headers"]["Content-Type"] == "application/json"
+    preflight = lex_proxy.handler(load_event("apigw_chat_options"), lambda_context)
+    assert preflight["statusCode"] == 204 and preflight["headers"]["Access-Control-Allow-Methods"] == "POST,OPTIONS"
+    assert "lex_proxy needs CAMPUSBOT_BOT_ID" in caplog.text
+    assert caplog.text.count("lex_proxy cannot start") == 1  # once per cold start, not per request
+
+
+def test_in_aws_the_terraform_environment_needs_no_database(environment: pytest.MonkeyPatch) -> None:
+    for name, value in {"CAMPUSBOT_TARGET": "aws", "CAMPUSBOT_ENV": "dev", "CAMPUSBOT_CHAT_EVENTS": "log"}.items():
+        environment.setenv(name, value)
+    for name in ("CAMPUSBOT_DATABASE_URL", "CAMPUSBOT_DB_HOST", "CAMPUSBOT_DB_SECRET_ARN"):
+        environment.delenv(name, raising=False)
+    get_settings.cache_clear()
+    chat = lex_proxy.proxy()
+    assert not isinstance(chat, UnavailableProxy) and isinstance(chat.events, LogChatEventSink)

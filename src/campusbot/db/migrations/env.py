@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from campusbot.db.connect import DatabaseTarget
 from campusbot.db.models import Base
 
 config = context.config
@@ -18,11 +19,11 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-def _settings_url() -> str:
-    from campusbot.bootstrap import resolve_database_url
+def _settings_target() -> DatabaseTarget:
+    from campusbot.bootstrap import resolve_database
     from campusbot.settings import get_settings
 
-    return resolve_database_url(get_settings())
+    return resolve_database(get_settings())
 
 
 connection = config.attributes.get("connection")
@@ -30,18 +31,16 @@ if connection is not None:
     _run(connection)
 elif context.is_offline_mode():
     context.configure(
-        url=config.attributes.get("url") or _settings_url(), target_metadata=target_metadata, literal_binds=True
+        url=config.attributes.get("url") or _settings_target().url, target_metadata=target_metadata, literal_binds=True
     )
     with context.begin_transaction():
         context.run_migrations()
 else:
     import asyncio
 
-    from sqlalchemy import pool
-    from sqlalchemy.ext.asyncio import create_async_engine
-
     async def _online() -> None:
-        engine = create_async_engine(config.attributes.get("url") or _settings_url(), poolclass=pool.NullPool)
+        url = config.attributes.get("url")
+        engine = (DatabaseTarget(url) if url else _settings_target()).create_engine(null_pool=True)
         async with engine.connect() as conn:
             await conn.run_sync(_run)
             await conn.commit()

@@ -1,9 +1,11 @@
 """Bedrock runtime emulator: `InvokeModel` for Titan Text Embeddings V2 and `Converse`, on botocore's paths.
 
 - `POST /model/{modelId}/invoke`: for Titan text embedding model ids (bare or as foundation-model ARN), the
-  Titan V2 request/response format answered by all-MiniLM-L6-v2 (384 dimensions, whatever `dimensions` asks;
-  `TitanEmbedder` turns a mismatch into a clear error). Titan's validation is kept: `inputText` 1..50,000
-  characters, at most 8,192 tokens, `dimensions` one of 256/512/1024. Other model ids fail as Bedrock fails.
+  Titan V2 request/response format answered by all-MiniLM-L6-v2. `dimensions` is honoured as Titan honours it
+  (1024 when absent, 512): MiniLM's 384 values followed by zeros, which keeps every cosine similarity and norm
+  exactly; 256 would need truncation, which does not, so the emulator refuses it with a message. Titan's
+  validation is kept: `inputText` 1..50,000 characters, at most 8,192 tokens, `dimensions` one of 256/512/1024
+  (384 is refused as Titan refuses it). Other model ids fail as Bedrock fails.
 - `POST /model/{modelId}/converse`: any model id, inference profile id or (URL-encoded) ARN; answered by the
   local `Generator` it is given (extractive, or an OpenAI-compatible server: bootstrap picks).
 - Errors as botocore parses them (rest-json): the status code of the service model, `x-amzn-ErrorType`,
@@ -220,7 +222,7 @@ class BedrockEmulator:
                 f"400 Bad Request: Too many input tokens. Max input tokens: {TITAN_MAX_TOKENS}, "
                 f"request input token count: {tokens}",
             )
-        vector = self._minilm.embed(text, normalize=normalize)
+        vector = _padded(self._minilm.embed(text, normalize=normalize), int(dimensions))
         by_type: dict[str, Any] = {}
         if "float" in types:
             by_type["float"] = vector
@@ -243,6 +245,18 @@ class BedrockEmulator:
         except GeneratorRejected as exc:
             raise BedrockError("ValidationException", f"local generator rejected the request: {exc}") from exc
         return _converse_response(generation, started)
+
+
+def _padded(vector: list[float], dimensions: int) -> list[float]:
+    """MiniLM's vector in Titan's requested size: zeros appended (dot products and norms are unchanged)."""
+    if dimensions < len(vector):
+        raise BedrockError(
+            "ValidationException",
+            f"the local emulator makes Titan's {dimensions}-dimensional embeddings from all-MiniLM-L6-v2's "
+            f"{len(vector)} dimensions by zero-padding, which keeps cosine similarity; {dimensions} would need "
+            "truncation, which does not: use 512 or 1024 locally",
+        )
+    return [*vector, *([0.0] * (dimensions - len(vector)))]
 
 
 def _base_model_id(model_id: str) -> str:

@@ -60,11 +60,12 @@ MAX_TEXT = 1024
 
 
 class LexEmulator:
-    """The Lex V2 runtime for one bot (default: the deployed template's), with the fulfillment Lambda in-process.
+    """The Lex V2 runtime for one bot (default: the deployed template's), invoking the fulfillment Lambda (code hook).
 
-    `fulfillment` is the Lambda handler `(event, context) -> response`; `university_names` supplies the values
-    of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`. Building the
-    emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
+    `fulfillment` has the Lambda handler's signature `(event, context) -> response`: a `LambdaInvoker` of the
+    fulfillment execution environment on the local runtime, the handler itself in tests; `university_names`
+    supplies the values of the database-filled slot type (UniversityName), re-read after `names_ttl_seconds`.
+    Building the emulator loads the sentence encoder and trains the intent classifier (a few seconds, see
     `load_seconds`); pass `recognizer` to share one between emulators (tests do).
     """
 

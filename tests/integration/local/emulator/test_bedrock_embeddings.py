@@ -29,7 +29,7 @@ TITAN = "amazon.titan-embed-text-v2:0"
 
 @pytest.fixture(scope="module")
 def local_settings(bedrock_emulator: BedrockEmulatorServer) -> Settings:
-    return Settings(embedding_dimensions=384)
+    return Settings(embedding_dimensions=1024)
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +54,27 @@ def test_the_bootstrap_client_reaches_the_emulator(client: Any, bedrock_emulator
     assert client.meta.endpoint_url == bedrock_emulator.url
 
 
-def test_vectors_are_384_dimensional_and_normalized(embedder: TitanEmbedder) -> None:
+def test_vectors_have_titans_1024_dimensions_and_are_normalized(embedder: TitanEmbedder) -> None:
     vectors = np.array(embedder.embed_documents(["tuition fees", "student visa", "internships in Berlin"]))
-    assert vectors.shape == (3, 384)
+    assert vectors.shape == (3, 1024)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert not vectors[:, 384:].any()  # MiniLM's 384 values, then zeros
+
+
+@pytest.mark.parametrize("dimensions", [512, 1024])
+def test_requested_dimensions_keep_minilms_cosine_similarities_exactly(client: Any, dimensions: int) -> None:
+    texts = ["tuition fees", "cost of studying", "football"]
+    native = [np.array(invoke(client, {"inputText": t, "dimensions": 1024})["embedding"])[:384] for t in texts]
+    sized = [np.array(invoke(client, {"inputText": t, "dimensions": dimensions})["embedding"]) for t in texts]
+    assert all(len(vector) == dimensions for vector in sized)
+    for i in range(3):
+        for j in range(3):
+            assert sized[i] @ sized[j] == pytest.approx(native[i] @ native[j], abs=1e-6)
+
+
+def test_256_dimensions_would_need_truncation_and_are_refused_with_why(client: Any) -> None:
+    with pytest.raises(ClientError, match="zero-padding, which keeps cosine similarity; 256 would need truncation"):
+        invoke(client, {"inputText": "x", "dimensions": 256})
 
 
 def test_embeddings_are_semantically_sensible(embedder: TitanEmbedder) -> None:
@@ -86,7 +103,7 @@ def test_response_is_titan_v2_shaped(client: Any) -> None:
     assert body["inputTextTokenCount"] == 5
     assert body["embeddingsByType"]["float"] == body["embedding"]
     assert set(body["embeddingsByType"]["binary"]) <= {0, 1}
-    assert len(body["embedding"]) == 384
+    assert len(body["embedding"]) == 1024  # Titan V2's size when `dimensions` is not sent
 
 
 def test_normalize_false_returns_the_raw_vector(client: Any) -> None:
@@ -98,15 +115,16 @@ def test_normalize_false_returns_the_raw_vector(client: Any) -> None:
 
 def test_the_foundation_model_arn_works_url_encoded(client: Any) -> None:
     arn = f"arn:aws:bedrock:us-east-1::foundation-model/{TITAN}"
-    assert len(invoke(client, {"inputText": "hi"}, model_id=arn)["embedding"]) == 384
+    assert len(invoke(client, {"inputText": "hi"}, model_id=arn)["embedding"]) == 1024
     assert quote(arn, safe="") != arn  # botocore sends it percent-encoded
 
 
 def test_dimension_mismatch_is_a_clear_error(bedrock_emulator: BedrockEmulatorServer) -> None:
-    titan_sized = bootstrap.build_embedder(Settings(embedding_dimensions=1024))
+    """384 is not a size Titan offers: the embedder sends no `dimensions`, Titan answers its default 1024."""
+    minilm_sized = bootstrap.build_embedder(Settings(embedding_dimensions=384))
     with pytest.raises(EmbeddingDimensionError) as caught:
-        titan_sized.embed_documents(["tuition fees"])
-    assert (caught.value.expected, caught.value.got) == (1024, 384)
+        minilm_sized.embed_documents(["tuition fees"])
+    assert (caught.value.expected, caught.value.got) == (384, 1024)
     assert "amazon.titan-embed-text-v2:0" in str(caught.value)
 
 
@@ -132,7 +150,7 @@ def test_text_over_8192_tokens_is_refused_then_halved_by_the_embedder(client: An
     text = " ".join(f"x{i}" for i in range(5000))  # ~10k WordPiece tokens in under 50,000 characters
     with pytest.raises(ClientError, match="Too many input tokens"):
         invoke(client, {"inputText": text})
-    assert len(embedder.embed_query(text)) == 384
+    assert len(embedder.embed_query(text)) == 1024
 
 
 @pytest.mark.parametrize(
@@ -160,10 +178,10 @@ def test_throttling_over_http_is_retried(local_settings: Settings, bedrock_fault
     bedrock_faults.fail_next("invoke", "ThrottlingException", times=2)
     embedder = TitanEmbedder(
         bootstrap.bedrock_runtime_client(local_settings),
-        dimensions=384,
+        dimensions=1024,
         retry=RetryPolicy(max_attempts=3, base_delay=0.01),
     )
-    assert len(embedder.embed_query("hi")) == 384
+    assert len(embedder.embed_query("hi")) == 1024
     assert bedrock_faults.served["invoke"] >= 2
 
 
@@ -171,7 +189,7 @@ def test_throttling_that_does_not_stop_is_reported(local_settings: Settings, bed
     bedrock_faults.fail_next("invoke", "ThrottlingException", times=3)
     embedder = TitanEmbedder(
         bootstrap.bedrock_runtime_client(local_settings),
-        dimensions=384,
+        dimensions=1024,
         retry=RetryPolicy(max_attempts=3, base_delay=0.01),
     )
     with pytest.raises(EmbeddingUnavailable, match="ThrottlingException"):

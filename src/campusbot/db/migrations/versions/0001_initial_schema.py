@@ -1,7 +1,7 @@
 """Initial schema: the catalogue (universities, programs), registrations, opportunities, documents.
 
-The vector dimension of document_chunk.embedding comes from CAMPUSBOT_EMBEDDING_DIMENSIONS at migration
-time (384 for the local all-MiniLM-L6-v2, 256/512/1024 for Titan Text Embeddings V2).
+The vector dimension of document_chunk.embedding is the migration's `embedding_dimensions` (campusbot.db.migrate),
+else CAMPUSBOT_EMBEDDING_DIMENSIONS at migration time (256/512/1024 for Titan Text Embeddings V2, 1024 by default).
 
 Revision ID: 0001
 Revises:
@@ -11,7 +11,7 @@ Create Date: 2026-11-25
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql
 
@@ -135,7 +135,7 @@ def upgrade() -> None:
         sa.Column("heading", sa.Text(), nullable=True),
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("token_count", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("embedding", Vector(get_settings().embedding_dimensions), nullable=False),
+        sa.Column("embedding", Vector(_embedding_dimensions()), nullable=False),
         sa.Column(
             "tsv",
             postgresql.TSVECTOR(),
@@ -242,3 +242,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_company_registration_industry"), table_name="company_registration")
     op.drop_table("company_registration")
     op.execute("DROP EXTENSION IF EXISTS vector")
+
+
+def _embedding_dimensions() -> int:
+    dimensions = context.config.attributes.get("embedding_dimensions")
+    return int(dimensions) if dimensions is not None else get_settings().embedding_dimensions
