@@ -260,7 +260,18 @@ if "app" in stacks:
     td = boto3.client("ecs").describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
     c = td["containerDefinitions"][0]
     check(c.get("readonlyRootFilesystem") is True and c.get("user") not in (None, "root", "0"), "app: API container read-only and non-root")
-    check({s["name"] for s in c.get("secrets", [])} == {"CAMPUSBOT_DB_USER", "CAMPUSBOT_DB_PASSWORD"}, "app: DB credentials come from Secrets Manager")
+    cenv = {e["name"]: e["value"] for e in c.get("environment", [])}
+    task_role = td["taskRoleArn"].rsplit("/", 1)[1]
+    task_docs = [iam.get_role_policy(RoleName=task_role, PolicyName=n)["PolicyDocument"] for n in iam.list_role_policies(RoleName=task_role)["PolicyNames"]]
+    task_docs += [iam.get_policy_version(PolicyArn=a["PolicyArn"], VersionId=iam.get_policy(PolicyArn=a["PolicyArn"])["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"]
+                  for a in iam.list_attached_role_policies(RoleName=task_role)["AttachedPolicies"]]
+    task_docs = [json.loads(d) if isinstance(d, str) else d for d in task_docs]
+    reads_secret = any("secretsmanager:GetSecretValue" in (st.get("Action") if isinstance(st.get("Action"), list) else [st.get("Action")])
+                       and p("rds/master_user_secret_arn") in (st.get("Resource") if isinstance(st.get("Resource"), list) else [st.get("Resource")])
+                       for d in task_docs for st in d["Statement"])
+    check(cenv.get("CAMPUSBOT_DB_SECRET_ARN") == p("rds/master_user_secret_arn") and reads_secret
+          and not any("PASSWORD" in k for k in cenv) and not c.get("secrets"),
+          "app: the API reads its rotating DB credentials from Secrets Manager per connection (secret ARN in env, task role may read it, no password in the task)")
     notif = boto3.client("s3").get_bucket_notification_configuration(Bucket=p("s3/docs_bucket_name"))
     arns = [n["LambdaFunctionArn"] for n in notif.get("LambdaFunctionConfigurations", [])]
     check(any(a.endswith(":" + p("lambda/vectorizer_name")) for a in arns), "app: docs bucket notifies the vectorizer")
