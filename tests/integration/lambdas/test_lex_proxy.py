@@ -45,6 +45,11 @@ class StandInLex:
         self.requests: list[dict[str, Any]] = []
         self.fulfill: Fulfill = lambda event: fulfillment.handler(event, None)
 
+    async def get_session(self, request: Request) -> JSONResponse:
+        """The stand-in keeps no sessions: every GetSession (lex_proxy's, before each turn) finds none."""
+        code = "ResourceNotFoundException"
+        return JSONResponse({"message": "no session"}, status_code=404, headers={"x-amzn-ErrorType": code})
+
     async def recognize_text(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append({**request.path_params, **body})
@@ -74,7 +79,12 @@ class StandInLex:
 @pytest.fixture(scope="module")
 def stand_in_lex() -> Iterator[tuple[StandInLex, str]]:
     lex = StandInLex()
-    app = Starlette(routes=[Route(PATH, lex.recognize_text, methods=["POST"])])
+    app = Starlette(
+        routes=[
+            Route(PATH, lex.recognize_text, methods=["POST"]),
+            Route(PATH.removesuffix("/text"), lex.get_session, methods=["GET"]),
+        ]
+    )
     server = ThreadedServer(app, name="stand-in-lex").start()
     yield lex, server.url
     server.stop()
