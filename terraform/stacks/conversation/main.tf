@@ -19,7 +19,7 @@ locals {
   kms_key_arn        = local.in["kms/key_arn"]
 
   lex_proxy_name    = "${local.name}-lex-proxy"
-  authorizer_name   = "${local.name}-chat-authorizer"
+  authorizer_name   = "${local.name}-authorizer"
   lex_log_group     = "/aws/lex/${local.name}"
   bot_template_path = coalesce(var.bot_template_path, "${path.module}/../../../src/campusbot/bot/bot.template.json")
 
