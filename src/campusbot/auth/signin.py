@@ -48,9 +48,13 @@ class CognitoUsers:
 
         self.pool = pool
         # the local pool (moto) takes any credentials: placeholders, never someone's real ones
-        local = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"} if pool.endpoint else {}
+        keys = ("testing", "testing") if pool.endpoint else (None, None)
         self.client = client or boto3.client(
-            "cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint, **local
+            "cognito-idp",
+            region_name=pool.region,
+            endpoint_url=pool.endpoint,
+            aws_access_key_id=keys[0],
+            aws_secret_access_key=keys[1],
         )
 
     def add(self, email: str, password: str) -> str:

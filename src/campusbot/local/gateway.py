@@ -178,7 +178,7 @@ def create_gateway(
                 authorizer_event(event, region), LambdaContext(function_name=authorizer_name, timeout_seconds=10)
             )
         except Exception as exc:
-            if getattr(exc, "message", None) == "Unauthorized":
+            if getattr(exc, "message", str(exc)) == "Unauthorized":  # the worker's errorMessage, or in process
                 return gateway_response("UNAUTHORIZED", allow_origin)
             log.warning("authorizer failed: %s", exc)
             return gateway_response("AUTHORIZER_FAILURE", allow_origin)
