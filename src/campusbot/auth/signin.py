@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,3 +143,24 @@ def deployed_pool(ssm: Any, env: str, region: str) -> PoolAddress:
             f"cannot read the user pool of {env} from SSM /campusbot/{env}/cognito/* ({exc}); is it deployed?"
         ) from None
     return PoolAddress(values["user_pool_id"], values["client_id"], region)
+
+
+def account_signer(users: Callable[[], CognitoUsers]) -> Callable[[str], str]:
+    """For signed-in smoke scripts: email → an ID token, the account created (or its password reset) with a fresh
+    generated password first. `users` is called once, on the first script that signs in."""
+    made: list[CognitoUsers] = []
+
+    def sign_in(email: str) -> str:
+        if not made:
+            made.append(users())
+        pool = made[0]
+        password = generate_password()
+        if pool.exists(email):
+            pool.client.admin_set_user_password(
+                UserPoolId=pool.pool.user_pool_id, Username=email, Password=password, Permanent=True
+            )
+        else:
+            pool.add(email, password)
+        return pool.sign_in(email, password)
+
+    return sign_in

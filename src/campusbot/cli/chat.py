@@ -81,27 +81,15 @@ def _sign_in(email: str, password: str, env: str | None) -> str:
 
 def _smoke_sign_in(env: str | None) -> object:
     """For signed-in scripts: the account is created (a fresh generated password) when new, then signs in."""
-    from campusbot.auth.signin import CognitoUsers, PoolAddress, generate_password
+    from campusbot.auth.signin import CognitoUsers, PoolAddress, account_signer
     from campusbot.cli.users import pool_for
 
-    pools: list[CognitoUsers] = []
+    def users() -> CognitoUsers:
+        pool = pool_for(env)
+        assert isinstance(pool, PoolAddress)
+        return CognitoUsers(pool)
 
-    def sign_in(email: str) -> str:
-        if not pools:
-            pool = pool_for(env)
-            assert isinstance(pool, PoolAddress)
-            pools.append(CognitoUsers(pool))
-        users = pools[0]
-        password = generate_password()
-        if users.exists(email):
-            users.client.admin_set_user_password(
-                UserPoolId=users.pool.user_pool_id, Username=email, Password=password, Permanent=True
-            )
-        else:
-            users.add(email, password)
-        return users.sign_in(email, password)
-
-    return sign_in
+    return account_signer(users)
 
 
 def _one(client: object, message: str, session: str | None, as_json: bool) -> None:
