@@ -59,6 +59,9 @@ class StandInLex:
             return JSONResponse({"message": code}, status_code=status, headers={"x-amzn-ErrorType": code})
         event = load_event(TEXTS.get(text, "lex_fallback_fulfillment"))
         event.update(sessionId=request.path_params["sessionId"], inputTranscript=text)
+        sent = (body.get("sessionState") or {}).get("sessionAttributes")
+        if sent is not None:  # what lex_proxy sets (the principal), as Lex passes it to the code hook
+            event["sessionState"]["sessionAttributes"] = sent
         if "dialogAction" in event["sessionState"]:
             del event["sessionState"]["dialogAction"]
         answer = await run_in_threadpool(self.fulfill, event)
@@ -122,8 +125,8 @@ def chat(
     lex_proxy.proxy.cache_clear()
 
 
-def post(message: str, session_id: str | None = None) -> dict[str, Any]:
-    event = load_event("apigw_chat_post")
+def post(message: str, session_id: str | None = None, *, signed_in: bool = False) -> dict[str, Any]:
+    event = load_event("apigw_chat_post_signed_in" if signed_in else "apigw_chat_post")
     event["body"] = json.dumps({"message": message, **({"session_id": session_id} if session_id else {})})
     response = lex_proxy.handler(event, None)
     assert isinstance(response["body"], str)
@@ -190,10 +193,13 @@ def test_a_real_fallback_turn_is_honest(chat: tuple[StandInLex, Any]) -> None:
 
 
 def test_an_elicitation_turn(chat: tuple[StandInLex, Any]) -> None:
-    body = json.loads(post("register me")["body"])
+    body = json.loads(post("register me", signed_in=True)["body"])  # issue 12: registering needs sign-in
     assert (body["intent"], body["state"]) == ("RegisterStudent", "ElicitSlot")
     assert body["messages"] == ["What is your first name?"]
-    assert all(value is None for value in body["slots"].values())
+    assert all(value is None for slot, value in body["slots"].items() if slot != "email")
+    assert body["slots"]["email"] == "maria.lopez@example.edu"  # from the token, via the session attributes
+    anonymous = json.loads(post("register me")["body"])
+    assert anonymous["state"] == "Failed" and "sign in first" in anonymous["messages"][0]
 
 
 @pytest.mark.parametrize(
