@@ -93,8 +93,8 @@ def test_every_smoke_conversation_passes(local_runtime: RunningRuntime) -> None:
 
 def test_a_registration_ends_with_the_student_in_the_database(local_runtime: RunningRuntime, unique: str) -> None:
     email = f"kofi.mensah.{unique}@example.org"
-    turns = ["register me", "Kofi", "Mensah", email, "economics", "Ghana", "yes"]
-    with ChatClient(local_runtime.chat_url) as client:
+    turns = ["register me", "Kofi", "Mensah", "economics", "Ghana", "yes"]  # signed in: the email is the account's
+    with ChatClient(local_runtime.chat_url, id_token=local_runtime.id_token(email)) as client:
         session = None
         for message in turns:
             reply = client.send(message, session)
