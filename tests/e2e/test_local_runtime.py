@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 
 
-LAMBDAS = ("lambda-fulfillment", "lambda-lex_proxy", "lambda-vectorizer")
+LAMBDAS = ("lambda-fulfillment", "lambda-lex_proxy", "lambda-vectorizer", "lambda-authorizer")  # authorizer: issue 12
 
 
 def status(runtime: RunningRuntime) -> dict[str, Any]:
