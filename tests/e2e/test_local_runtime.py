@@ -85,7 +85,7 @@ def test_every_smoke_conversation_passes(local_runtime: RunningRuntime) -> None:
     failures = {}
     with ChatClient(local_runtime.chat_url) as client:
         for conversation in load_conversations(REPO / "tests" / "e2e" / "conversations"):
-            result = run_conversation(client, conversation)
+            result = run_conversation(client, conversation, sign_in=local_runtime.id_token)  # signed-in scripts
             if not result.passed:
                 failures[conversation.name] = result.failures
     assert not failures, failures
