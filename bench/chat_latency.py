@@ -6,6 +6,10 @@ API → PostgreSQL over TLS (the RDS stand-in), and back (plus the chat event: a
 lake). The baseline asks the data API directly for the same answer. Starts its own runtime (`platform up --detach`)
 on free ports in a temp dir; intents answered from the database only.
 
+Sign-in (issue 12), same run: the same turns signed in (a student of the runtime's moto user pool, registered, its
+ID token as Bearer: the gateway runs the authorizer Lambda first), and the token check alone (`TokenVerifier.verify`
+on a moto ID token) with the JWKS cached, as in a warm authorizer, and uncached (fetched from moto every time).
+
     .venv/bin/python bench/chat_latency.py [--turns 240]
 """
 
@@ -20,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -31,13 +36,40 @@ TURNS: list[tuple[str, str, dict[str, object]]] = [
     ("tell me about ETH Zurich", "/universities/by-name", {"name": "ETH Zurich"}),
     ("recommend a university for computer science in Canada", "/universities/recommendations",
      {"field": "Computer Science", "country": "Canada", "limit": 3}),
-    ("show the profile for ana.garcia@example.edu", "/students", {"email": "ana.garcia@example.edu"}),
+    ("show my profile", "/students", {"email": "ana.garcia@example.edu"}),
     ("find computer science internships in Berlin", "/opportunities",
      {"field": "Computer Science", "city": "Berlin", "limit": 5}),
     ("recommend a university for medicine in Germany", "/universities/recommendations",
      {"field": "Medicine", "country": "Germany", "limit": 3}),
     ("what do you know about the University of Toronto", "/universities/by-name", {"name": "University of Toronto"}),
 ]  # fmt: skip
+
+
+def sign_in_student(env: dict[str, str], http: httpx.Client, chat_url: str) -> dict[str, Any]:
+    """A student of the runtime's user pool, registered, with its ID token and two verifiers of the runtime's pool."""
+    import uuid
+
+    from campusbot.auth.signin import CognitoUsers, generate_password, local_pool
+    from campusbot.auth.tokens import TokenVerifier, jwks_url
+    from campusbot.local.runtime import read_state
+    from campusbot.settings import Settings
+
+    pool = local_pool(read_state(Settings.from_environment(env)))
+    assert pool is not None and pool.endpoint is not None
+    users = CognitoUsers(pool)
+    email, password = f"bench-{uuid.uuid4().hex[:8]}@example.org", generate_password()
+    users.add(email, password)
+    token = users.sign_in(email, password)
+    headers = {"Authorization": f"Bearer {token}"}
+    for message in ["register me", "Bea", "Bench", "computer science", "Canada", "yes"]:
+        http.post(chat_url, json={"message": message, "session_id": "bench-register"}, headers=headers)
+    issuer = f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.user_pool_id}"
+    verifiers = [
+        TokenVerifier(issuer=issuer, client_id=pool.client_id, jwks_url=jwks_url(issuer, pool.endpoint),
+                      jwks_cache_seconds=seconds)
+        for seconds in (3600, 0)
+    ]  # fmt: skip
+    return {"token": token, "headers": headers, "verifiers": verifiers}
 
 
 def measure(name: str, n: int, call: object) -> Stats:
@@ -85,12 +117,28 @@ def main() -> None:
                 _, path, params = TURNS[i % len(TURNS)]
                 assert http.get(api_url + path, params=params).status_code == 200  # type: ignore[arg-type]
 
+            student = sign_in_student(env, http, chat_url)
+
+            def chat_signed_in(i: int) -> None:
+                message = TURNS[i % len(TURNS)][0]
+                response = http.post(chat_url, json={"message": message}, headers=student["headers"])
+                body = response.json()
+                assert response.status_code == 200 and body["state"] == "Fulfilled", body
+
             measure("warm-up", 3 * len(TURNS), chat)
+            measure("warm-up", 3 * len(TURNS), chat_signed_in)
             measure("warm-up", 3 * len(TURNS), direct)
             intents.clear()
             results = [
                 measure("API      direct call (same answer)", args.turns, direct),
                 measure("chat     one turn, full local chain", args.turns, chat),
+                measure("chat     signed in (authorizer + token)", args.turns, chat_signed_in),
+            ]
+            cached, uncached = student["verifiers"]
+            token = student["token"]
+            results += [
+                measure("token    check, JWKS cached", args.turns, lambda _i: cached.verify(token)),
+                measure("token    check, JWKS fetched (uncached)", args.turns, lambda _i: uncached.verify(token)),
             ]
     finally:
         subprocess.run([*platform_cli, "down"], env=env, check=False, capture_output=True)
@@ -102,10 +150,16 @@ def main() -> None:
     print(HEADER)
     for result in results:
         print(result.row())
-    api, chat_stats = results
+    api, chat_stats, signed_stats, cached_stats, uncached_stats = results
     print(
         f"chain overhead over the direct API call: p50 +{chat_stats.p50_ms - api.p50_ms:.1f} ms, "
         f"p95 +{chat_stats.p95_ms - api.p95_ms:.1f} ms"
+    )
+    print(
+        f"signed in vs anonymous turn: p50 +{signed_stats.p50_ms - chat_stats.p50_ms:.1f} ms, "
+        f"p95 +{signed_stats.p95_ms - chat_stats.p95_ms:.1f} ms (authorizer invocation + token check); "
+        f"token check alone p50/p95 {cached_stats.p50_ms:.2f}/{cached_stats.p95_ms:.2f} ms cached, "
+        f"{uncached_stats.p50_ms:.2f}/{uncached_stats.p95_ms:.2f} ms uncached"
     )
     verdict = "meets" if chat_stats.p95_ms <= 60 else "MISSES"
     print(f"target chat turn p95 <= 60 ms: {chat_stats.p95_ms:.1f} ms ({verdict})")

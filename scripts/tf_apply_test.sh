@@ -112,7 +112,7 @@ ARTIFACTS_HCL=$("$PY" - "$WORK" <<'PYEOF'
 import base64, hashlib, sys, zipfile
 work = sys.argv[1]
 lines = []
-for fn in ("lex_proxy", "fulfillment", "vectorizer"):
+for fn in ("lex_proxy", "fulfillment", "vectorizer", "authorizer"):
     path = f"{work}/{fn}.zip"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(f"campusbot/lambdas/{fn}.py", "def handler(event, context):\n    return {}\n")
@@ -281,6 +281,22 @@ if "conversation" in stacks:
           "conversation: lex_proxy gets the bot alias id")
     check(lenv.get("CAMPUSBOT_LAKE_BUCKET") == p("s3/lake_bucket_name"), "conversation: lex_proxy writes to the lake")
     check(outputs["conversation"]["chat_url"].endswith("/chat"), f"conversation: chat URL {outputs['conversation']['chat_url']}")
+    idp = boto3.client("cognito-idp")
+    pool = idp.describe_user_pool(UserPoolId=p("cognito/user_pool_id"))["UserPool"]
+    check(pool.get("UsernameAttributes") == ["email"] and pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12,
+          "conversation: Cognito pool signs in by email with a strong password policy")
+    client = idp.describe_user_pool_client(UserPoolId=p("cognito/user_pool_id"), ClientId=p("cognito/client_id"))["UserPoolClient"]
+    check("ClientSecret" not in client and "ALLOW_USER_SRP_AUTH" in client.get("ExplicitAuthFlows", [])
+          and "ALLOW_REFRESH_TOKEN_AUTH" in client.get("ExplicitAuthFlows", []),
+          "conversation: the public app client has no secret, SRP and refresh tokens")
+    check(p("cognito/issuer").endswith("/" + p("cognito/user_pool_id")), f"conversation: issuer {p('cognito/issuer')}")
+    aenv = boto3.client("lambda").get_function_configuration(FunctionName=p("lambda/authorizer_name"))["Environment"]["Variables"]
+    check(aenv.get("CAMPUSBOT_COGNITO_ISSUER") == p("cognito/issuer") and aenv.get("CAMPUSBOT_COGNITO_CLIENT_ID") == p("cognito/client_id"),
+          "conversation: the authorizer verifies the pool's tokens for its client")
+    authorizers = boto3.client("apigateway").get_authorizers(restApiId=p("api/rest_api_id"))["items"]
+    check(any(a["type"] == "REQUEST" and p("lambda/authorizer_name") in a.get("authorizerUri", "")
+              and not a.get("authorizerResultTtlInSeconds") for a in authorizers),
+          "conversation: POST /chat has the REQUEST authorizer (no caching)")
 if "analytics" in stacks:
     t = boto3.client("glue").get_table(DatabaseName=p("analytics/glue_database_name"), Name=p("analytics/chat_events_table"))["Table"]
     check(t["Parameters"].get("projection.dt.type") == "date", "analytics: chat_events uses partition projection on dt")

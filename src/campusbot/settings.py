@@ -103,6 +103,18 @@ class Settings(BaseSettings):
     cors_allow_origin: str = Field("*", description="Access-Control-Allow-Origin of every /chat response")
     chat_max_chars: int = Field(1024, ge=1, le=1024, description="longest chat message (Lex RecognizeText: 1024)")
     api_timeout_seconds: float = Field(8.0, gt=0, le=25, description="fulfillment → API read timeout (Lex: 30 s)")
+
+    # Sign-in (Cognito user pool; src/campusbot/auth/): the authorizer verifies ID tokens of this pool and client
+    cognito_issuer: str | None = Field(
+        None,
+        description="the user pool's issuer, https://cognito-idp.<region>.amazonaws.com/<pool id> (the `iss` of its "
+        "tokens); the JWKS is read from <issuer>/.well-known/jwks.json, or from "
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER/<pool id>/.well-known/jwks.json when that endpoint is set (moto)",
+    )
+    cognito_client_id: str | None = Field(None, description="the app client whose ID tokens are accepted (aud)")
+    cognito_jwks_cache_seconds: int = Field(
+        3600, ge=0, le=86400, description="how long the authorizer keeps the pool's signing keys (JWKS)"
+    )
     assist_timeout_seconds: float = Field(20.0, gt=0, le=25, description="fulfillment → POST /assist read timeout")
 
     # Knowledge (S3, embeddings, chat model)
@@ -337,10 +349,11 @@ class Requirements:
 # checks the environment derived from the stacks against them).
 LEX_PROXY = Requirements("lex_proxy", ("env", "bot_id", "bot_alias_id", "locale_id", "chat_events"))
 FULFILLMENT = Requirements("fulfillment", ("api_url",))
+AUTHORIZER = Requirements("authorizer", ("cognito_issuer", "cognito_client_id"))
 # Both write or read document_chunk.embedding vector(N): they must agree with each other and with the table.
 VECTORIZER = Requirements("vectorizer", ("embedding_dimensions",), database=True)
 API = Requirements("api", ("embedding_dimensions",), database=True)
-COMPONENTS: Mapping[str, Requirements] = {r.component: r for r in (LEX_PROXY, FULFILLMENT, VECTORIZER, API)}
+COMPONENTS: Mapping[str, Requirements] = {r.component: r for r in (LEX_PROXY, FULFILLMENT, AUTHORIZER, VECTORIZER, API)}
 
 
 def require(requirements: Requirements) -> Settings:

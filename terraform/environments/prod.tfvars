@@ -57,11 +57,12 @@ api_throttling_burst_limit = 100
 api_quota_per_day          = 100000
 
 # analytics
-create_dms              = true
-dms_mode                = "serverless"
-dms_multi_az            = true
-dms_start_replication   = false
-create_redshift         = true
-redshift_base_capacity  = 8
-create_quicksight       = true # needs the account's QuickSight subscription: false until it exists
-glue_catalog_encryption = true
+create_dms                  = true
+dms_mode                    = "serverless"
+dms_multi_az                = true
+dms_start_replication       = false
+create_redshift             = true
+redshift_base_capacity      = 8
+create_quicksight           = true # needs the account's QuickSight subscription: false until it exists
+glue_catalog_encryption     = true
+cognito_deletion_protection = true

@@ -62,10 +62,17 @@ def chats(local_runtime: RunningRuntime) -> dict[str, Any]:
         ["hello", "recommend a university for medicine in Germany"],
         ["who painted the ceiling of the sistine chapel?", "Who painted the ceiling of the Sistine Chapel"],
         ["When does the winter intake application window close?"],
-        ["register me", "Amara", "Okafor", email, "economics", "Nigeria", "yes"],
+        [
+            "register me",
+            "Amara",
+            "Okafor",
+            "economics",
+            "Nigeria",
+            "yes",
+        ],  # signed in (issue 12): email from the account
     ]
     replies: list[ChatReply] = []
-    with ChatClient(local_runtime.chat_url) as client:
+    with ChatClient(local_runtime.chat_url, id_token=local_runtime.id_token(email)) as client:
         for script in scripts:
             session = None
             for message in script:

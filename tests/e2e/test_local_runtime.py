@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 
 
-LAMBDAS = ("lambda-fulfillment", "lambda-lex_proxy", "lambda-vectorizer")
+LAMBDAS = ("lambda-fulfillment", "lambda-lex_proxy", "lambda-vectorizer", "lambda-authorizer")  # authorizer: issue 12
 
 
 def status(runtime: RunningRuntime) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def test_every_smoke_conversation_passes(local_runtime: RunningRuntime) -> None:
     failures = {}
     with ChatClient(local_runtime.chat_url) as client:
         for conversation in load_conversations(REPO / "tests" / "e2e" / "conversations"):
-            result = run_conversation(client, conversation)
+            result = run_conversation(client, conversation, sign_in=local_runtime.id_token)  # signed-in scripts
             if not result.passed:
                 failures[conversation.name] = result.failures
     assert not failures, failures
@@ -93,8 +93,8 @@ def test_every_smoke_conversation_passes(local_runtime: RunningRuntime) -> None:
 
 def test_a_registration_ends_with_the_student_in_the_database(local_runtime: RunningRuntime, unique: str) -> None:
     email = f"kofi.mensah.{unique}@example.org"
-    turns = ["register me", "Kofi", "Mensah", email, "economics", "Ghana", "yes"]
-    with ChatClient(local_runtime.chat_url) as client:
+    turns = ["register me", "Kofi", "Mensah", "economics", "Ghana", "yes"]  # signed in: the email is the account's
+    with ChatClient(local_runtime.chat_url, id_token=local_runtime.id_token(email)) as client:
         session = None
         for message in turns:
             reply = client.send(message, session)

@@ -24,6 +24,14 @@ LAMBDA_ENV = {
         "CAMPUSBOT_CORS_ALLOW_ORIGIN",
     },
     "campusbot.lambdas.fulfillment.handler": {"CAMPUSBOT_API_URL", "CAMPUSBOT_TARGET", "CAMPUSBOT_ENV"},
+    # issue 12: POST /chat's REQUEST authorizer verifies the user pool's ID tokens
+    "campusbot.lambdas.authorizer.handler": {
+        "CAMPUSBOT_COGNITO_ISSUER",
+        "CAMPUSBOT_COGNITO_CLIENT_ID",
+        "CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS",
+        "CAMPUSBOT_TARGET",
+        "CAMPUSBOT_ENV",
+    },
     "campusbot.lambdas.vectorizer.handler": {
         "CAMPUSBOT_DOCS_BUCKET",
         "CAMPUSBOT_DB_SECRET_ARN",
@@ -59,7 +67,7 @@ def lambda_calls() -> dict[str, tuple[str, dict[str, Any]]]:
     return {str(unquote(call["handler"])): (stack, call) for stack, _, call in calls_of("lambda_function")}
 
 
-def test_exactly_the_three_contract_lambdas_exist() -> None:
+def test_exactly_the_contract_lambdas_exist() -> None:  # four since issue 12 (the authorizer)
     assert set(lambda_calls()) == set(LAMBDA_ENV)
 
 

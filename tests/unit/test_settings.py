@@ -83,7 +83,7 @@ def test_a_local_default_is_not_a_value_in_aws() -> None:
 
 
 def test_every_requirement_names_real_settings() -> None:
-    assert set(COMPONENTS) == {"lex_proxy", "fulfillment", "vectorizer", "api"}
+    assert set(COMPONENTS) == {"lex_proxy", "fulfillment", "authorizer", "vectorizer", "api"}
     with pytest.raises(ValueError, match="unknown settings"):
         Requirements("x", ("no_such_setting",))
 

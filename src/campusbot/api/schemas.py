@@ -131,8 +131,13 @@ class StudentBase(BaseModel):
     interests: list[ShortText] = Field(default_factory=list, max_length=20)
 
 
+CognitoSub = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w-]+$")]
+
+
 class StudentCreate(StudentBase):
-    pass
+    cognito_sub: CognitoSub | None = Field(
+        None, description="the Cognito subject of the signed-in student registering (unique: one registration each)"
+    )
 
 
 class StudentUpdate(BaseModel):
@@ -148,6 +153,7 @@ class StudentUpdate(BaseModel):
 
 class StudentPublic(StudentBase, Public):
     id: int
+    cognito_sub: str | None = None
 
 
 # Companies and opportunities

@@ -111,6 +111,7 @@ class NewStudent(_Shape):
     email: str
     country: str
     field_of_study: str
+    cognito_sub: str | None = None
 
 
 class Opportunity(_Shape):
@@ -161,6 +162,8 @@ class DataApi(Protocol):
     def student(self, student_id: int) -> Student: ...
 
     def student_by_email(self, email: str) -> Student | None: ...
+
+    def student_by_sub(self, sub: str) -> Student | None: ...
 
     def create_student(self, student: NewStudent) -> Student: ...
 
@@ -227,6 +230,11 @@ class HttpApiClient:
 
     def student_by_email(self, email: str) -> Student | None:
         page = _parse(Page[Student], self._request("GET", "/students", params={"email": email, "limit": 1}))
+        return page.data[0] if page.data else None
+
+    def student_by_sub(self, sub: str) -> Student | None:
+        """The registration owned by a Cognito subject (its caller's own), if any."""
+        page = _parse(Page[Student], self._request("GET", "/students", params={"cognito_sub": sub, "limit": 1}))
         return page.data[0] if page.data else None
 
     def create_student(self, student: NewStudent) -> Student:

@@ -9,7 +9,7 @@ attributes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from campusbot.assistant import attributes
@@ -106,6 +106,14 @@ class LexEvent:
         """The slot's text (interpreted, else original), or None when unfilled."""
         slot = self.slot(name)
         return slot.text if slot else None
+
+    def with_slot(self, name: str, value: str) -> LexEvent:
+        """This event with `name` filled with `value` (what the responses built from it then send back to Lex)."""
+        filled = {
+            "shape": "Scalar",
+            "value": {"originalValue": value, "interpretedValue": value, "resolvedValues": [value]},
+        }
+        return replace(self, slots={**self.slots, name: filled})
 
 
 # Responses ---------------------------------------------------------------------------------------------

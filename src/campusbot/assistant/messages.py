@@ -19,7 +19,7 @@ HELP = (
     '- Describe a university: "tell me about ETH Zurich"\n'
     '- Find internships and jobs: "find software engineering internships in Berlin", '
     '"which companies are hiring in finance"\n'
-    '- Show a student profile: "show the profile for ana.garcia@example.edu"\n'
+    '- Show your registration, once signed in: "show my profile"\n'
     '- Register as a student: "register me"\n'
     "- Anything else about studying: I answer from campusbot's documents, or say when I use general knowledge."
 )
@@ -32,6 +32,18 @@ CANNOT_ANSWER = (
 )
 NOT_HEARD = "Sorry, I didn't catch a question there. What would you like to know?"
 GENERAL_KNOWLEDGE = "(This answer comes from general knowledge, not from campusbot's documents.)"
+SIGN_IN_PROFILE = (
+    "Your profile is personal, so I can only show it to you once you are signed in. Please sign in and ask me again "
+    '(for example "show my profile").'
+)
+SIGN_IN_REGISTER = (
+    "Please sign in first: a registration belongs to your account, and I take your email from it. "
+    'Once you are signed in, say "register me".'
+)
+NOT_REGISTERED = 'You are not registered yet. Say "register me" and I will sign you up.'
+ONLY_OWN_PROFILE = (
+    'Sorry, I can only show your own registration, never another student\'s. Say "show my profile" to see yours.'
+)
 DECLINED = 'Okay, I have not registered you. You can start again any time by saying "register me".'
 
 EXAMPLE_FIELDS = ("Computer Science", "Medicine", "Business Administration", "Law")

@@ -2,7 +2,10 @@
 
 API Gateway REST proxy event (payload 1.0) → validated `{"message", "session_id"?}` → Lex V2
 `RecognizeText` → the chat contract `{"session_id", "intent", "slots", "state", "messages", "sources"}`,
-then one chat event to the lake (best effort). Every outcome is a well-formed proxy response with CORS
+then one chat event to the lake (best effort). Who is asking comes only from the API Gateway authorizer's context
+(`requestContext.authorizer`: a verified Cognito principal, or anonymous), never from the body: every turn writes it
+into the session attributes `campusbot.principal.sub`/`.email` (removed for an anonymous turn), the only place the
+fulfillment reads identity from. Every outcome is a well-formed proxy response with CORS
 headers: 204 for the preflight, 4xx for requests that cannot be a chat turn, 429/502/504 when Lex
 throttles, fails or is too slow, 500 for anything unexpected (logged). Formats: aws_formats.md §2, §3.
 """
@@ -24,7 +27,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
-from campusbot.assistant import attributes
+from campusbot.assistant import attributes, identity
+from campusbot.auth.principal import Principal
 from campusbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,6 +66,7 @@ class ChatRequest:
     session_id: str
     channel: str
     origin: str | None = None
+    principal: Principal | None = None
 
 
 @dataclass(frozen=True)
@@ -154,12 +159,15 @@ class ChatProxy:
     def _turn(self, request: ChatRequest) -> dict[str, Any]:
         started = time.perf_counter()
         try:
+            state = self._session_state(request)
+            extra: dict[str, Any] = {"sessionState": state} if state is not None else {}
             response = self.lex.recognize_text(
                 botId=self.bot_id,
                 botAliasId=self.bot_alias_id,
                 localeId=self.locale_id,
                 sessionId=request.session_id,
                 text=request.message,
+                **extra,
             )
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", "ClientError"))
@@ -178,6 +186,27 @@ class ChatProxy:
         turn_id = uuid.uuid4().hex  # the chat event's id: the client names it to rate the turn (feedback)
         self._record(request, started, reply=reply, turn_id=turn_id)
         return self._respond(200, {**reply.body(), "turn_id": turn_id}, request.origin)
+
+    def _session_state(self, request: ChatRequest) -> dict[str, Any] | None:
+        """The sessionState this turn must send so that the session's principal attributes are exactly the caller's
+        (None: already right). Lex replaces the whole state a request names, so the stored one is read first
+        (GetSession) and sent back with only the principal attributes changed."""
+        try:
+            stored = self.lex.get_session(
+                botId=self.bot_id, botAliasId=self.bot_alias_id, localeId=self.locale_id, sessionId=request.session_id
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            wanted = identity.principal_attributes(request.principal)
+            return {"sessionAttributes": wanted} if wanted else None
+        state = _mapping(stored.get("sessionState"))
+        current = {str(k): str(v) for k, v in _mapping(state.get("sessionAttributes")).items()}
+        wanted = identity.with_principal(current, request.principal)
+        if wanted == current:
+            return None
+        kept = {key: state[key] for key in ("dialogAction", "intent", "activeContexts", "runtimeHints") if key in state}
+        return {**kept, "sessionAttributes": wanted}
 
     def _failed(self, request: ChatRequest, started: float, code: str, status: int, message: str) -> dict[str, Any]:
         self._record(request, started, error=code)
@@ -302,7 +331,19 @@ def parse_request(event: Mapping[str, Any], max_chars: int) -> ChatRequest:
         session_id=session_id,
         channel=channel if CHANNEL.match(channel) else "web",
         origin=_header(event, "origin"),
+        principal=authorized_principal(event),
     )
+
+
+def authorized_principal(event: Mapping[str, Any]) -> Principal | None:
+    """The principal the authorizer verified (`requestContext.authorizer`), else None (anonymous). Nothing in the
+    body or the headers counts: API Gateway alone writes the request context."""
+    context = _mapping(_mapping(event.get("requestContext")).get("authorizer"))
+    sub = context.get("sub")
+    if context.get("principal") != "user" or not isinstance(sub, str) or not 1 <= len(sub) <= 128:
+        return None
+    email = context.get("email")
+    return Principal(sub=sub, email=email if isinstance(email, str) and 0 < len(email) <= 254 else None)
 
 
 def _decode_body(raw: str, is_base64: bool) -> str:

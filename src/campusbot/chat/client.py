@@ -30,20 +30,26 @@ class ChatReply:
 
 
 class ChatClient:
-    def __init__(self, url: str, *, api_key: str | None = None, timeout: float = 35.0) -> None:
+    def __init__(
+        self, url: str, *, api_key: str | None = None, timeout: float = 35.0, id_token: str | None = None
+    ) -> None:
         headers = {"content-type": "application/json", "user-agent": "campusbot-cli"}
         if api_key:
             headers["x-api-key"] = api_key
         self.url = url
+        self.id_token = id_token  # a Cognito ID token: sent as `Authorization: Bearer` (signed in)
         self._http = httpx.Client(headers=headers, timeout=timeout)
 
-    def send(self, message: str, session_id: str | None = None) -> ChatReply:
+    def send(self, message: str, session_id: str | None = None, *, id_token: str | None = None) -> ChatReply:
+        """One turn; signed in when this client (or this call) has an ID token, anonymous otherwise."""
         body: dict[str, str] = {"message": message}
         if session_id:
             body["session_id"] = session_id
+        token = id_token or self.id_token
+        headers = {"authorization": f"Bearer {token}"} if token else None
         started = time.perf_counter()
         try:
-            response = self._http.post(self.url, json=body)
+            response = self._http.post(self.url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise ChatError(f"cannot reach {self.url}: {exc}") from exc
         latency = (time.perf_counter() - started) * 1000

@@ -13,6 +13,9 @@ against any chat endpoint — the same suite for the local runtime and a deploye
 
 `{run}` anywhere in a turn is replaced by a token unique to each run, so scripts that write (a registration
 with an email) can run again and again against the same stack.
+
+`sign_in: <email>` (at the top, `{run}` allowed) plays the whole conversation signed in as that student: the
+runner's `sign_in` callback creates the account when needed and returns its ID token, sent as a Bearer token.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ class Conversation:
     name: str
     path: Path
     turns: list[Turn]
+    sign_in: str | None = None  # play every turn signed in as this email
+
+
+SignIn = Callable[[str], str]  # email → a Cognito ID token of that (created if new) user
 
 
 @dataclass
@@ -106,7 +113,10 @@ def load_conversation(path: Path) -> Conversation:
                 expect_not=[str(e) for e in raw.get("expect_not") or []],
             )
         )
-    return Conversation(name=str(document.get("name") or path.stem), path=path, turns=turns)
+    sign_in = document.get("sign_in")
+    if sign_in is not None and not isinstance(sign_in, str):
+        raise ScriptError(f"{path}: `sign_in` must be an email")
+    return Conversation(name=str(document.get("name") or path.stem), path=path, turns=turns, sign_in=sign_in)
 
 
 def check(turn: Turn, reply: ChatReply) -> list[str]:
@@ -145,16 +155,30 @@ def with_run_token(turn: Turn, token: str) -> Turn:
 
 
 def run_conversation(
-    client: ChatClient, conversation: Conversation, on_turn: Callable[[Turn, ChatReply | None], None] | None = None
+    client: ChatClient,
+    conversation: Conversation,
+    on_turn: Callable[[Turn, ChatReply | None], None] | None = None,
+    sign_in: SignIn | None = None,
 ) -> ConversationResult:
-    """Play every turn in one fresh session; stop at the first turn the endpoint fails to answer."""
+    """Play every turn in one fresh session (signed in when the script says so); stop at the first turn the
+    endpoint fails to answer."""
     result = ConversationResult(conversation)
     token = uuid.uuid4().hex[:8]
     session_id = f"smoke-{token}"
+    id_token = None
+    if conversation.sign_in is not None:
+        email = conversation.sign_in.replace("{run}", token)
+        try:
+            if sign_in is None:
+                raise ChatError(f"the script signs in as {email}, and this run cannot sign in")
+            id_token = sign_in(email)
+        except Exception as exc:
+            result.turns.append(TurnResult(with_run_token(conversation.turns[0], token), None, [f"sign-in: {exc}"]))
+            return result
     for scripted in conversation.turns:
         turn = with_run_token(scripted, token)
         try:
-            reply = client.send(turn.say, session_id)
+            reply = client.send(turn.say, session_id, id_token=id_token)
         except ChatError as exc:
             result.turns.append(TurnResult(turn, None, [str(exc)]))
             if on_turn:

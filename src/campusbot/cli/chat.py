@@ -22,6 +22,18 @@ def chat(
         str | None, typer.Option(help="x-api-key for a deployed endpoint (CAMPUSBOT_CHAT_API_KEY)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print replies / results as JSON")] = False,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="sign in as this student (Cognito) and chat with their ID token")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="with --as: the password (else CAMPUSBOT_CHAT_PASSWORD, else asked)", envvar="CAMPUSBOT_CHAT_PASSWORD"
+        ),
+    ] = None,
+    env: Annotated[
+        str | None, typer.Option(help="with --as and --url: the deployed env whose user pool to sign in to (SSM)")
+    ] = None,
 ) -> None:
     """Talk to campusbot through its chat API (local gateway by default, or any --url).
 
@@ -32,19 +44,52 @@ def chat(
         platform chat                      # interactive; /new starts a new session, /quit leaves
 
         platform chat --smoke              # every script in tests/e2e/conversations, pass/fail table
+
+        platform chat --as ana@example.edu "show my profile"   # signed in (platform users add first)
     """
     from campusbot.chat.client import ChatClient
     from campusbot.settings import get_settings
 
     settings = get_settings()
     endpoint = url or settings.chat_url
-    with ChatClient(endpoint, api_key=api_key or settings.chat_api_key) as client:
+    id_token = None
+    if as_user is not None:
+        if password is None:
+            password = typer.prompt(f"password of {as_user}", hide_input=True)
+        id_token = _sign_in(as_user, password, env if url else None)
+    with ChatClient(endpoint, api_key=api_key or settings.chat_api_key, id_token=id_token) as client:
         if smoke:
-            _smoke(client, scripts, only, transcript, as_json)
+            _smoke(client, scripts, only, transcript, as_json, env if url else None)
         elif message is not None:
             _one(client, message, session, as_json)
         else:
             _interactive(client, session)
+
+
+def _sign_in(email: str, password: str, env: str | None) -> str:
+    from campusbot.auth.signin import CognitoUsers, PoolAddress, SignInError
+    from campusbot.cli.console import abort
+    from campusbot.cli.users import pool_for
+
+    pool = pool_for(env)
+    assert isinstance(pool, PoolAddress)
+    try:
+        return CognitoUsers(pool).sign_in(email.strip().lower(), password)
+    except SignInError as exc:
+        abort(str(exc))
+
+
+def _smoke_sign_in(env: str | None) -> object:
+    """For signed-in scripts: the account is created (a fresh generated password) when new, then signs in."""
+    from campusbot.auth.signin import CognitoUsers, PoolAddress, account_signer
+    from campusbot.cli.users import pool_for
+
+    def users() -> CognitoUsers:
+        pool = pool_for(env)
+        assert isinstance(pool, PoolAddress)
+        return CognitoUsers(pool)
+
+    return account_signer(users)
 
 
 def _one(client: object, message: str, session: str | None, as_json: bool) -> None:
@@ -107,7 +152,9 @@ def _interactive(client: object, session: str | None) -> None:
         _show(reply)
 
 
-def _smoke(client: object, scripts: Path, only: str | None, transcript: bool, as_json: bool) -> None:
+def _smoke(
+    client: object, scripts: Path, only: str | None, transcript: bool, as_json: bool, env: str | None = None
+) -> None:
     from campusbot.chat.client import ChatClient, ChatReply
     from campusbot.chat.smoke import ScriptError, Turn, load_conversations, run_conversation
     from campusbot.cli.console import abort, emit_json, err, success, table
@@ -133,7 +180,8 @@ def _smoke(client: object, scripts: Path, only: str | None, transcript: bool, as
     for conversation in conversations:
         if transcript:
             err.print(f"[bold]▶ {conversation.name}[/] ({conversation.path.name})")
-        results.append(run_conversation(client, conversation, show_turn))
+        sign_in = _smoke_sign_in(env) if conversation.sign_in else None
+        results.append(run_conversation(client, conversation, show_turn, sign_in))  # type: ignore[arg-type]
     if as_json:
         emit_json([{"name": r.conversation.name, "passed": r.passed, "failures": r.failures} for r in results])
     else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import analytics, api, bot, chat, deploy, doctor, runtime, seed, upload
+from campusbot.cli import analytics, api, bot, chat, deploy, doctor, runtime, seed, upload, users
 
 app = typer.Typer(
     name="platform",
@@ -47,6 +47,7 @@ app.command("bootstrap")(deploy.bootstrap)
 app.command("package")(deploy.package)
 app.command("analytics")(analytics.analytics)
 app.add_typer(bot.app, name="bot")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

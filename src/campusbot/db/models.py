@@ -115,6 +115,8 @@ class StudentRegistration(Timestamped, Base):
     gpa: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     max_tuition: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     interests: Mapped[list[str]] = mapped_column(ARRAY(String(80)), server_default="{}")
+    # the Cognito user who registered (migration 0003); None for registrations made without signing in
+    cognito_sub: Mapped[str | None] = mapped_column(String(128), unique=True, comment="Cognito subject of the owner")
 
 
 class CompanyRegistration(Timestamped, Base):

@@ -59,7 +59,11 @@ HEAVY: Final = frozenset(
 NOT_NEEDED: Final = frozenset({"huggingface-hub"})
 # Reached through strings, not imports: SQLAlchemy loads its asyncpg dialect from the URL, and its
 # asyncio extension needs greenlet.
-EXTRA_REQUIREMENTS: Final = {"vectorizer": ("sqlalchemy[asyncio]", "asyncpg")}
+EXTRA_REQUIREMENTS: Final = {
+    "vectorizer": ("sqlalchemy[asyncio]", "asyncpg"),
+    # PyJWT checks RS256 signatures with cryptography, an extra of its own
+    "authorizer": ("pyjwt[crypto]",),
+}
 # Lambda's deployment package quotas: a zip uploaded directly (Terraform's `filename`) at most 50 MB,
 # its contents at most 250 MB unpacked ("Unzipped size must be smaller than 262144000 bytes").
 MAX_ZIPPED_BYTES: Final = 50 * 1024 * 1024

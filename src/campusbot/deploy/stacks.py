@@ -44,9 +44,10 @@ STACKS: Final = (
     ),
     Stack(
         "conversation",
-        "Lex V2 bot (built, versioned, aliased), lex_proxy Lambda, API Gateway POST /chat, alarms",
+        "Lex V2 bot (built, versioned, aliased), Cognito user pool, lex_proxy and authorizer Lambdas, "
+        "API Gateway POST /chat, alarms",
         needs=("foundation", "data", "app"),
-        functions=("lex_proxy",),
+        functions=("lex_proxy", "authorizer"),
     ),
     Stack(
         "analytics",
@@ -55,7 +56,7 @@ STACKS: Final = (
     ),
 )
 STACK_NAMES: Final = tuple(stack.name for stack in STACKS)
-FUNCTIONS: Final = ("lex_proxy", "fulfillment", "vectorizer")
+FUNCTIONS: Final = ("lex_proxy", "fulfillment", "vectorizer", "authorizer")
 
 # What LocalStack (or moto standing in for it) cannot run, switched off with the stacks' own
 # variables. Same switches as scripts/tf_apply_test.sh; Lex stays on the local runtime, whose

@@ -466,6 +466,13 @@ def smoke(ctx: DeployContext) -> StepResult:
         conversations = load_conversations(folder)
     except ScriptError as exc:
         raise DeployError(str(exc)) from exc
+    from campusbot.auth.signin import CognitoUsers, account_signer, deployed_pool
+
+    def users() -> CognitoUsers:  # signed-in scripts: accounts in the env's user pool (ids from SSM)
+        pool = deployed_pool(ctx.client("ssm"), ctx.options.env, ctx.settings.region)
+        return CognitoUsers(pool, ctx.client("cognito-idp"))
+
+    sign_in = account_signer(users)
     results = []
     with (
         ChatClient(url, api_key=api_key) as client,
@@ -473,7 +480,7 @@ def smoke(ctx: DeployContext) -> StepResult:
     ):
         for conversation in conversations:
             activity.update(conversation.name)
-            results.append(run_conversation(client, conversation))
+            results.append(run_conversation(client, conversation, sign_in=sign_in))
             activity.advance()
     rows = [(r.conversation.name, "pass" if r.passed else "FAIL", "; ".join(r.failures)[:200]) for r in results]
     ctx.reporter.table(f"platform chat --smoke against {url}", ["conversation", "result", "failures"], rows)

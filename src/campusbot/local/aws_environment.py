@@ -55,6 +55,9 @@ class LocalValues:
     locale_id: str
     region: str
     account_id: str = "000000000000"
+    # the user pool the runtime creates in moto's cognito-idp (local/cognito.py)
+    cognito_pool_id: str = ""
+    cognito_client_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class StandIn:
 
 def _arn_s3(bucket: str) -> str:
     return f"arn:aws:s3:::{bucket}"
+
+
+def _issuer(values: LocalValues) -> str:
+    return f"https://cognito-idp.{values.region}.amazonaws.com/{values.cognito_pool_id}"
 
 
 # The values only AWS can produce, and what the local runtime gives instead (README "The local runtime").
@@ -93,6 +100,13 @@ STAND_INS: tuple[StandIn, ...] = (
             "the locale of the bot the emulator runs"),
     StandIn("module output", "ecs_service.lb_dns_name", "the internal ALB's DNS name", lambda v: v.api_address,
             "127.0.0.1:<CAMPUSBOT_API_PORT>, the local data API"),
+    StandIn("module output", "cognito.user_pool_id", "the students' Cognito user pool", lambda v: v.cognito_pool_id,
+            "a pool of the same settings in moto's cognito-idp (created at start)"),
+    StandIn("module output", "cognito.client_id", "its public app client", lambda v: v.cognito_client_id,
+            "that pool's app client in moto"),
+    StandIn("module output", "cognito.issuer", "the pool's issuer", lambda v: _issuer(v),
+            "https://cognito-idp.<region>.amazonaws.com/<moto pool id> (moto's `iss`; keys read from moto through "
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)"),
     StandIn("data source", "aws_region.id", "the deployment's region", lambda v: v.region,
             "CAMPUSBOT_REGION (us-east-1)"),
     StandIn("data source", "aws_caller_identity.account_id", "the account id", lambda v: v.account_id,

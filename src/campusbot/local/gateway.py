@@ -5,6 +5,11 @@ Lambda → its response, as `sam local start-api` would do. Served on :3000 by t
 Only the routes the REST API in terraform/modules/api_gateway declares exist; anything else gets API
 Gateway's own answers (403 "Missing Authentication Token" for unknown resources, 502 for a malformed
 Lambda response).
+
+`POST /chat` first goes to the REQUEST authorizer (`authorizer`, the authorizer Lambda's execution environment), as
+the module's `aws_api_gateway_authorizer` does: no identity source and no caching, so every request is checked; its
+Allow context becomes `requestContext.authorizer` of the proxy event; "Unauthorized" is the 401 gateway response,
+a Deny the 403, any other failure the 500 (AUTHORIZER_FAILURE), each with the module's JSON body and CORS headers.
 """
 
 from __future__ import annotations
@@ -22,6 +27,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from campusbot.local.lambda_runtime import Handler, LambdaContext
+
+# terraform/modules/api_gateway, aws_api_gateway_gateway_response.auth: status and {"error": ...} of each
+GATEWAY_RESPONSES = {
+    "UNAUTHORIZED": (401, "sign-in token missing, malformed, expired or not valid for campusbot"),
+    "ACCESS_DENIED": (403, "not allowed"),
+    "AUTHORIZER_FAILURE": (500, "sign-in could not be checked; try again"),
+}
+CORS_HEADERS = {
+    "Access-Control-Allow-Headers": "Content-Type,X-Api-Key,Authorization",
+    "Access-Control-Allow-Methods": "OPTIONS,POST",
+}
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +92,51 @@ def proxy_event(request: Request, body: bytes, resource: str) -> dict[str, Any]:
     }
 
 
+def authorizer_event(proxy: dict[str, Any], region: str = "us-east-1") -> dict[str, Any]:
+    """The REQUEST authorizer input API Gateway builds from a request (REST API, no identity source)."""
+    context = proxy["requestContext"]
+    method_arn = (
+        f"arn:aws:execute-api:{region}:{context['accountId']}:{context['apiId']}/{context['stage']}/"
+        f"{proxy['httpMethod']}{proxy['resource']}"
+    )
+    return {
+        "type": "REQUEST",
+        "methodArn": method_arn,
+        **{key: proxy[key] for key in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
+        "queryStringParameters": proxy["queryStringParameters"] or {},
+        "multiValueQueryStringParameters": proxy["multiValueQueryStringParameters"] or {},
+        "pathParameters": {},
+        "stageVariables": {},
+        "requestContext": context,
+    }
+
+
+def gateway_response(kind: str, allow_origin: str) -> Response:
+    status, error = GATEWAY_RESPONSES[kind]
+    headers = {
+        "Access-Control-Allow-Origin": allow_origin,
+        **CORS_HEADERS,
+        "x-amzn-ErrorType": f"{kind.title()}Exception",
+    }
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+
+def authorized_context(result: object) -> dict[str, Any] | None:
+    """The context an Allow result passes on (with principalId), or None when the result does not allow."""
+    if not isinstance(result, dict) or not isinstance(result.get("principalId"), str):
+        return None
+    statements = (result.get("policyDocument") or {}).get("Statement") or []
+    if not any(isinstance(st, dict) and st.get("Effect") == "Allow" for st in statements):
+        return None
+    if any(isinstance(st, dict) and st.get("Effect") == "Deny" for st in statements):
+        return None
+    context = result.get("context") or {}
+    return {
+        **{k: v for k, v in context.items() if isinstance(v, str | int | float | bool)},
+        "principalId": result["principalId"],
+    }
+
+
 def lambda_response(result: object) -> Response:
     """Turn the handler's return value into HTTP, or a 502 as API Gateway answers a malformed one."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
@@ -94,8 +155,37 @@ def lambda_response(result: object) -> Response:
     return response
 
 
-def create_gateway(handler: Handler, *, function_name: str = "campusbot-lex-proxy", timeout: float = 29.0) -> Starlette:
-    """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit)."""
+def create_gateway(
+    handler: Handler,
+    *,
+    function_name: str = "campusbot-lex-proxy",
+    timeout: float = 29.0,
+    authorizer: Handler | None = None,
+    authorizer_name: str = "campusbot-chat-authorizer",
+    cors_allow_origin: str = "*",
+    region: str = "us-east-1",
+) -> Starlette:
+    """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit), after
+    `authorizer` for POST (the OPTIONS mock has no authorization, as in the module)."""
+
+    allow_origin = cors_allow_origin.split(",")[0].strip() or "*"
+
+    def authorize(event: dict[str, Any]) -> dict[str, Any] | Response:
+        assert authorizer is not None
+        started = time.perf_counter()
+        try:
+            result = authorizer(
+                authorizer_event(event, region), LambdaContext(function_name=authorizer_name, timeout_seconds=10)
+            )
+        except Exception as exc:
+            if getattr(exc, "message", str(exc)) == "Unauthorized":  # the worker's errorMessage, or in process
+                return gateway_response("UNAUTHORIZED", allow_origin)
+            log.warning("authorizer failed: %s", exc)
+            return gateway_response("AUTHORIZER_FAILURE", allow_origin)
+        context = authorized_context(result)
+        if context is None:
+            return gateway_response("ACCESS_DENIED", allow_origin)
+        return {**context, "integrationLatency": int((time.perf_counter() - started) * 1000)}
 
     async def invoke(request: Request) -> Response:
         resource = request.url.path.rstrip("/") or "/"
@@ -103,6 +193,11 @@ def create_gateway(handler: Handler, *, function_name: str = "campusbot-lex-prox
         if methods is None or request.method not in methods:
             return JSONResponse({"message": "Missing Authentication Token"}, status_code=403)
         event = proxy_event(request, await request.body(), resource)
+        if authorizer is not None and request.method == "POST":
+            allowed = await run_in_threadpool(authorize, event)
+            if isinstance(allowed, Response):
+                return allowed
+            event["requestContext"]["authorizer"] = allowed
         context = LambdaContext(function_name=function_name, timeout_seconds=timeout)
         try:
             result = await run_in_threadpool(handler, event, context)

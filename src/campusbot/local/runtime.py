@@ -109,6 +109,7 @@ class LocalRuntime:
     logs: Any = None  # local.cloudwatch_logs.LogGroups
     firehose: Any = None  # local.firehose.DeliveryStream
     tls_endpoint: Any = None
+    cognito: Any = None  # local.cognito.LocalPool
     started_seconds: float = 0.0
     _secret_arn: str = ""
     _db_port: int = 0
@@ -126,6 +127,7 @@ class LocalRuntime:
         self._start_database()
         self._start_s3()
         self._create_database_secret()
+        self._create_user_pool()
         self._derive_environment()
         # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
         # it starts first, and everything else gets ready meanwhile.
@@ -176,6 +178,16 @@ class LocalRuntime:
                 for c in self.children
             },
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
+            # what a client signs in against (the CLI's `users add` / `chat --as`, a web client)
+            "cognito": {
+                "user_pool_id": self.cognito.pool_id,
+                "client_id": self.cognito.client_id,
+                "endpoint": self.s3.url,
+                "issuer": self.cognito.issuer,
+                "region": self.cognito.region,
+            }
+            if self.cognito is not None and self.s3 is not None
+            else None,
             "logs": str(self.paths.logs),
             # what each Lambda and the API run with: Terraform's environment, stand-ins, the runtime's wiring
             "environments": {c.name: c.env for c in self.children if c.log_group is not None or c.name == "api"},
@@ -243,6 +255,18 @@ class LocalRuntime:
             self._secret_arn = client.put_secret_value(SecretId=SECRET_NAME, SecretString=value)["ARN"]
         self.progress(f"database: TLS endpoint {self.database_endpoint}, password rotated in {SECRET_NAME}")
 
+    def _create_user_pool(self) -> None:
+        """The students' user pool (terraform/modules/cognito, as the conversation stack configures it) in moto."""
+        from campusbot.local.aws_environment import terraform_root
+        from campusbot.local.cognito import PoolDerivationError, ensure_pool, pool_settings
+
+        try:
+            settings = pool_settings(terraform_root(), self.settings.env)
+        except PoolDerivationError as exc:
+            raise RuntimeStartError(f"the user pool of the stacks cannot be created locally: {exc}") from exc
+        self.cognito = ensure_pool(self._client("cognito-idp"), settings, self.settings.region)
+        self.progress(f"cognito: pool {self.cognito.pool_id}, app client {self.cognito.client_id} ({settings.name})")
+
     def _derive_environment(self) -> None:
         from campusbot.bot.cloudformation import load_bot
         from campusbot.local.aws_environment import EnvironmentDerivationError, LocalValues, StandIns, derive
@@ -260,6 +284,8 @@ class LocalRuntime:
             bot_alias_id=self.settings.bot_alias_id,
             locale_id=load_bot().locale.id,  # the deployed template's locale
             region=self.settings.region,
+            cognito_pool_id=self.cognito.pool_id,
+            cognito_client_id=self.cognito.client_id,
         )
         secretsmanager = self._client("secretsmanager")
         self.stand_ins = StandIns(
@@ -320,12 +346,19 @@ class LocalRuntime:
     def _stand_in_command(self, component: str, function: str) -> list[str]:
         lambda_child = next(c for c in self.children if c.name == f"lambda-{function}")
         spec = self.aws.functions[function]
-        return [
+        command = [
             sys.executable, "-m", "campusbot.local.serve", component, "--port",
             str(self.settings.emulator_port if component == "emulator" else self.settings.gateway_port),
             "--function-url", lambda_child.url, "--function-name", spec.function_name,
             "--function-timeout", str(spec.timeout), "--api-url", f"http://{HOST}:{self.settings.api_port}",
         ]  # fmt: skip
+        authorizer = next((c for c in self.children if c.name == "lambda-authorizer"), None)
+        if component == "gateway" and authorizer is not None:  # POST /chat's authorizer (conversation stack)
+            command += [
+                "--authorizer-url", authorizer.url, "--authorizer-name", self.aws.functions["authorizer"].function_name,
+                "--cors-allow-origin", spec.environment.get("CAMPUSBOT_CORS_ALLOW_ORIGIN", "*"),
+            ]  # fmt: skip
+        return command
 
     def _lambda_child(self, key: str) -> Child:
         from campusbot.local.s3 import free_port
@@ -349,6 +382,7 @@ class LocalRuntime:
         return {
             "AWS_ENDPOINT_URL_S3": self.s3.url,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.s3.url,
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": self.s3.url,
             "AWS_ENDPOINT_URL_LEX_RUNTIME_V2": emulator,
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator,
             "AWS_ACCESS_KEY_ID": _fake("AWS_ACCESS_KEY_ID"),

@@ -55,8 +55,17 @@ def _function(args: argparse.Namespace) -> Any:
 
 def build_gateway(_settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.local.gateway import create_gateway
+    from campusbot.local.lambda_invoke import LambdaInvoker
 
-    return create_gateway(_function(args), function_name=args.function_name)
+    authorizer = LambdaInvoker(args.authorizer_url, args.authorizer_name, 10.0) if args.authorizer_url else None
+    return create_gateway(
+        _function(args),
+        function_name=args.function_name,
+        authorizer=authorizer,
+        authorizer_name=args.authorizer_name,
+        cors_allow_origin=args.cors_allow_origin,
+        region=_settings.region,
+    )
 
 
 def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
@@ -91,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--function-name", default="function", help="its name (logs, errors)")
     parser.add_argument("--function-timeout", type=float, default=30.0, help="its timeout in seconds (Terraform's)")
     parser.add_argument("--api-url", help="the data API (the emulator reads UniversityName values from it)")
+    parser.add_argument("--authorizer-url", help="gateway: the execution environment of POST /chat's authorizer")
+    parser.add_argument("--authorizer-name", default="authorizer", help="gateway: the authorizer function's name")
+    parser.add_argument(
+        "--cors-allow-origin", default="*", help="gateway: Access-Control-Allow-Origin of its own answers"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.component} %(levelname)s %(name)s: %(message)s")
 

@@ -19,6 +19,7 @@ class StudentFilters:
     country: str | None = None
     email: str | None = None
     q: str | None = None
+    cognito_sub: str | None = None
 
 
 def _filtered(filters: StudentFilters) -> Select[StudentRegistration]:
@@ -30,6 +31,8 @@ def _filtered(filters: StudentFilters) -> Select[StudentRegistration]:
         stmt = stmt.where(func.lower(StudentRegistration.country) == canonical_country(filters.country).lower())
     if filters.email:
         stmt = stmt.where(StudentRegistration.email == filters.email.strip().lower())
+    if filters.cognito_sub:
+        stmt = stmt.where(StudentRegistration.cognito_sub == filters.cognito_sub)
     if filters.q:
         pattern = contains(filters.q.strip())
         full_name = StudentRegistration.first_name + " " + StudentRegistration.last_name

@@ -4,6 +4,7 @@ data "aws_partition" "current" {}
 
 locals {
   create         = var.create
+  authorizer     = local.create && var.authorizer_function_name != null
   log_group_name = "/aws/apigateway/${var.name}"
   cors_headers = {
     "Access-Control-Allow-Origin"  = "'${var.cors_allow_origin}'"
@@ -126,7 +127,8 @@ resource "aws_api_gateway_method" "post" {
   rest_api_id          = aws_api_gateway_rest_api.this[0].id
   resource_id          = aws_api_gateway_resource.chat[0].id
   http_method          = "POST"
-  authorization        = "NONE"
+  authorization        = local.authorizer ? "CUSTOM" : "NONE"
+  authorizer_id        = local.authorizer ? aws_api_gateway_authorizer.chat[0].id : null
   api_key_required     = true
   request_validator_id = aws_api_gateway_request_validator.body[0].id
   request_models       = { "application/json" = aws_api_gateway_model.chat_request[0].name }
@@ -199,6 +201,46 @@ resource "aws_api_gateway_gateway_response" "cors" {
   response_parameters = { for h, v in local.cors_headers : "gatewayresponse.header.${h}" => v }
 }
 
+# The sign-in check of POST /chat (campusbot.lambdas.authorizer): a REQUEST authorizer with no identity source and
+# no result caching, because anonymous requests (no Authorization header) must reach it too and be allowed as
+# anonymous; with an identity source API Gateway would answer 401 before calling it, and a cached policy would be
+# keyed on nothing. The JWKS is cached inside the Lambda instead. A refused token raises "Unauthorized": 401.
+resource "aws_api_gateway_authorizer" "chat" {
+  count = local.authorizer ? 1 : 0
+
+  name                             = "${var.name}-signin"
+  rest_api_id                      = aws_api_gateway_rest_api.this[0].id
+  type                             = "REQUEST"
+  authorizer_uri                   = var.authorizer_invoke_arn
+  identity_source                  = ""
+  authorizer_result_ttl_in_seconds = 0
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  count = local.authorizer ? 1 : 0
+
+  statement_id  = "AllowApiGatewayAuthorize-${var.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.authorizer_function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/authorizers/${aws_api_gateway_authorizer.chat[0].id}"
+}
+
+# What the authorizer's answers become: the chat's JSON error shape ({"error": ...}) with CORS headers.
+resource "aws_api_gateway_gateway_response" "auth" {
+  for_each = local.authorizer ? {
+    UNAUTHORIZED       = { status = "401", error = "sign-in token missing, malformed, expired or not valid for campusbot" }
+    ACCESS_DENIED      = { status = "403", error = "not allowed" }
+    AUTHORIZER_FAILURE = { status = "500", error = "sign-in could not be checked; try again" }
+  } : {}
+
+  rest_api_id         = aws_api_gateway_rest_api.this[0].id
+  response_type       = each.key
+  status_code         = each.value.status
+  response_parameters = { for h, v in local.cors_headers : "gatewayresponse.header.${h}" => v }
+  response_templates  = { "application/json" = jsonencode({ error = each.value.error }) }
+}
+
 resource "aws_lambda_permission" "this" {
   count = local.create ? 1 : 0
 
@@ -228,7 +270,9 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_model.chat_request[0].schema,
       aws_api_gateway_request_validator.body[0].id,
       [for m in [aws_api_gateway_method.post[0]] :
-      [m.id, m.authorization, m.api_key_required, m.request_validator_id, m.request_models]],
+      [m.id, m.authorization, m.authorizer_id, m.api_key_required, m.request_validator_id, m.request_models]],
+      [for a in aws_api_gateway_authorizer.chat : [a.id, a.type, a.authorizer_uri, a.authorizer_result_ttl_in_seconds]],
+      { for k, r in aws_api_gateway_gateway_response.auth : k => [r.status_code, r.response_templates] },
       [for m in [aws_api_gateway_method.options[0]] : [m.id, m.authorization]],
       [for i in [aws_api_gateway_integration.post[0]] :
       [i.id, i.type, i.uri, i.integration_http_method, i.timeout_milliseconds]],

@@ -25,6 +25,18 @@ variable "lambda_invoke_arn" {
   type        = string
 }
 
+variable "authorizer_function_name" {
+  description = "Name of the Lambda REQUEST authorizer of POST /chat (campusbot.lambdas.authorizer). null: no authorizer."
+  type        = string
+  default     = null
+}
+
+variable "authorizer_invoke_arn" {
+  description = "Invoke ARN of that authorizer Lambda (with authorizer_function_name)."
+  type        = string
+  default     = null
+}
+
 variable "stage_name" {
   description = "Name of the stage."
   type        = string

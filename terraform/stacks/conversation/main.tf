@@ -19,6 +19,7 @@ locals {
   kms_key_arn        = local.in["kms/key_arn"]
 
   lex_proxy_name    = "${local.name}-lex-proxy"
+  authorizer_name   = "${local.name}-authorizer"
   lex_log_group     = "/aws/lex/${local.name}"
   bot_template_path = coalesce(var.bot_template_path, "${path.module}/../../../src/campusbot/bot/bot.template.json")
 
@@ -64,6 +65,58 @@ module "lex_bot" {
 }
 
 ################################################################################
+# Sign-in: the Cognito user pool students sign in to, and the authorizer of POST /chat that verifies its
+# ID tokens (anonymous requests pass as anonymous; the verified principal goes to lex_proxy in the context)
+################################################################################
+
+module "cognito" {
+  source = "../../modules/cognito"
+
+  name                          = local.name
+  password_minimum_length       = var.cognito_password_minimum_length
+  id_token_validity_minutes     = var.cognito_id_token_validity_minutes
+  access_token_validity_minutes = var.cognito_access_token_validity_minutes
+  refresh_token_validity_days   = var.cognito_refresh_token_validity_days
+  allow_password_auth           = var.cognito_allow_password_auth
+  self_sign_up                  = var.cognito_self_sign_up
+  deletion_protection           = var.cognito_deletion_protection
+
+  tags = local.default_tags
+}
+
+module "authorizer" {
+  source = "../../modules/lambda_function"
+
+  function_name      = local.authorizer_name
+  description        = "POST /chat authorizer: anonymous passes, a Cognito ID token is verified (JWKS cached)"
+  handler            = "campusbot.lambdas.authorizer.handler"
+  role_arn           = module.lambda_iam.lambda_role_arns["authorizer"]
+  artifact_path      = var.lambda_artifacts["authorizer"].path
+  artifact_s3_bucket = var.lambda_artifacts["authorizer"].s3_bucket
+  artifact_s3_key    = var.lambda_artifacts["authorizer"].s3_key
+  source_code_hash   = var.lambda_artifacts["authorizer"].hash
+  timeout            = 10
+  memory_size        = 256
+  vpc_id             = local.vpc_id
+  subnet_ids         = local.private_subnet_ids
+  kms_key_arn        = local.kms_key_arn
+  log_retention_days = var.log_retention_days
+  create_alarms      = false
+
+  reserved_concurrent_executions = lookup(var.lambda_reserved_concurrency, "authorizer", -1)
+
+  environment_variables = {
+    CAMPUSBOT_COGNITO_ISSUER             = module.cognito.issuer
+    CAMPUSBOT_COGNITO_CLIENT_ID          = module.cognito.client_id
+    CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS = tostring(var.cognito_jwks_cache_seconds)
+    CAMPUSBOT_TARGET                     = "aws"
+    CAMPUSBOT_ENV                        = var.env
+  }
+
+  tags = var.tags
+}
+
+################################################################################
 # lex_proxy: POST /chat → Lex RecognizeText; chat events as log lines (→ Firehose → lake)
 ################################################################################
 
@@ -79,10 +132,16 @@ module "lambda_iam" {
       statements = [
         {
           sid       = "RecognizeText"
-          actions   = ["lex:RecognizeText"]
+          actions   = ["lex:RecognizeText", "lex:GetSession"]
           resources = [local.bot_alias_arn]
         },
       ]
+    }
+    # verifies tokens against the pool's public JWKS (HTTPS): no AWS permission beyond logs, X-Ray, DLQ
+    authorizer = {
+      function_name = local.authorizer_name
+      vpc_access    = true
+      kms_key_arns  = [local.kms_key_arn]
     }
   }
 
@@ -134,6 +193,8 @@ module "api" {
   name                           = "${local.name}-chat"
   lambda_function_name           = module.lex_proxy.lambda_function_name
   lambda_invoke_arn              = module.lex_proxy.lambda_function_invoke_arn
+  authorizer_function_name       = module.authorizer.lambda_function_name
+  authorizer_invoke_arn          = module.authorizer.lambda_function_invoke_arn
   stage_name                     = var.api_stage_name
   cors_allow_origin              = var.api_cors_allow_origin
   throttling_rate_limit          = var.api_throttling_rate_limit

@@ -35,6 +35,10 @@ locals {
     "api/chat_url"                  = module.api.chat_url
     "api/api_key_id"                = module.api.api_gateway_api_key_id
     "observability/alarm_topic_arn" = module.observability.sns_topic_arn
+    "cognito/user_pool_id"          = module.cognito.user_pool_id
+    "cognito/client_id"             = module.cognito.client_id
+    "cognito/issuer"                = module.cognito.issuer
+    "lambda/authorizer_name"        = module.authorizer.lambda_function_name
   }
 }
 

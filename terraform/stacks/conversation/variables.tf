@@ -27,7 +27,7 @@ variable "log_retention_days" {
 }
 
 variable "lambda_artifacts" {
-  description = "Zip artifacts built by the CLI, by function key (this stack reads lex_proxy): a local path or an S3 location, and the base64 SHA-256 of the zip."
+  description = "Zip artifacts built by the CLI, by function key (this stack reads lex_proxy and authorizer): a local path or an S3 location, and the base64 SHA-256 of the zip."
   type = map(object({
     path      = optional(string)
     s3_bucket = optional(string)
@@ -36,8 +36,8 @@ variable "lambda_artifacts" {
   }))
 
   validation {
-    condition     = contains(keys(var.lambda_artifacts), "lex_proxy")
-    error_message = "lambda_artifacts needs the lex_proxy artifact."
+    condition     = contains(keys(var.lambda_artifacts), "lex_proxy") && contains(keys(var.lambda_artifacts), "authorizer")
+    error_message = "lambda_artifacts needs the lex_proxy and authorizer artifacts."
   }
 }
 
@@ -134,4 +134,52 @@ variable "alarm_email_addresses" {
   description = "Email addresses that receive the alarms."
   type        = list(string)
   default     = []
+}
+
+variable "cognito_password_minimum_length" {
+  description = "Shortest password of the students' user pool."
+  type        = number
+  default     = 12
+}
+
+variable "cognito_id_token_validity_minutes" {
+  description = "Lifetime of the ID tokens the chat accepts, in minutes."
+  type        = number
+  default     = 60
+}
+
+variable "cognito_access_token_validity_minutes" {
+  description = "Lifetime of access tokens, in minutes."
+  type        = number
+  default     = 60
+}
+
+variable "cognito_refresh_token_validity_days" {
+  description = "Lifetime of refresh tokens, in days."
+  type        = number
+  default     = 30
+}
+
+variable "cognito_allow_password_auth" {
+  description = "Whether the app client accepts USER_PASSWORD_AUTH (`platform chat --as`)."
+  type        = bool
+  default     = true
+}
+
+variable "cognito_self_sign_up" {
+  description = "Whether students may sign themselves up (false: administrators create users)."
+  type        = bool
+  default     = false
+}
+
+variable "cognito_deletion_protection" {
+  description = "Whether the user pool refuses deletion."
+  type        = bool
+  default     = false
+}
+
+variable "cognito_jwks_cache_seconds" {
+  description = "How long the authorizer keeps the pool's signing keys (JWKS) between invocations."
+  type        = number
+  default     = 3600
 }

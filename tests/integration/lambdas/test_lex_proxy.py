@@ -45,6 +45,11 @@ class StandInLex:
         self.requests: list[dict[str, Any]] = []
         self.fulfill: Fulfill = lambda event: fulfillment.handler(event, None)
 
+    async def get_session(self, request: Request) -> JSONResponse:
+        """The stand-in keeps no sessions: every GetSession (lex_proxy's, before each turn) finds none."""
+        code = "ResourceNotFoundException"
+        return JSONResponse({"message": "no session"}, status_code=404, headers={"x-amzn-ErrorType": code})
+
     async def recognize_text(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append({**request.path_params, **body})
@@ -54,6 +59,9 @@ class StandInLex:
             return JSONResponse({"message": code}, status_code=status, headers={"x-amzn-ErrorType": code})
         event = load_event(TEXTS.get(text, "lex_fallback_fulfillment"))
         event.update(sessionId=request.path_params["sessionId"], inputTranscript=text)
+        sent = (body.get("sessionState") or {}).get("sessionAttributes")
+        if sent is not None:  # what lex_proxy sets (the principal), as Lex passes it to the code hook
+            event["sessionState"]["sessionAttributes"] = sent
         if "dialogAction" in event["sessionState"]:
             del event["sessionState"]["dialogAction"]
         answer = await run_in_threadpool(self.fulfill, event)
@@ -74,7 +82,12 @@ class StandInLex:
 @pytest.fixture(scope="module")
 def stand_in_lex() -> Iterator[tuple[StandInLex, str]]:
     lex = StandInLex()
-    app = Starlette(routes=[Route(PATH, lex.recognize_text, methods=["POST"])])
+    app = Starlette(
+        routes=[
+            Route(PATH, lex.recognize_text, methods=["POST"]),
+            Route(PATH.removesuffix("/text"), lex.get_session, methods=["GET"]),
+        ]
+    )
     server = ThreadedServer(app, name="stand-in-lex").start()
     yield lex, server.url
     server.stop()
@@ -112,8 +125,8 @@ def chat(
     lex_proxy.proxy.cache_clear()
 
 
-def post(message: str, session_id: str | None = None) -> dict[str, Any]:
-    event = load_event("apigw_chat_post")
+def post(message: str, session_id: str | None = None, *, signed_in: bool = False) -> dict[str, Any]:
+    event = load_event("apigw_chat_post_signed_in" if signed_in else "apigw_chat_post")
     event["body"] = json.dumps({"message": message, **({"session_id": session_id} if session_id else {})})
     response = lex_proxy.handler(event, None)
     assert isinstance(response["body"], str)
@@ -180,10 +193,13 @@ def test_a_real_fallback_turn_is_honest(chat: tuple[StandInLex, Any]) -> None:
 
 
 def test_an_elicitation_turn(chat: tuple[StandInLex, Any]) -> None:
-    body = json.loads(post("register me")["body"])
+    body = json.loads(post("register me", signed_in=True)["body"])  # issue 12: registering needs sign-in
     assert (body["intent"], body["state"]) == ("RegisterStudent", "ElicitSlot")
     assert body["messages"] == ["What is your first name?"]
-    assert all(value is None for value in body["slots"].values())
+    assert all(value is None for slot, value in body["slots"].items() if slot != "email")
+    assert body["slots"]["email"] == "maria.lopez@example.edu"  # from the token, via the session attributes
+    anonymous = json.loads(post("register me")["body"])
+    assert anonymous["state"] == "Failed" and "sign in first" in anonymous["messages"][0]
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ ANA = Student(
     max_tuition=15000,
     interests=["machine learning", "robotics"],
 )
+ANA_SUB = "0b8f5e2c-ana0-4f1e-9d2a-ana000000001"  # Ana's Cognito subject (her registration is linked to it)
 
 OPENINGS = [
     Opportunity(
@@ -133,6 +134,7 @@ class FakeApi:
     failures: dict[str, Exception] = field(default_factory=dict)
     universities: list[UniversityDetail] = field(default_factory=lambda: [TUM, TORONTO])
     students: list[Student] = field(default_factory=lambda: [ANA])
+    owners: dict[str, int] = field(default_factory=lambda: {ANA_SUB: ANA.id})  # Cognito sub → student id
     recommendable: list[Recommendation] = field(default_factory=lambda: list(RECOMMENDABLE))
     openings: list[Opportunity] = field(default_factory=lambda: list(OPENINGS))
     answer: AssistAnswer = field(
@@ -198,12 +200,21 @@ class FakeApi:
         self._call("student_by_email", email=email)
         return next((s for s in self.students if s.email == email.lower()), None)
 
+    def student_by_sub(self, sub: str) -> Student | None:
+        self._call("student_by_sub", sub=sub)
+        owned = self.owners.get(sub)
+        return next((s for s in self.students if s.id == owned), None)
+
     def create_student(self, student: NewStudent) -> Student:
         self._call("create_student", student=student)
         if any(s.email == student.email for s in self.students):
             raise ApiConflict(f"email {student.email!r} already exists")
-        created = Student(id=len(self.students) + 100, **student.model_dump())
+        if student.cognito_sub is not None and student.cognito_sub in self.owners:
+            raise ApiConflict(f"cognito_sub {student.cognito_sub!r} already exists")
+        created = Student(id=len(self.students) + 100, **student.model_dump(exclude={"cognito_sub"}))
         self.students.append(created)
+        if student.cognito_sub is not None:
+            self.owners[student.cognito_sub] = created.id
         return created
 
     def opportunities(

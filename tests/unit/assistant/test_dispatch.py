@@ -55,9 +55,9 @@ def test_api_rejection_is_a_polite_valid_close() -> None:
 
 
 def test_an_unexpected_exception_is_logged_and_closed(caplog: pytest.LogCaptureFixture) -> None:
-    api = FakeApi(failures={"student_by_email": ZeroDivisionError("bug")})
+    api = FakeApi(failures={"student_by_sub": ZeroDivisionError("bug")})
     with caplog.at_level(logging.ERROR, logger="campusbot.assistant.dispatch"):
-        response = dispatch(load_event("lex_profile_fulfillment_email"), api)
+        response = dispatch(load_event("lex_profile_signed_in_fulfillment"), api)
     assert (action(response), intent_state(response)) == ("Close", "Failed")
     assert text(response) == messages.UNEXPECTED
     assert "ZeroDivisionError" in caplog.text

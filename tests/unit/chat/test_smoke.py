@@ -120,3 +120,25 @@ def test_run_token_fills_every_field() -> None:
     filled = with_run_token(turn, "ab12")
     assert filled.say == "me.ab12@example.org" and filled.slots == {"email": "me.ab12@example.org", "city": None}
     assert filled.expect == ["ab12"] and filled.expect_not == ["xab12"]
+
+
+def test_a_signed_in_script_sends_the_accounts_token_on_every_turn(tmp_path: Path) -> None:
+    path = tmp_path / "signed.yaml"
+    path.write_text("name: signed\nsign_in: me.{run}@example.org\nturns:\n  - say: show my profile\n  - say: again\n")
+    seen: list[str | None] = []
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        body = json.loads(request.content)
+        reply = {"session_id": body["session_id"], "intent": "GetStudentProfile", "slots": {}, "state": "Fulfilled"}
+        return httpx.Response(200, json={**reply, "messages": ["ok"], "sources": []})
+
+    client = ChatClient("http://chat.test/chat")
+    client._http = httpx.Client(transport=httpx.MockTransport(endpoint))
+    emails: list[str] = []
+    result = run_conversation(client, load_conversation(path), sign_in=lambda email: emails.append(email) or "tok")
+    assert result.passed
+    assert seen == ["Bearer tok", "Bearer tok"]
+    assert len(emails) == 1 and emails[0].startswith("me.") and "{run}" not in emails[0]
+    unsigned = run_conversation(client, load_conversation(path))
+    assert not unsigned.passed and "cannot sign in" in unsigned.failures[0]

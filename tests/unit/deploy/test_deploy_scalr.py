@@ -25,7 +25,7 @@ from tests.fixtures.scalr_contract import ScalrContract
 from campusbot.deploy import fingerprint
 from campusbot.deploy.pipeline import DeployContext, DeployError, DeployOptions, run_pipeline
 from campusbot.deploy.scalr import ScalrClient
-from campusbot.deploy.stacks import STACK_NAMES, LambdaArtifact
+from campusbot.deploy.stacks import FUNCTIONS, STACK_NAMES, LambdaArtifact
 from campusbot.deploy.steps import STEPS
 from campusbot.settings import Settings
 
@@ -217,7 +217,7 @@ def context(tmp_path: Path, scalr: FakeScalr, reporter: RecordingReporter, *, ye
     )
     zips = tmp_path / "zips"
     zips.mkdir()
-    for name in ("lex_proxy", "fulfillment", "vectorizer"):
+    for name in FUNCTIONS:
         (zips / f"{name}.zip").write_bytes(f"zip of {name}".encode())
         ctx.state.artifacts[name] = LambdaArtifact(name, zips / f"{name}.zip", f"hash-{name}", 11)
     ctx.state.image_uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/campusbot-dev/api:src-0123456789abcdef"

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from campusbot.deploy.stacks import (
+    FUNCTIONS,
     LOCALSTACK_SWITCHES,
     STACK_NAMES,
     DeployInputs,
@@ -20,10 +21,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def inputs(target: str = "aws") -> DeployInputs:
-    artifacts = {
-        name: LambdaArtifact(name, Path(f"/build/{name}.zip"), f"hash-{name}", 10)
-        for name in ("lex_proxy", "fulfillment", "vectorizer")
-    }
+    artifacts = {name: LambdaArtifact(name, Path(f"/build/{name}.zip"), f"hash-{name}", 10) for name in FUNCTIONS}
     return DeployInputs(
         env="dev",
         region="us-east-1",
@@ -97,7 +95,10 @@ def test_app_gets_the_image_and_its_two_lambdas() -> None:
 
 def test_conversation_gets_lex_proxy_and_the_slot_values() -> None:
     variables = stack_variables(get("conversation"), inputs())
-    assert set(variables["lambda_artifacts"]) == {"lex_proxy"}
+    assert set(variables["lambda_artifacts"]) == {
+        "lex_proxy",
+        "authorizer",
+    }  # issue 12: the authorizer is deployed with it
     assert variables["lex_slot_type_values"]["UniversityName"][0]["value"] == "TUM"
 
 

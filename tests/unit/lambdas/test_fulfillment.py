@@ -16,7 +16,9 @@ from campusbot.settings import get_settings
 EXPECTED = {
     "lex_greeting_fulfillment": ("Close", "Fulfilled"),
     "lex_help_fulfillment": ("Close", "Fulfilled"),
-    "lex_profile_dialog_no_slots": ("ElicitSlot", "InProgress"),
+    # issue 12: anonymous callers are asked to sign in (profile) or to sign in first (registration)
+    "lex_profile_dialog_no_slots": ("Close", "Fulfilled"),
+    "lex_profile_signed_in_fulfillment": ("Close", "Fulfilled"),
     "lex_profile_fulfillment_email": ("Close", "Fulfilled"),
     "lex_profile_fulfillment_student_id": ("Close", "Fulfilled"),
     "lex_recommend_dialog": ("Delegate", "InProgress"),
@@ -25,11 +27,12 @@ EXPECTED = {
     "lex_university_fulfillment": ("Close", "Fulfilled"),
     "lex_opportunities_dialog_no_slots": ("ElicitSlot", "InProgress"),
     "lex_opportunities_fulfillment": ("Close", "Fulfilled"),
-    "lex_register_dialog_start": ("Delegate", "InProgress"),
-    "lex_register_dialog_elicit_reply": ("Delegate", "InProgress"),
+    "lex_register_dialog_start": ("Close", "Failed"),
+    "lex_register_dialog_elicit_reply": ("Close", "Failed"),
     "lex_register_dialog_denied": ("Close", "Failed"),
-    "lex_register_fulfillment_unconfirmed": ("ConfirmIntent", "InProgress"),
-    "lex_register_fulfillment_confirmed": ("Close", "Fulfilled"),
+    "lex_register_fulfillment_unconfirmed": ("Close", "Failed"),
+    "lex_register_fulfillment_confirmed": ("Close", "Failed"),
+    "lex_register_signed_in_fulfillment_confirmed": ("Close", "Fulfilled"),
     "lex_fallback_fulfillment": ("Close", "Fulfilled"),
 }
 

@@ -28,6 +28,7 @@ VALUES = LocalValues(
     docs_bucket="campusbot-docs", lake_bucket="campusbot-lake", db_host="localhost", db_port=45432,
     db_name="campusbot", db_secret_arn=SECRET_ARN, db_ca_bundle="/data/tls/ca.pem", api_address="127.0.0.1:8000",
     bot_id="CAMPUSBOT0", bot_alias_id="TSTALIASID", locale_id="en_US", region="us-east-1",
+    cognito_pool_id="us-east-1_c70d4f33eb", cognito_client_id="d88be9cc1ffd4013b9aeeab421",
 )  # fmt: skip
 
 
@@ -42,7 +43,7 @@ def aws() -> AwsEnvironment:
 
 
 def test_every_lambda_and_the_api_are_found_with_their_configuration(aws: AwsEnvironment) -> None:
-    assert set(aws.functions) == {"lex_proxy", "fulfillment", "vectorizer"}
+    assert set(aws.functions) == {"lex_proxy", "fulfillment", "vectorizer", "authorizer"}
     assert set(aws.containers) == {"api"}
     for key, function in aws.functions.items():
         assert function.handler == f"campusbot.lambdas.{key}.handler"
@@ -52,7 +53,14 @@ def test_every_lambda_and_the_api_are_found_with_their_configuration(aws: AwsEnv
     assert (aws.functions["vectorizer"].timeout, aws.functions["lex_proxy"].timeout) == (300, 30)
 
 
-@pytest.mark.parametrize("component", ["lex_proxy", "fulfillment", "vectorizer", "api"])
+def test_the_authorizer_checks_the_local_pool(aws: AwsEnvironment) -> None:
+    """Issue 12: the module's outputs stand in as the moto pool the runtime created."""
+    environment = aws.functions["authorizer"].environment
+    assert environment["CAMPUSBOT_COGNITO_ISSUER"] == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_c70d4f33eb"
+    assert environment["CAMPUSBOT_COGNITO_CLIENT_ID"] == "d88be9cc1ffd4013b9aeeab421"
+
+
+@pytest.mark.parametrize("component", ["lex_proxy", "fulfillment", "authorizer", "vectorizer", "api"])
 def test_terraform_gives_each_component_everything_it_requires(aws: AwsEnvironment, component: str) -> None:
     settings = Settings.from_environment(aws.process_environment(component))
     assert settings.target == "aws"

@@ -101,3 +101,67 @@ async def test_base64_responses_are_decoded() -> None:
     response = await call(handler, "POST", "/chat", json={})
     assert response.content == b"raw"
     assert response.headers.get_list("set-cookie") == ["a=1", "b=2"]
+
+
+# POST /chat's REQUEST authorizer (issue 12) ------------------------------------------------------------------
+
+
+async def call_authorized(handler: RecordingHandler, authorizer: Any, headers: dict[str, str]) -> httpx.Response:
+    app = create_gateway(handler, authorizer=authorizer, cors_allow_origin="https://campusbot.example.edu")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
+        return await http.post("/chat", json={"message": "hi"}, headers=headers)
+
+
+async def test_the_authorizer_runs_first_and_its_context_reaches_the_proxy_event() -> None:
+    from campusbot.auth.authorizer import allow
+    from campusbot.auth.principal import Principal
+
+    seen: list[dict[str, Any]] = []
+
+    def authorizer(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        seen.append(event)
+        return allow(event["methodArn"], Principal("sub-1", "a@example.org"))
+
+    handler = RecordingHandler()
+    response = await call_authorized(handler, authorizer, {"Authorization": "Bearer x"})
+    assert response.status_code == 200
+    assert seen[0]["type"] == "REQUEST" and seen[0]["headers"]["Authorization"] == "Bearer x"
+    assert seen[0]["methodArn"] == "arn:aws:execute-api:us-east-1:000000000000:campusbotlocal/local/POST/chat"
+    context = handler.events[0]["requestContext"]["authorizer"]
+    assert (context["principalId"], context["sub"], context["email"]) == ("sub-1", "sub-1", "a@example.org")
+
+
+async def test_unauthorized_deny_and_failure_are_gateway_responses_with_cors() -> None:
+    from campusbot.auth.authorizer import Unauthorized, allow
+    from campusbot.local.lambda_invoke import LambdaFunctionError
+
+    def unauthorized(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise LambdaFunctionError("authorizer", "Unauthorized", "Unauthorized")
+
+    def in_process_unauthorized(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise Unauthorized
+
+    def deny(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        result = allow(event["methodArn"], None)
+        result["policyDocument"]["Statement"][0]["Effect"] = "Deny"
+        return result
+
+    def broken(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise LambdaFunctionError("authorizer", "Runtime.Unhandled", "boom")
+
+    for authorizer, status in [(unauthorized, 401), (in_process_unauthorized, 401), (deny, 403), (broken, 500)]:
+        handler = RecordingHandler()
+        response = await call_authorized(handler, authorizer, {"Authorization": "Bearer x"})
+        assert response.status_code == status
+        assert response.json()["error"]
+        assert response.headers["access-control-allow-origin"] == "https://campusbot.example.edu"
+        assert handler.events == []  # lex_proxy never runs
+
+
+async def test_the_preflight_skips_the_authorizer() -> None:
+    def authorizer(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise AssertionError("OPTIONS has no authorization")
+
+    app = create_gateway(RecordingHandler({"statusCode": 204, "headers": {}, "body": ""}), authorizer=authorizer)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
+        assert (await http.options("/chat")).status_code == 204

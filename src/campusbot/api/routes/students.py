@@ -22,10 +22,11 @@ async def list_students(
     country: CountryQ = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
     q: TextQ = None,
+    cognito_sub: Annotated[str | None, Query(max_length=128)] = None,
 ) -> Page[StudentPublic]:
-    """List students; filter by field, country, exact email or a name/email fragment."""
+    """List students; filter by field, country, exact email, a name/email fragment or the owner's Cognito subject."""
     rows, count = await students.list_students(
-        session, students.StudentFilters(field, country, email, q), page.limit, page.offset
+        session, students.StudentFilters(field, country, email, q, cognito_sub), page.limit, page.offset
     )
     data = [StudentPublic.model_validate(row) for row in rows]
     return Page(data=data, count=count, limit=page.limit, offset=page.offset)

@@ -1,15 +1,22 @@
-"""RecommendUniversity: the top 3 universities for a field, by country, budget and a student's profile."""
+"""RecommendUniversity: the top 3 universities for a field, by country, budget and the signed-in student's profile.
+
+"Recommend universities for me": a signed-in student with a registration (identity only from
+`assistant.identity.caller`) gets their own field, country and budget wherever the question leaves them out.
+A student id in the question is used only when it is the caller's own; any other (or any, anonymously) is never
+looked up, and the answer is not personalised, saying so in the same words whether or not that student exists.
+"""
 
 from __future__ import annotations
 
-from campusbot.assistant import messages
-from campusbot.assistant.api_client import ApiNotFound, DataApi, Recommendation, Recommendations
+from campusbot.assistant import identity, messages
+from campusbot.assistant.api_client import ApiNotFound, DataApi, Recommendation, Recommendations, Student
 from campusbot.assistant.intents import number, row_id
 from campusbot.assistant.lex import LexEvent, LexResponse, close, delegate, elicit_slot
 
 TOP = 3
 MAX_TUITION = 200_000
 ASK_FIELD = "Which field would you like to study? For example computer science, medicine or business."
+NOT_PERSONAL = "I can only use your own profile, once you are signed in, so these are not personalised."
 
 
 def handle(event: LexEvent, api: DataApi) -> LexResponse:
@@ -30,18 +37,29 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     student_id = row_id(student_text)
     if student_text is not None and student_id is None:
         return elicit_slot(event, "studentId", f'"{student_text}" is not a student id. What is your student id?')
+    own = _own_registration(event, api) if field is None or not event.is_dialog else None
+    if field is None and own is not None:  # "for me": the field of the caller's registration fills the slot
+        field = messages.known_field(own.field_of_study) or own.field_of_study
+        event = event.with_slot("fieldOfStudy", field)
     if field is None:
         return delegate(event) if event.is_dialog else elicit_slot(event, "fieldOfStudy", ASK_FIELD)
     if event.is_dialog:
         return delegate(event)
 
     notes: list[str] = []
+    if student_id is not None and (own is None or student_id != own.id):
+        notes.append(NOT_PERSONAL)  # someone else's id (or anonymous): never looked up, never used
+    if own is not None and not notes:
+        student_id = own.id
+        country = country or own.country
+    else:
+        student_id = None
     try:
         result = api.recommendations(
             field=field, country=country, max_tuition=max_tuition, student_id=student_id, limit=TOP
         )
-    except ApiNotFound:  # the student id is unknown: answer without the profile, and say so
-        notes.append(f"I couldn't find student {student_id}, so these are not personalised.")
+    except ApiNotFound:  # the caller's registration went away meanwhile: answer without the profile
+        notes.append("I couldn't read your profile, so these are not personalised.")
         result = api.recommendations(field=field, country=country, max_tuition=max_tuition, limit=TOP)
     return close(
         event,
@@ -51,6 +69,11 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
         source="database",
         sources=_sources(result),
     )
+
+
+def _own_registration(event: LexEvent, api: DataApi) -> Student | None:
+    caller = identity.caller(event)
+    return api.student_by_sub(caller.sub) if caller is not None else None
 
 
 def _sources(result: Recommendations) -> list[dict[str, object]]:

@@ -77,3 +77,19 @@ async def test_invalid_registrations_are_422(
 ) -> None:
     response = await client.post("/students", json=student(unique, **overrides))
     assert response.status_code == 422, response.text
+
+
+async def test_a_registration_is_linked_to_one_cognito_subject(client: httpx.AsyncClient, unique: str) -> None:
+    """Migration 0003: student_registration.cognito_sub, unique; GET /students?cognito_sub= finds the owner's."""
+    sub = f"5e0c0000-{unique}"
+    created = await client.post("/students", json=student(unique, cognito_sub=sub))
+    assert created.status_code == 201, created.text
+    assert created.json()["cognito_sub"] == sub
+    found = (await client.get("/students", params={"cognito_sub": sub})).json()
+    assert [s["id"] for s in found["data"]] == [created.json()["id"]]
+    again = await client.post("/students", json=student(f"{unique}-2", cognito_sub=sub))
+    assert again.status_code == 409
+    assert "cognito_sub" in again.json()["detail"]
+    assert (await client.get("/students", params={"cognito_sub": f"nobody-{unique}"})).json()["data"] == []
+    bad = await client.post("/students", json=student(f"{unique}-3", cognito_sub="not a sub!"))
+    assert bad.status_code == 422

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.fixtures.lambda_events import load_event, set_slot
-from tests.unit.assistant.fakes import FakeApi, action, answer, elicited, intent_state, owned, text
+from tests.fixtures.lambda_events import load_event, set_slot, signed_in
+from tests.unit.assistant.fakes import ANA_SUB, FakeApi, action, answer, elicited, intent_state, owned, text
 
 from campusbot.assistant.intents import recommend
 
@@ -35,7 +35,7 @@ def test_budget_is_named_and_sent() -> None:
 
 def test_budget_from_the_students_profile_is_named() -> None:
     raw = set_slot(load_event("lex_recommend_fulfillment"), "fieldOfStudy", "computer science", "Computer Science")
-    raw = set_slot(set_slot(raw, "country", None), "studentId", "1")
+    raw = signed_in(set_slot(set_slot(raw, "country", None), "studentId", "1"), ANA_SUB)
     api = FakeApi()
     said = text(answer(recommend.handle, raw, api))
     assert "up to $15,000 a year (the budget in your profile)" in said
@@ -95,10 +95,36 @@ def test_bad_budget_and_student_id_are_asked_again() -> None:
     assert elicited(answer(recommend.handle, raw, FakeApi())) == "studentId"
 
 
-def test_unknown_student_answers_without_personalisation() -> None:
+def test_a_student_id_that_is_not_the_callers_own_is_never_used() -> None:
+    """Issue 12: anonymous, or another student's id (existing or not): the same note, nothing personal looked up."""
+    for student_id, principal in [("404", None), ("1", None), ("1", "7c1d0000-eve"), ("404", ANA_SUB)]:
+        api = FakeApi()
+        raw = set_slot(load_event("lex_recommend_fulfillment"), "studentId", student_id)
+        if principal is not None:
+            raw = signed_in(raw, principal)
+        response = answer(recommend.handle, raw, api)
+        assert recommend.NOT_PERSONAL in text(response)
+        assert "Heidelberg University" in text(response)
+        assert [c[1]["student_id"] for c in api.calls if c[0] == "recommendations"] == [None]
+        assert "student" not in api.names()
+
+
+def test_for_me_uses_the_signed_in_students_field_country_and_budget() -> None:
+    raw = set_slot(set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", None), "country", None)
     api = FakeApi()
-    raw = set_slot(load_event("lex_recommend_fulfillment"), "studentId", "404")
-    response = answer(recommend.handle, raw, api)
-    assert "couldn't find student 404, so these are not personalised" in text(response)
-    assert "Heidelberg University" in text(response)
-    assert [c[1]["student_id"] for c in api.calls] == [404, None]
+    dialog = answer(recommend.handle, signed_in(raw, ANA_SUB), api)
+    assert action(dialog) == "Delegate"
+    assert dialog["sessionState"]["intent"]["slots"]["fieldOfStudy"]["value"]["interpretedValue"] == "Computer Science"
+    raw["invocationSource"] = "FulfillmentCodeHook"
+    raw["sessionState"]["intent"]["slots"] = dialog["sessionState"]["intent"]["slots"]
+    api = FakeApi()
+    said = text(answer(recommend.handle, signed_in(raw, ANA_SUB), api))
+    assert "(the budget in your profile)" in said
+    call = next(kwargs for name, kwargs in api.calls if name == "recommendations")
+    assert (call["field"], call["country"], call["student_id"]) == ("Computer Science", "Spain", 1)
+
+
+def test_for_me_anonymously_asks_for_the_field() -> None:
+    raw = set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", None)
+    raw["invocationSource"] = "FulfillmentCodeHook"
+    assert elicited(answer(recommend.handle, raw, FakeApi())) == "fieldOfStudy"

@@ -1,0 +1,177 @@
+"""Sign-in through the real local runtime (issue 12): moto cognito-idp tokens → the gateway → the authorizer Lambda
+(its own execution environment) → lex_proxy → Lex emulator → fulfillment → data API.
+
+The enumeration test asks for every seeded student by id and by email, anonymously and signed in as another
+(registered) student, and finds no personal field in any answer.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from tests.fixtures.cognito import Keys, moto_private_key
+from tests.fixtures.local_runtime import RunningRuntime
+
+from campusbot.auth.signin import CognitoUsers, PoolAddress, generate_password, local_pool
+from campusbot.local.runtime import read_state
+from campusbot.settings import Settings
+
+pytestmark = pytest.mark.timeout(900)
+
+
+@pytest.fixture(scope="module")
+def pool(local_runtime: RunningRuntime) -> PoolAddress:
+    state = read_state(Settings.from_environment(local_runtime.env))
+    address = local_pool(state)
+    assert address is not None, "the runtime's state has no cognito block"
+    return address
+
+
+@pytest.fixture(scope="module")
+def users(pool: PoolAddress) -> CognitoUsers:
+    return CognitoUsers(pool)
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=60) as client:
+        yield client
+
+
+class Student:
+    def __init__(self, users: CognitoUsers, email: str | None = None) -> None:
+        self.email = email or f"student-{uuid.uuid4().hex[:10]}@example.org"
+        self.password = generate_password()
+        self.sub = users.add(self.email, self.password)
+        self.token = users.sign_in(self.email, self.password)
+
+
+def say(http: httpx.Client, url: str, message: str, token: str | None = None, session: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = {"message": message, **({"session_id": session} if session else {})}
+    response = http.post(url, json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def text(reply: Any) -> str:
+    return "\n".join(reply["messages"])
+
+
+def register(http: httpx.Client, url: str, student: Student, field: str = "medicine", country: str = "Germany") -> str:
+    session = f"reg-{uuid.uuid4().hex[:10]}"
+    for message in ["register me", "Eve", "Example", field, country, "yes"]:
+        reply = say(http, url, message, student.token, session)
+    assert "You're registered" in text(reply), text(reply)
+    return text(reply)
+
+
+def seeded_students(http: httpx.Client, api_url: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    while True:
+        page = http.get(f"{api_url}/students", params={"limit": 100, "offset": len(found)}).json()
+        found += page["data"]
+        if len(found) >= page["count"] or not page["data"]:
+            return found
+
+
+def personal_fields(student: dict[str, Any]) -> list[str]:
+    fields = [student["email"], f"{student['first_name']} {student['last_name']}", "GPA", "tuition budget"]
+    return [f for f in fields if f]
+
+
+def test_enumeration_finds_no_personal_field(
+    local_runtime: RunningRuntime, users: CognitoUsers, http: httpx.Client
+) -> None:
+    attacker = Student(users)
+    register(http, local_runtime.chat_url, attacker)
+    students = [s for s in seeded_students(http, local_runtime.api_url) if s["email"] != attacker.email]
+    assert len(students) >= 100
+    leaks = []
+    for student in students:
+        for question in (f"show the profile of student {student['id']}", f"show the profile for {student['email']}"):
+            for token in (None, attacker.token):
+                said = text(say(http, local_runtime.chat_url, question, token))
+                leaks += [(question, field) for field in personal_fields(student) if field.lower() in said.lower()]
+    assert leaks == []
+
+
+def test_bad_tokens_are_401_json_with_cors_never_5xx(
+    local_runtime: RunningRuntime, pool: PoolAddress, users: CognitoUsers, http: httpx.Client
+) -> None:
+    student = Student(users)
+    claims = jwt.decode(student.token, options={"verify_signature": False})
+    moto_key = moto_private_key()
+
+    def signed(**changes: Any) -> str:
+        return jwt.encode({**claims, **changes}, moto_key, algorithm="RS256", headers={"kid": "dummy"})
+
+    header, payload, _ = student.token.split(".")
+    other_client = users.client.create_user_pool_client(
+        UserPoolId=pool.user_pool_id,
+        ClientName=f"other-{uuid.uuid4().hex[:6]}",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    other = users.client.initiate_auth(
+        ClientId=other_client, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": student.email, "PASSWORD": student.password},
+    )["AuthenticationResult"]  # fmt: skip
+    none_header = jwt.utils.base64url_encode(b'{"alg":"none","kid":"dummy"}').decode()
+    forged_claims = jwt.utils.base64url_encode(b'{"sub":"x"}').decode()
+    bad = {
+        "malformed": "Bearer not.a.jwt",
+        "not bearer": f"Basic {student.token}",
+        "expired": "Bearer " + signed(exp=int(time.time()) - 60, iat=int(time.time()) - 3700),
+        "wrongly signed": "Bearer " + Keys(kid="dummy").token(**claims),
+        "alg none": f"Bearer {none_header}.{payload}.",
+        "other pool": "Bearer " + signed(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000"),
+        "other client": f"Bearer {other['IdToken']}",
+        "access token": f"Bearer {other['AccessToken']}",
+        "tampered": f"Bearer {header}.{forged_claims}.{student.token.split('.')[2]}",
+    }
+    for name, authorization in bad.items():
+        response = http.post(
+            local_runtime.chat_url,
+            json={"message": "show my profile"},
+            headers={"Authorization": authorization, "Origin": "https://campusbot.example.edu"},
+        )
+        assert response.status_code == 401, (name, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/json"), name
+        assert response.json()["error"], name
+        assert response.headers["access-control-allow-origin"], name
+
+
+def test_own_profile_register_then_recommend_for_me(
+    local_runtime: RunningRuntime, users: CognitoUsers, http: httpx.Client
+) -> None:
+    student = Student(users)
+    assert "not registered yet" in text(say(http, local_runtime.chat_url, "show my profile", student.token))
+    registered = register(http, local_runtime.chat_url, student, "computer science", "Germany")
+    own = text(say(http, local_runtime.chat_url, "show my profile", student.token))
+    assert "Eve Example" in own and student.email in own and "Computer Science" in own
+    again = say(http, local_runtime.chat_url, "register me", student.token)
+    assert "already registered" in text(again)
+    recommended = say(http, local_runtime.chat_url, "recommend universities for me", student.token)
+    assert recommended["intent"] == "RecommendUniversity" and recommended["state"] == "Fulfilled"
+    assert "Computer Science" in text(recommended) and "Germany" in text(recommended), text(recommended)
+    student_id = registered.split("student id is ")[1].split(".")[0]
+    profile = http.get(f"{local_runtime.api_url}/students/{student_id}").json()
+    assert profile["cognito_sub"] == student.sub and profile["email"] == student.email
+
+
+def test_a_deleted_user_or_a_user_without_registration_is_not_registered_yet(
+    local_runtime: RunningRuntime, pool: PoolAddress, users: CognitoUsers, http: httpx.Client
+) -> None:
+    student = Student(users)
+    assert "not registered yet" in text(say(http, local_runtime.chat_url, "show my profile", student.token))
+    users.client.admin_delete_user(UserPoolId=pool.user_pool_id, Username=student.email)
+    said = text(say(http, local_runtime.chat_url, "show the profile of student 1", student.token))
+    assert "not registered yet" in said
+    anonymous = text(say(http, local_runtime.chat_url, "register me"))
+    assert "sign in first" in anonymous
