@@ -93,10 +93,14 @@ ERRORS = {
 }
 
 
+NO_DATABASE = {"/healthz"}  # liveness only: answers without the database
+READ_ONLY = {"/assist"}  # a POST that writes no record
+
+
 def document(app: FastAPI) -> None:
     """The OpenAPI document says what the handlers above send: every error is `application/problem+json` with
-    the Problem schema, and each operation lists the statuses it can return (422 and 503 for all; 404 with a
-    path parameter; 409 where it writes)."""
+    the Problem schema, and each operation lists the statuses it can return (422 with any input, 503 with the
+    database, 404 with an id in the path or the query, 409 where it writes; routes declare others themselves)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -115,10 +119,15 @@ def document(app: FastAPI) -> None:
 
 def _declare_errors(path: str, method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    statuses = {422, 503}
-    if "{" in path:
+    statuses = set()
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.add(422)
+    if path not in NO_DATABASE:
+        statuses.add(503)
+    references = [p for p in operation.get("parameters", []) if str(p.get("name", "")).endswith("_id")]
+    if "{" in path or references:  # an id in the path, or a query naming a record (?student_id=)
         statuses.add(404)
-    if method in ("post", "put", "patch"):
+    if method in ("post", "put", "patch") and path not in READ_ONLY:
         statuses.add(409)
     for status in statuses:
         responses.setdefault(str(status), {"description": ERRORS[status]})
