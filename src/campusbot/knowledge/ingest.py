@@ -48,6 +48,28 @@ TAGS_METADATA = "campusbot-tags"
 Outcome = Literal["indexed", "unchanged", "deleted", "failed", "skipped", "error"]
 
 
+class IngestUnavailable(RuntimeError):
+    """A dependency (the database, S3) could not be reached: the whole invocation fails, to be retried."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """A connection failure rather than a fault of the record: refused or dropped connections, a database that is
+    starting or shutting down, a connection invalidated under SQLAlchemy."""
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as S3ConnectionError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OSError | S3ConnectionError | InterfaceError | OperationalError):
+        return True
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        return code in ("ServiceUnavailable", "SlowDown", "InternalError", "500", "503")
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", "") or getattr(exc, "sqlstate", "") or "")
+    return sqlstate.startswith(("08", "57P"))  # connection exceptions, operator intervention (shutdown)
+
+
 class ObjectReader(Protocol):
     """The part of an S3 client the vectorizer uses (boto3's `s3` client, or a fake in unit tests)."""
 
@@ -218,6 +240,11 @@ class Ingestor:
         except (store.DimensionMismatchError, store.SchemaMissingError, EmbeddingDimensionError):
             raise  # configuration errors: every record would fail the same way; say so loudly
         except Exception as exc:  # one bad record must not stop the batch
+            if unavailable(exc):
+                # the database (or S3) is unreachable: fail the invocation so that it is retried (Lambda's retries,
+                # SQS redelivery, the local notifier); every change is idempotent, so records already done are
+                # `unchanged` then
+                raise IngestUnavailable(f"s3://{record.bucket}/{record.key}: {_describe(exc)}") from exc
             log.exception("s3://%s/%s: unexpected error", record.bucket, record.key)
             result = RecordResult(record.bucket, record.key, record.event_name, "error", reason=_describe(exc))
         result.seconds = round(time.perf_counter() - started, 4)

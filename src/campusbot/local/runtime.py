@@ -486,6 +486,8 @@ class LocalRuntime:
             region=self.settings.region,
             baseline=baseline,
             interval=self.settings.notifier_interval_seconds,
+            max_attempts=4,  # the vectorizer fails the invocation while the database is down: retried after 5,
+            retry_delay=5.0,  # 10, 20 s, so a database restart loses no upload (AWS retries async invokes twice)
         ).start()
         self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed)")
 
