@@ -149,3 +149,26 @@ def test_a_corrupt_version_over_a_good_document_keeps_the_good_one_answering(
     ).json()
     assert "15 February 2027" in " ".join(reply["messages"])
     assert reply["sources"] and reply["sources"][0]["s3_key"] == good.name
+
+
+def test_postgres_killed_mid_upload_loses_no_document(local_runtime: RunningRuntime) -> None:
+    """The vectorizer fails its invocation while the database is down; the retries index every document once."""
+    folder = REPO / "samples" / "documents"
+    result: list[Any] = []
+    upload = threading.Thread(
+        target=lambda: result.append(local_runtime.platform("upload", str(folder), "--wait", "--json", check=False))
+    )
+    upload.start()
+    time.sleep(3)  # the notifier is delivering
+    os.kill(status(local_runtime)["postgres"]["pid"], signal.SIGKILL)
+    upload.join(timeout=400)
+    [uploaded] = result
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+    documents = {
+        d["s3_key"]: d for d in httpx.get(f"{local_runtime.api_url}/documents", params={"limit": 100}).json()["data"]
+    }
+    for path in folder.iterdir():
+        document = documents[path.name]
+        assert document["status"] == "indexed" and document["chunk_count"] > 0, document
+        assert document["served_etag"] == document["etag"]
+    assert status(local_runtime)["supervision"]["postgres"]["last_exit"] == "the postmaster ended"

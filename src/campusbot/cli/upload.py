@@ -190,7 +190,7 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
                             states, _ = await store.list_documents(
                                 session, bucket=settings.docs_bucket, keys=list(pending), limit=len(pending)
                             )
-                    except DBAPIError:  # not migrated yet: the runtime is still starting
+                    except (DBAPIError, OSError):  # not migrated yet, or the database restarting: ask again
                         states = []
                     for state in states:
                         result = pending.get(state.key)
