@@ -160,15 +160,22 @@ def test_postgres_killed_mid_upload_loses_no_document(local_runtime: RunningRunt
     )
     upload.start()
     time.sleep(3)  # the notifier is delivering
-    os.kill(status(local_runtime)["postgres"]["pid"], signal.SIGKILL)
+    before = status(local_runtime)
+    os.kill(before["postgres"]["pid"], signal.SIGKILL)
     upload.join(timeout=400)
     [uploaded] = result
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
-    documents = {
-        d["s3_key"]: d for d in httpx.get(f"{local_runtime.api_url}/documents", params={"limit": 100}).json()["data"]
-    }
+    deadline = time.monotonic() + RECOVERY_TIMEOUT
+    listing = httpx.get(f"{local_runtime.api_url}/documents", params={"limit": 100})
+    while listing.status_code == 503 and time.monotonic() < deadline:  # the database may still be restarting
+        time.sleep(1)
+        listing = httpx.get(f"{local_runtime.api_url}/documents", params={"limit": 100})
+    assert listing.status_code == 200, listing.text
+    documents = {d["s3_key"]: d for d in listing.json()["data"]}
     for path in folder.iterdir():
         document = documents[path.name]
         assert document["status"] == "indexed" and document["chunk_count"] > 0, document
         assert document["served_etag"] == document["etag"]
-    assert status(local_runtime)["supervision"]["postgres"]["last_exit"] == "the postmaster ended"
+    restarted = status(local_runtime)["supervision"]["postgres"]
+    assert restarted["restarts"] == before["supervision"]["postgres"]["restarts"] + 1
+    assert restarted["last_exit"] == "the postmaster ended"
