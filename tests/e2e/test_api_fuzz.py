@@ -1,6 +1,6 @@
 """Property-based fuzzing of the whole API from its own OpenAPI schema (schemathesis): whatever a client
-sends, the answer is never a 5xx, and 2xx bodies match the documented schema. Runs against a real
-server process on its own seeded scratch database, because it creates, changes and deletes rows."""
+sends, the answer is never a 5xx, and its status, content type, headers and body are the documented ones.
+Runs against a real server process on its own seeded scratch database, because it creates, changes and deletes rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from tests.conftest import scratch_database
 from tests.e2e.test_api_server import free_port, wait_until_up
 
@@ -23,6 +28,15 @@ from campusbot.settings import Settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+# the response checks: no 5xx, and every status, content type (problem+json for errors), header and body as
+# the OpenAPI document declares them (issue 15)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 SEED_AND_SERVE = "from campusbot.cli.main import main; main()"
 
 
@@ -56,7 +70,7 @@ def test_no_input_gives_a_server_error(fuzz_server: str) -> None:
         @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def exercise(case: schemathesis.Case) -> None:
             response = case.call()
-            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+            case.validate_response(response, checks=CHECKS)
 
         try:
             exercise()

@@ -136,6 +136,30 @@ def test_bad_requests_get_api_gateway_style_errors(local_runtime: RunningRuntime
     assert httpx.get(local_runtime.chat_url.replace("/chat", "/admin")).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("body", "statuses"),
+    [
+        (b'{"message": "hi \\ud800 there"}', {400}),  # a lone surrogate escape: not Unicode text
+        (b'{"message": "hi", "session_id": "web-1\\n"}', {400}),  # a newline Lex would refuse in the session id
+        (b'{"message": "\\u0000\\u0085"}', {400}),  # nothing left once controls are cleaned
+        # bytes that are not UTF-8 (a surrogate's bytes, 0xff): the gateway's body is U+FFFD, or the proxy refuses
+        (b'{"message": "hi \xed\xa0\x80 there"}', {200, 400}),
+        (b'{"message": "hi \xff there"}', {200, 400}),
+    ],
+)
+def test_no_client_text_gets_a_5xx(local_runtime: RunningRuntime, body: bytes, statuses: set[int]) -> None:
+    response = httpx.post(local_runtime.chat_url, content=body, headers={"content-type": "application/json"})
+    assert response.status_code in statuses, response.text
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.json()
+
+
+def test_control_characters_are_cleaned_and_the_turn_is_answered(local_runtime: RunningRuntime) -> None:
+    response = httpx.post(local_runtime.chat_url, content=b'{"message": "hel\\u0000lo\\u0085 there\\u001b"}')
+    assert response.status_code == 200, response.text
+    assert response.json()["messages"]
+
+
 def test_down_stops_everything(local_runtime: RunningRuntime) -> None:
     local_runtime.platform("down")
     stopped = local_runtime.platform("status", check=False)

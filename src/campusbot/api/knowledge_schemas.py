@@ -87,9 +87,13 @@ class DocumentPublic(Public):
     title: str
     s3_bucket: str
     s3_key: str
-    status: Literal["pending", "indexed", "failed", "deleted"]
-    error: str | None
-    chunk_count: int
+    status: Literal["pending", "indexed", "failed", "deleted"] = Field(
+        description="of the newest version: failed keeps the last indexed version's chunks answering (served_etag)"
+    )
+    error: str | None = Field(description="why the newest version could not be indexed (or a note on indexing)")
+    etag: str | None = Field(None, description="S3 ETag of the newest version seen")
+    served_etag: str | None = Field(None, description="S3 ETag of the version whose chunks answer; null when none does")
+    chunk_count: int = Field(description="chunks of the served version")
     size_bytes: int
     tags: list[str]
     indexed_at: datetime | None

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if database is not None:
         app.state.database = database
     problems.install(app)
+    problems.document(app)
     for router in (
         health.router,
         universities.router,

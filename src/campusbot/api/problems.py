@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,9 +20,11 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM)
+    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 async def _service_error(_: Request, exc: Exception) -> JSONResponse:
@@ -39,7 +42,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+    return problem(exc.status_code, _title(exc.status_code), str(exc.detail), headers=exc.headers)  # 405: Allow
 
 
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
@@ -62,6 +65,76 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: what went wrong, for a person (title, detail) and a program (status).",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "every invalid part of the request (422 only)",
+            "items": {"type": "object"},
+        },
+    },
+}
+ERRORS = {
+    404: "not found (an unknown id in the path)",
+    405: "method not allowed (the Allow header lists the methods)",
+    409: "conflict (a record with the same unique key exists)",
+    422: "invalid request (the errors member says where)",
+    503: "the database could not answer; try again shortly",
+}
+
+
+NO_DATABASE = {"/healthz"}  # liveness only: answers without the database
+READ_ONLY = {"/assist"}  # a POST that writes no record
+
+
+def document(app: FastAPI) -> None:
+    """The OpenAPI document says what the handlers above send: every error is `application/problem+json` with
+    the Problem schema, and each operation lists the statuses it can return (422 with any input, 503 with the
+    database, 404 with an id in the path or the query, 409 where it writes; routes declare others themselves)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    _declare_errors(path, method, operation)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    statuses = set()
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.add(422)
+    if path not in NO_DATABASE:
+        statuses.add(503)
+    references = [p for p in operation.get("parameters", []) if str(p.get("name", "")).endswith("_id")]
+    if "{" in path or references:  # an id in the path, or a query naming a record (?student_id=)
+        statuses.add(404)
+    if method in ("post", "put", "patch") and path not in READ_ONLY:
+        statuses.add(409)
+    for status in statuses:
+        responses.setdefault(str(status), {"description": ERRORS[status]})
+    content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for code, response in responses.items():
+        if code[:1] in ("4", "5"):
+            response["content"] = content
 
 
 def _title(status: int) -> str:

@@ -28,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 
 from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
 from campusbot.assistant import attributes, identity
+from campusbot.assistant.text import InvalidText, clean_text
 from campusbot.auth.principal import Principal
 from campusbot.settings import Settings
 
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
 CHANNEL = re.compile(r"^[a-z0-9_-]{1,20}$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and newlines
 MAX_BODY_BYTES = 16 * 1024
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 ALLOWED_HEADERS = "Content-Type,Authorization,X-Api-Key,X-Campusbot-Channel"
@@ -315,7 +315,10 @@ def parse_request(event: Mapping[str, Any], max_chars: int) -> ChatRequest:
     message = body.get("message")
     if not isinstance(message, str):
         raise Rejected(400, '"message" is required and must be a string')
-    message = CONTROL.sub(" ", message).strip()
+    try:
+        message = clean_text(message)
+    except InvalidText as exc:
+        raise Rejected(400, str(exc)) from None
     if not message:
         raise Rejected(400, '"message" is empty')
     if len(message) > max_chars:
@@ -323,7 +326,7 @@ def parse_request(event: Mapping[str, Any], max_chars: int) -> ChatRequest:
     session_id = body.get("session_id")
     if session_id is None:
         session_id = uuid.uuid4().hex
-    elif not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+    elif not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
         raise Rejected(400, '"session_id" must be 2-100 characters of letters, digits and . _ : -')
     channel = (_header(event, "x-campusbot-channel") or "web").strip().lower()
     return ChatRequest(

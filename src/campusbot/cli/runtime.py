@@ -111,11 +111,27 @@ def status(
         emit_json({"running": True, **state, "health": health, "postgres": database})
         return
     _endpoints(state)
-    rows = [(name, child["pid"], child["url"], health.get(name, "?")) for name, child in state["children"].items()]
+    supervision = state.get("supervision") or {}
+
+    def restarts(name: str) -> tuple[object, object]:
+        record = supervision.get(name) or {}
+        last = record.get("last_exit")
+        return record.get("restarts", 0), f"{last} at {record.get('last_exit_at')}" if last else ""
+
+    rows = [
+        (name, child["pid"], child["url"], health.get(name, "?"), *restarts(name))
+        for name, child in state["children"].items()
+    ]
     rows.append(
-        ("postgres", database.get("pid"), database.get("socket_dir"), "ok" if database.get("running") else "down")
+        (
+            "postgres",
+            database.get("pid"),
+            database.get("socket_dir"),
+            "ok" if database.get("running") else "down",
+            *restarts("postgres"),
+        )
     )
-    table("processes", ["component", "pid", "address", "health"], rows)
+    table("processes", ["component", "pid", "address", "health", "restarts", "last exit"], rows)
 
 
 def _endpoints(state: dict[str, Any]) -> None:

@@ -190,7 +190,7 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
                             states, _ = await store.list_documents(
                                 session, bucket=settings.docs_bucket, keys=list(pending), limit=len(pending)
                             )
-                    except DBAPIError:  # not migrated yet: the runtime is still starting
+                    except (DBAPIError, OSError):  # not migrated yet, or the database restarting: ask again
                         states = []
                     for state in states:
                         result = pending.get(state.key)
@@ -201,6 +201,11 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
                             result["chunks"] = state.chunk_count
                             if state.error:
                                 result["reason"] = state.error
+                            if state.serving_older_version:
+                                result["reason"] = (
+                                    f"{state.error}; the previous version (etag {state.served_etag}, "
+                                    f"{state.chunk_count} chunks) still answers"
+                                )
                             del pending[state.key]
                             bar.advance(task)
                     bar.update(task, description=", ".join(sorted(pending))[:60])

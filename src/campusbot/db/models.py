@@ -190,6 +190,10 @@ class Document(Timestamped, Base):
     chunk_count: Mapped[int] = mapped_column(server_default="0")
     indexed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     s3_sequencer: Mapped[str | None] = mapped_column(String(64), comment="S3 event sequencer of the last change")
+    served_etag: Mapped[str | None] = mapped_column(String(80), comment="S3 ETag of the version the chunks are of")
+    served_content_hash: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the version the chunks are of"
+    )
 
     chunks: Mapped[list[DocumentChunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

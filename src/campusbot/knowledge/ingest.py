@@ -7,9 +7,12 @@ Per record, in this order (each step can end it with an outcome):
 3. GET it (reading at most the limit + 1 bytes); same SHA-256 as the indexed content → `unchanged`;
 4. extract (→ `failed` with the reason: unknown type, broken file, binary junk, empty), chunk, embed in batches
    of `CAMPUSBOT_EMBED_BATCH_SIZE`, and replace the document's chunks in one transaction → `indexed`.
-Removal events tombstone the document (`deleted`, chunks gone). A failure of the embedding service is recorded
-as `failed` with a reason that starts with "temporary failure:", and the next event for that object retries it;
-failures of the content are permanent for that etag (the same bytes would fail the same way).
+A version that fails leaves the document `failed` with the reason, and the chunks of the last indexed version
+(`served_etag`) keep answering until a good version replaces them; the served content uploaded again restores
+the document to `indexed` without re-embedding. Removal events tombstone the document (`deleted`, chunks gone).
+A failure of the embedding service is recorded as `failed` with a reason that starts with "temporary failure:",
+and the next event for that object retries it; failures of the content are permanent for that etag (the same
+bytes would fail the same way).
 
 One bad record never stops the others: every record ends in a `RecordResult`, and `IngestReport` sums them up.
 Title and tags come from the object's user metadata (`x-amz-meta-campusbot-title`, URL-encoded, and
@@ -43,6 +46,28 @@ TITLE_METADATA = "campusbot-title"
 TAGS_METADATA = "campusbot-tags"
 
 Outcome = Literal["indexed", "unchanged", "deleted", "failed", "skipped", "error"]
+
+
+class IngestUnavailable(RuntimeError):
+    """A dependency (the database, S3) could not be reached: the whole invocation fails, to be retried."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """A connection failure rather than a fault of the record: refused or dropped connections, a database that is
+    starting or shutting down, a connection invalidated under SQLAlchemy."""
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as S3ConnectionError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OSError | S3ConnectionError | InterfaceError | OperationalError):
+        return True
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        return code in ("ServiceUnavailable", "SlowDown", "InternalError", "500", "503")
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", "") or getattr(exc, "sqlstate", "") or "")
+    return sqlstate.startswith(("08", "57P"))  # connection exceptions, operator intervention (shutdown)
 
 
 class ObjectReader(Protocol):
@@ -215,6 +240,11 @@ class Ingestor:
         except (store.DimensionMismatchError, store.SchemaMissingError, EmbeddingDimensionError):
             raise  # configuration errors: every record would fail the same way; say so loudly
         except Exception as exc:  # one bad record must not stop the batch
+            if unavailable(exc):
+                # the database (or S3) is unreachable: fail the invocation so that it is retried (Lambda's retries,
+                # SQS redelivery, the local notifier); every change is idempotent, so records already done are
+                # `unchanged` then
+                raise IngestUnavailable(f"s3://{record.bucket}/{record.key}: {_describe(exc)}") from exc
             log.exception("s3://%s/%s: unexpected error", record.bucket, record.key)
             result = RecordResult(record.bucket, record.key, record.event_name, "error", reason=_describe(exc))
         result.seconds = round(time.perf_counter() - started, 4)
@@ -257,7 +287,7 @@ class Ingestor:
             reason = (
                 f"file is {_size(version.size)}; the limit is {_size(self.limits.max_bytes)} (CAMPUSBOT_DOCS_MAX_BYTES)"
             )
-            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+            return await self._failed(record, version, reason, timings)
 
         began = time.perf_counter()
         try:
@@ -269,10 +299,18 @@ class Ingestor:
         timings.read += time.perf_counter() - began
         if len(data) > self.limits.max_bytes:
             reason = f"file is larger than the limit of {_size(self.limits.max_bytes)} (CAMPUSBOT_DOCS_MAX_BYTES)"
-            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+            return await self._failed(record, version, reason, timings)
         if state is not None and state.status == "indexed" and state.content_hash == version.content_hash:
             await self._refresh_metadata(state, version, timings, force=True)
             return _result(record, "unchanged", state.id, state.chunk_count)
+        if state is not None and state.serving_older_version and state.served_content_hash == version.content_hash:
+            began = time.perf_counter()
+            async with self.sessions() as session:
+                restored = await store.save_restored(session, state.id, version)
+            timings.database += time.perf_counter() - began
+            if restored:  # the good file uploaded again after a bad one: its chunks already answer
+                reason = "the same content as the version still being served; nothing re-embedded"
+                return _result(record, "indexed", state.id, state.chunk_count, reason)
 
         began = time.perf_counter()
         try:
@@ -282,7 +320,7 @@ class Ingestor:
             )  # fmt: skip
         except ExtractionError as exc:
             timings.extract += time.perf_counter() - began
-            return _result(record, "failed", await self._failed(version, exc.reason, timings), reason=exc.reason)
+            return await self._failed(record, version, exc.reason, timings)
         del data
         timings.extract += time.perf_counter() - began
         if version.title is None:
@@ -296,7 +334,7 @@ class Ingestor:
         timings.chunk += time.perf_counter() - began
         if not chunks:
             reason = "no text to index after extraction"
-            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+            return await self._failed(record, version, reason, timings)
 
         began = time.perf_counter()
         try:
@@ -307,7 +345,7 @@ class Ingestor:
             timings.embed += time.perf_counter() - began
             permanent = isinstance(exc, EmbeddingRejected)
             reason = ("" if permanent else TEMPORARY) + f"embedding failed: {exc}"
-            return _result(record, "failed", await self._failed(version, reason, timings), reason=reason)
+            return await self._failed(record, version, reason, timings)
         timings.embed += time.perf_counter() - began
 
         note = (
@@ -359,12 +397,23 @@ class Ingestor:
             vectors.extend(await asyncio.to_thread(self.embedder.embed_documents, batch))
         return vectors
 
-    async def _failed(self, version: store.ObjectVersion, reason: str, timings: Timings) -> int | None:
+    async def _failed(
+        self, record: S3Record, version: store.ObjectVersion, reason: str, timings: Timings
+    ) -> RecordResult:
+        """`failed` with the reason (and, when an older version's chunks keep answering, which one), or `skipped`
+        when a newer event changed the document meanwhile."""
         began = time.perf_counter()
         async with self.sessions() as session:
             document_id = await store.save_failed(session, version, reason)
+            state = await store.get_document(session, document_id) if document_id is not None else None
         timings.database += time.perf_counter() - began
-        return document_id
+        if document_id is None:
+            return _result(record, "skipped", reason="a newer event changed this document meanwhile")
+        if state is not None and state.serving_older_version:
+            reason += (
+                f"; still answering from the previous version (etag {state.served_etag}, {state.chunk_count} chunks)"
+            )
+        return _result(record, "failed", document_id, reason=reason)
 
     async def _refresh_metadata(
         self, state: store.DocumentState, version: store.ObjectVersion, timings: Timings, *, force: bool = False

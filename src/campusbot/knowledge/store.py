@@ -2,8 +2,10 @@
 
 Rules the vectorizer relies on (one document per S3 bucket + key):
 - a document and its chunks change in ONE transaction: readers see the old chunks or the new ones, never a mix;
-- chunks exist only for `indexed` documents: a `failed` document (with its reason in `error`) and a `deleted`
-  one (a tombstone: the row stays, its chunks go) have none, so search never needs to look at the status;
+- the chunks are those of the document's *served* version (`served_etag`, `served_content_hash`: the last one
+  indexed); search never needs to look at the status. A new version that fails to index leaves the document
+  `failed` with its reason in `error` while the served version's chunks keep answering (knowledge is never lost
+  to a bad upload); a later good version replaces them; a `deleted` document (a tombstone: the row stays) has none;
 - every write carries the S3 event `sequencer` and is skipped when the document was last changed by a newer
   event of the same key (S3 delivers at least once and unordered); events without a sequencer always apply.
 
@@ -68,12 +70,19 @@ class DocumentState:
     etag: str | None
     content_hash: str | None
     sequencer: str | None
-    chunk_count: int
+    chunk_count: int  # chunks of the served version (0 when none is served)
     size_bytes: int
     error: str | None
     tags: tuple[str, ...]
-    indexed_at: datetime | None
+    indexed_at: datetime | None  # when the served version was indexed
     updated_at: datetime | None
+    served_etag: str | None = None
+    served_content_hash: str | None = None
+
+    @property
+    def serving_older_version(self) -> bool:
+        """A failed newer version while an older one's chunks still answer."""
+        return self.status == "failed" and self.chunk_count > 0
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,8 @@ def _state(document: Document) -> DocumentState:
         tags=tuple(document.tags or ()),
         indexed_at=document.indexed_at,
         updated_at=document.updated_at,
+        served_etag=document.served_etag,
+        served_content_hash=document.served_content_hash,
     )
 
 
@@ -202,8 +213,11 @@ _NEWER_OR_SAME = (
 )
 
 
-async def _upsert(session: AsyncSession, version: ObjectVersion, values: dict[str, object]) -> int | None:
-    """Insert or update the document row unless a newer event changed it; its id, or None when stale."""
+async def _upsert(
+    session: AsyncSession, version: ObjectVersion, values: dict[str, object], *, keep: tuple[str, ...] = ()
+) -> int | None:
+    """Insert or update the document row unless a newer event changed it (an update leaves the `keep` columns
+    as they are); its id, or None when stale."""
     row = {
         "s3_bucket": version.bucket,
         "s3_key": version.key,
@@ -220,7 +234,7 @@ async def _upsert(session: AsyncSession, version: ObjectVersion, values: dict[st
     upsert = statement.on_conflict_do_update(
         constraint="uq_document_s3_bucket_key",
         set_={
-            **{name: statement.excluded[name] for name in row if name not in ("s3_bucket", "s3_key")},
+            **{name: statement.excluded[name] for name in row if name not in ("s3_bucket", "s3_key", *keep)},
             "updated_at": func.now(),
         },
         where=text(_NEWER_OR_SAME),
@@ -244,7 +258,14 @@ async def save_indexed(
         document_id = await _upsert(
             session,
             version,
-            {"status": "indexed", "error": note, "chunk_count": len(chunks), "indexed_at": func.now()},
+            {
+                "status": "indexed",
+                "error": note,
+                "chunk_count": len(chunks),
+                "indexed_at": func.now(),
+                "served_etag": version.etag,
+                "served_content_hash": version.content_hash,
+            },
         )
         if document_id is None:
             return None
@@ -268,14 +289,36 @@ async def save_indexed(
 
 
 async def save_failed(session: AsyncSession, version: ObjectVersion, reason: str) -> int | None:
-    """Record why the document could not be indexed; its chunks (of an older version) go."""
+    """Record why this version could not be indexed; the chunks of the served (older) version stay and keep
+    answering, with `chunk_count`, `indexed_at` and `served_*` unchanged. Its id, or None when a newer event won."""
     async with _transaction(session):
-        document_id = await _upsert(
-            session, version, {"status": "failed", "error": reason[:2000], "chunk_count": 0, "indexed_at": None}
-        )
-        if document_id is not None:
-            await session.execute(delete(DocumentChunk).where(DocumentChunk.document_id == document_id))
+        keep = () if version.title else ("title",)  # the served version's title until a new one is known
+        document_id = await _upsert(session, version, {"status": "failed", "error": reason[:2000]}, keep=keep)
     return document_id
+
+
+async def save_restored(session: AsyncSession, document_id: int, version: ObjectVersion) -> bool:
+    """The served version uploaded again after a failed one: the document is `indexed` again, its chunks
+    untouched (nothing to embed). False when a newer event changed the document meanwhile."""
+    async with _transaction(session):
+        document = await session.get(Document, document_id, with_for_update=True)
+        if document is None or document.status == "deleted":
+            return False
+        if document.served_content_hash != version.content_hash or document.chunk_count == 0:
+            return False
+        if not sequencer_applies(document.s3_sequencer, version.sequencer):
+            return False
+        document.status = "indexed"
+        document.error = None
+        document.etag = version.etag
+        document.content_hash = version.content_hash
+        document.served_etag = version.etag
+        document.title = (version.title or document.title)[:300]
+        document.tags = list(version.tags)
+        document.size_bytes = version.size
+        if version.sequencer is not None:
+            document.s3_sequencer = version.sequencer
+    return True
 
 
 async def save_metadata(session: AsyncSession, document_id: int, version: ObjectVersion) -> None:
@@ -288,6 +331,8 @@ async def save_metadata(session: AsyncSession, document_id: int, version: Object
         document.title = (version.title or document.title)[:300]
         document.tags = list(version.tags)
         document.size_bytes = version.size
+        if document.status == "indexed":
+            document.served_etag = version.etag
         if version.sequencer is not None:
             document.s3_sequencer = version.sequencer
 
@@ -307,6 +352,8 @@ async def save_deleted(session: AsyncSession, bucket: str, key: str, sequencer: 
         document.chunk_count = 0
         document.error = None
         document.indexed_at = None
+        document.served_etag = None
+        document.served_content_hash = None
         if sequencer is not None:
             document.s3_sequencer = sequencer
     return True

@@ -91,6 +91,7 @@ class S3Notifier:
         region: str = "us-east-1",
         baseline: Mapping[str, str] | None = None,
         max_attempts: int = 3,
+        retry_delay: float = 0.0,
     ) -> None:
         self.s3 = s3
         self.bucket = bucket
@@ -98,6 +99,8 @@ class S3Notifier:
         self.interval = interval
         self.region = region
         self.max_attempts = max_attempts
+        self.retry_delay = retry_delay  # before the 2nd attempt, doubling after (Lambda's async retries wait too)
+        self._retry_at: dict[str, float] = {}
         self.delivered = 0
         self.failures = 0
         self._seen: dict[str, ObjectInfo] = {
@@ -164,6 +167,8 @@ class S3Notifier:
 
     def _deliver(self, key: str, event: dict[str, Any]) -> bool:
         """True when done with this change (delivered, or given up after max_attempts)."""
+        if time.monotonic() < self._retry_at.get(key, 0.0):
+            return False  # a failed delivery waits for its retry delay
         try:
             self.deliver(event)
         except Exception:
@@ -171,11 +176,13 @@ class S3Notifier:
             self.failures += 1
             if attempts < self.max_attempts:
                 self._attempts[key] = attempts
+                self._retry_at[key] = time.monotonic() + self.retry_delay * 2 ** (attempts - 1)
                 log.warning("delivering %s for %s failed (attempt %d); retrying", _name(event), key, attempts,
                             exc_info=True)  # fmt: skip
                 return False
             log.error("giving up on %s for %s after %d attempts", _name(event), key, attempts, exc_info=True)
         self._attempts.pop(key, None)
+        self._retry_at.pop(key, None)
         self.delivered += 1
         return True
 

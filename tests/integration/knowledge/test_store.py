@@ -17,7 +17,8 @@ EMBED = HashingEmbedder()
 
 
 def version(key: str, etag: str = "e1", sequencer: str | None = None, **extra: object) -> store.ObjectVersion:
-    return store.ObjectVersion(bucket="b", key=key, etag=etag, size=10, sequencer=sequencer, title=key, **extra)  # type: ignore[arg-type]
+    fields: dict[str, object] = {"title": key, **extra}
+    return store.ObjectVersion(bucket="b", key=key, etag=etag, size=10, sequencer=sequencer, **fields)  # type: ignore[arg-type]
 
 
 def chunks(*texts: str, heading: str | None = "Guide") -> tuple[list[Chunk], list[list[float]]]:
@@ -64,13 +65,56 @@ async def test_a_stale_event_writes_nothing(knowledge_db: Database) -> None:
     assert await chunk_texts(knowledge_db, newer) == []
 
 
-async def test_failure_replaces_old_chunks_and_keeps_the_reason(knowledge_db: Database) -> None:
+async def test_a_failed_version_keeps_the_served_chunks_and_the_reason(knowledge_db: Database) -> None:
+    """Issue 15: a bad new version never removes good knowledge (this replaced a test that expected the chunks
+    to go); a later good version replaces them, a deletion removes them."""
     async with knowledge_db.sessions() as session:
-        document_id = await store.save_indexed(session, version("fail.md"), *chunks("fine"))
-        await store.save_failed(session, version("fail.md", "e2"), "broken PDF: bad xref")
+        document_id = await store.save_indexed(
+            session, version("fail.md", content_hash="h1", title="Good guide"), *chunks("fine")
+        )
+        assert document_id is not None
+        assert await store.save_failed(session, version("fail.md", "e2", title=None), "broken PDF: bad xref")
         state = await store.document_state(session, "b", "fail.md")
-    assert state is not None and (state.status, state.error, state.chunk_count) == ("failed", "broken PDF: bad xref", 0)
-    assert document_id is not None and await chunk_texts(knowledge_db, document_id) == []
+    assert state is not None and (state.status, state.error, state.chunk_count) == ("failed", "broken PDF: bad xref", 1)
+    assert (state.etag, state.served_etag, state.served_content_hash) == ("e2", "e1", "h1")
+    assert state.title == "Good guide" and state.serving_older_version and state.indexed_at is not None
+    assert await chunk_texts(knowledge_db, document_id) == ["fine"]
+    async with knowledge_db.sessions() as session:
+        hits = await store.search(session, EMBED.embed_query("fine"), "fine", k=3, document_id=document_id)
+    assert [hit.content for hit in hits] == ["fine"]
+    async with knowledge_db.sessions() as session:
+        await store.save_indexed(session, version("fail.md", "e3", content_hash="h3"), *chunks("better"))
+        state = await store.document_state(session, "b", "fail.md")
+    assert state is not None and (state.status, state.error, state.served_etag) == ("indexed", None, "e3")
+    assert await chunk_texts(knowledge_db, document_id) == ["better"]
+    async with knowledge_db.sessions() as session:
+        await store.save_failed(session, version("fail.md", "e4"), "empty")
+        assert await store.save_deleted(session, "b", "fail.md", None)
+        state = await store.document_state(session, "b", "fail.md")
+    assert state is not None and (state.status, state.chunk_count, state.served_etag) == ("deleted", 0, None)
+    assert await chunk_texts(knowledge_db, document_id) == []
+
+
+async def test_the_served_content_again_restores_the_document_without_new_chunks(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        document_id = await store.save_indexed(session, version("back.md", content_hash="h1"), *chunks("good"))
+        assert document_id is not None
+        await store.save_failed(session, version("back.md", "e2", content_hash="h2"), "broken")
+        assert not await store.save_restored(session, document_id, version("back.md", "e3", content_hash="h9"))
+        assert await store.save_restored(session, document_id, version("back.md", "e3", content_hash="h1"))
+        state = await store.document_state(session, "b", "back.md")
+    assert state is not None and (state.status, state.error, state.etag, state.served_etag) == (
+        "indexed", None, "e3", "e3"
+    )  # fmt: skip
+    assert await chunk_texts(knowledge_db, document_id) == ["good"]
+
+
+async def test_a_first_version_that_fails_serves_nothing(knowledge_db: Database) -> None:
+    async with knowledge_db.sessions() as session:
+        await store.save_failed(session, version("new.md"), "unknown type")
+        state = await store.document_state(session, "b", "new.md")
+    assert state is not None and (state.status, state.chunk_count, state.served_etag) == ("failed", 0, None)
+    assert not state.serving_older_version
 
 
 async def test_dimensions_are_read_from_the_catalog(knowledge_db: Database) -> None:

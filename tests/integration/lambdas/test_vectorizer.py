@@ -291,3 +291,96 @@ def test_docx_builder_round_trips() -> None:  # guards the fixtures the other te
     from campusbot.knowledge.extract import extract
 
     assert extract(make_docx([(1, "A"), (0, "b c")]), "x.docx").sections()[0].heading == "A"
+
+
+BROKEN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R"
+
+
+def chunk_text(chunks: list[DocumentChunk]) -> str:
+    return " ".join(chunk.content for chunk in chunks)
+
+
+async def test_a_corrupt_new_version_keeps_the_good_one_answering_until_a_good_one_replaces_it(
+    handler: Handler, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    """Issue 15: a corrupt PDF uploaded over a good document's key no longer deletes its chunks."""
+    s3 = moto_s3.client()
+    key = "guides/aurora.pdf"
+    good = put(s3, s3_bucket, key, make_pdf([(1, "Aurora Merit Scholarship"), (0, GUIDE_V1)]))
+    assert (await handler({"Records": [good]}))["indexed"] == 1
+    doc = await state(database, s3_bucket, key)
+    assert doc is not None and doc.served_etag == doc.etag
+    served = [chunk.id for chunk in await chunk_rows(database, doc.id)]
+    assert served and "4,800 euros" in chunk_text(await chunk_rows(database, doc.id))
+
+    corrupt = put(s3, s3_bucket, key, BROKEN_PDF)
+    report = await handler({"Records": [corrupt]})
+    [result] = report["results"]
+    assert result["outcome"] == "failed" and "broken PDF" in result["reason"]
+    assert "still answering from the previous version" in result["reason"]
+    failed = await state(database, s3_bucket, key)
+    assert failed is not None and (failed.status, failed.chunk_count) == ("failed", len(served))
+    assert failed.error is not None and "broken PDF" in failed.error
+    assert failed.etag == corrupt["s3"]["object"]["eTag"] and failed.served_etag == doc.etag
+    assert [chunk.id for chunk in await chunk_rows(database, doc.id)] == served
+
+    # repeated and late deliveries of the corrupt version change nothing
+    assert (await handler({"Records": [corrupt, corrupt]}))["unchanged"] == 2
+    assert (await handler({"Records": [good]}))["skipped"] == 1  # older than the corrupt one
+    assert [chunk.id for chunk in await chunk_rows(database, doc.id)] == served
+
+    fixed = put(s3, s3_bucket, key, make_pdf([(1, "Aurora Merit Scholarship"), (0, GUIDE_V2)]))
+    assert (await handler({"Records": [fixed]}))["indexed"] == 1
+    replaced = await state(database, s3_bucket, key)
+    assert replaced is not None and (replaced.status, replaced.error) == ("indexed", None)
+    assert replaced.served_etag == replaced.etag == fixed["s3"]["object"]["eTag"]
+    text = chunk_text(await chunk_rows(database, doc.id))
+    assert "5,200 euros" in text and "4,800" not in text
+
+    # a later corrupt version, then the deletion: the deletion still deletes
+    assert (await handler({"Records": [put(s3, s3_bucket, key, BROKEN_PDF)]}))["failed"] == 1
+    s3.delete_object(Bucket=s3_bucket, Key=key)
+    assert (await handler({"Records": [removed(s3_bucket, key)]}))["deleted"] == 1
+    gone = await state(database, s3_bucket, key)
+    assert gone is not None and (gone.status, gone.chunk_count, gone.served_etag) == ("deleted", 0, None)
+    assert await chunk_rows(database, doc.id) == []
+
+
+async def test_the_good_file_uploaded_again_after_a_bad_one_is_restored_without_re_embedding(
+    handler: Handler, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    s3 = moto_s3.client()
+    key = "restore.md"
+    assert (await handler({"Records": [put(s3, s3_bucket, key, GUIDE_V1.encode())]}))["indexed"] == 1
+    doc = await state(database, s3_bucket, key)
+    assert doc is not None
+    served = [chunk.id for chunk in await chunk_rows(database, doc.id)]
+    assert (await handler({"Records": [put(s3, s3_bucket, key, b"")]}))["failed"] == 1
+    report = await handler({"Records": [put(s3, s3_bucket, key, GUIDE_V1.encode())]})
+    assert report["indexed"] == 1 and "nothing re-embedded" in report["results"][0]["reason"]
+    restored = await state(database, s3_bucket, key)
+    assert restored is not None and (restored.status, restored.error) == ("indexed", None)
+    assert [chunk.id for chunk in await chunk_rows(database, doc.id)] == served
+
+
+async def test_concurrent_good_and_bad_versions_never_leave_the_document_without_knowledge(
+    handler: Handler, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    """Two invocations at once (S3 may deliver a key's events to concurrent Lambdas), in both orders."""
+    s3 = moto_s3.client()
+    for round_, key in enumerate(("race-a.md", "race-b.md")):
+        original = put(s3, s3_bucket, key, GUIDE_V1.encode())
+        assert (await handler({"Records": [original]}))["indexed"] == 1
+        newer_good = put(s3, s3_bucket, key, GUIDE_V2.encode())
+        newest_bad = put(s3, s3_bucket, key, bytes(range(256)) * 40)
+        records = [newer_good, newest_bad] if round_ == 0 else [newest_bad, newer_good]
+        await asyncio.gather(*(handler({"Records": [record]}) for record in records), handler({"Records": records}))
+        doc = await state(database, s3_bucket, key)
+        assert doc is not None and doc.status == "failed" and doc.etag == newest_bad["s3"]["object"]["eTag"]
+        chunks = await chunk_rows(database, doc.id)
+        assert chunks and len(chunks) == doc.chunk_count
+        assert len({chunk.ordinal for chunk in chunks}) == len(chunks)  # one version's chunks, not a mix
+        # the chunks are those of the version the document names: the original, or the newer good one
+        expected = "5,200 euros" if doc.served_etag == newer_good["s3"]["object"]["eTag"] else "4,800 euros"
+        assert doc.served_etag in (original["s3"]["object"]["eTag"], newer_good["s3"]["object"]["eTag"])
+        assert expected in chunk_text(chunks)

@@ -131,6 +131,26 @@ async def test_failed_deliveries_are_retried_then_given_up(moto_s3: MotoS3, s3_b
     assert calls == ["ObjectCreated:Put", "ObjectCreated:Put"] and notifier.failures == 2
 
 
+async def test_a_failed_delivery_waits_for_its_retry_delay(moto_s3: MotoS3, s3_bucket: str) -> None:
+    """While the vectorizer fails (its database restarting), retries wait 0.3 s, then 0.6 s: the upload survives."""
+    s3 = moto_s3.client()
+    s3.put_object(Bucket=s3_bucket, Key="later.md", Body=b"text")
+    calls: list[float] = []
+
+    def deliver(event: dict[str, Any]) -> None:
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            raise RuntimeError("database restarting")
+
+    notifier = S3Notifier(s3, s3_bucket, deliver, max_attempts=3, retry_delay=0.3)
+    delivered: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not delivered and time.monotonic() < deadline:
+        delivered = await asyncio.to_thread(notifier.poll_once)
+    assert len(calls) == 3 and len(delivered) == 1 and notifier.failures == 2
+    assert calls[1] - calls[0] >= 0.3 and calls[2] - calls[1] >= 0.6
+
+
 async def test_a_missing_bucket_is_waited_for(moto_s3: MotoS3, unique: str) -> None:
     events: list[dict[str, Any]] = []
     notifier = S3Notifier(moto_s3.client(), f"missing-{unique}", events.append)

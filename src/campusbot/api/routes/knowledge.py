@@ -169,6 +169,8 @@ def _public(state: store.DocumentState) -> DocumentPublic:
         s3_key=state.key,
         status=state.status,
         error=state.error,
+        etag=state.etag,
+        served_etag=state.served_etag if state.chunk_count else None,
         chunk_count=state.chunk_count,
         size_bytes=state.size_bytes,
         tags=list(state.tags),

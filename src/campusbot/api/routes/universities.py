@@ -73,7 +73,7 @@ async def recommend(
     )
 
 
-@router.get("/by-name", response_model=UniversityDetail)
+@router.get("/by-name", response_model=UniversityDetail, responses={404: {"description": "no university has it"}})
 async def get_by_name(
     session: SessionDep, name: Annotated[str, Query(min_length=2, max_length=200)]
 ) -> UniversityDetail:

@@ -36,6 +36,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from campusbot.assistant.text import is_unicode_text
 from campusbot.bot.cloudformation import load_bot
 from campusbot.bot.model import BotDefinition
 from campusbot.local.emulator.dialog import (
@@ -185,7 +186,7 @@ class LexEmulator:
             raise ResourceNotFoundException(f"Could not find alias {alias_id} of bot {bot_id}")
         if locale_id != self.bot.locale_id:
             raise ValidationException(f"Locale {locale_id} is not built for bot {bot_id}; it has {self.bot.locale_id}")
-        if not SESSION_ID.match(session_id):
+        if not SESSION_ID.fullmatch(session_id):
             raise ValidationException(
                 "1 validation error detected: Value at 'sessionId' failed to satisfy constraint: Member must satisfy "
                 "regular expression pattern: [0-9a-zA-Z._:-]+ and have length between 2 and 100"
@@ -231,9 +232,12 @@ async def _json_body(request: Request) -> Any:
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError:
         return ValidationException("The request body is not valid JSON")
+    if not is_unicode_text(body):  # a lone surrogate escape (\ud800): no UTF-8 form, Lex cannot take it
+        return ValidationException("The request body holds a string that is not valid Unicode text")
+    return body
 
 
 async def _call(operation: Callable[..., dict[str, Any]], *args: Any) -> Response:

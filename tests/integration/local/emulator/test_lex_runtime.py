@@ -271,6 +271,19 @@ def test_validation_errors(lex_emulator: Start) -> None:
         server.say("hi", client=client, sessionState={"intent": {"name": "OrderPizza"}})
 
 
+def test_text_that_is_not_unicode_is_a_validation_error_not_a_500(lex_emulator: Start) -> None:
+    server = lex_emulator()
+    path = f"{server.url}/bots/{BOT_ID}/botAliases/{ALIAS_ID}/botLocales/{LOCALE_ID}/sessions"
+    # boto3 would send a lone surrogate as this JSON escape; it has no UTF-8 form
+    for body in (b'{"text": "hi \\ud800 there"}', b'{"text": "hi", "requestAttributes": {"a": "\\udfff"}}'):
+        response = httpx.post(f"{path}/s1/text", content=body, headers={"content-type": "application/x-amz-json-1.1"})
+        assert response.status_code == 400, response.text
+        assert response.headers["x-amzn-ErrorType"] == "ValidationException"
+    newline = httpx.post(f"{path}/s1%0A/text", json={"text": "hi"})
+    assert newline.status_code == 400 and "sessionId" in newline.json()["message"]
+    assert server.say("hi \U0001f600", client=server.client())["sessionState"]["intent"]["name"]
+
+
 def test_a_raising_fulfillment_is_dependency_failed_and_the_session_is_kept(lex_emulator: Start) -> None:
     def answer(event: dict[str, Any]) -> dict[str, Any]:
         if event["sessionState"]["intent"]["name"] == "Help":

@@ -1,0 +1,237 @@
+"""Soak: a bounded mixed load (chat, API, uploads) on the local runtime at half its measured saturation, for a fixed
+time; reports errors (goal 0), the p95 drift between the first and the last minute (goal <= 20 %) and the resident
+memory growth of every process of the runtime (goal <= 10 %).
+
+Starts its own runtime (`platform up --detach`) on free ports in a temp dir. Saturation is measured first: closed-loop
+chat turns at `--concurrency` for `--calibrate` seconds. The soak then sends requests open-loop at half that rate,
+mixed 70 % chat turns, 25 % API reads, 5 % document uploads (a few keys, new content each time: re-indexing).
+RSS (psutil, each process with its children) is read after the soak's first minute and at its end.
+
+    .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import httpx
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import free_port
+
+CHATS = [
+    "recommend a university for medicine in Germany",
+    "tell me about ETH Zurich",
+    "find computer science internships in Berlin",
+    "hello",
+    "what can you do?",
+]
+READS = [
+    ("/universities", {"field": "Computer Science", "limit": 5}),
+    ("/universities/recommendations", {"field": "Medicine", "country": "Germany", "limit": 3}),
+    ("/opportunities", {"city": "Berlin", "limit": 5}),
+    ("/students", {"limit": 5}),
+    ("/documents", {"limit": 20}),
+]
+DOC = "# Soak guide {n}\n\nThe soak benchmark wrote version {n} of this guide at {t}. Housing costs {n} euros.\n"
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # seconds since the soak began
+    kind: str
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+class Runtime:
+    def __init__(self) -> None:
+        self.data_dir = Path(tempfile.mkdtemp(prefix="campusbot-soak-"))
+        api, emulator, gateway, s3 = (free_port() for _ in range(4))
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
+        self.env.update({
+            "CAMPUSBOT_DATA_DIR": str(self.data_dir), "CAMPUSBOT_API_PORT": str(api),
+            "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
+            "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3),
+        })  # fmt: skip
+        self.chat_url = f"http://127.0.0.1:{gateway}/chat"
+        self.api_url = f"http://127.0.0.1:{api}"
+        self.s3_url = f"http://127.0.0.1:{s3}"
+
+    def platform(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "campusbot.cli.main", *args], env=self.env, capture_output=True,
+                              text=True, check=False, timeout=600)  # fmt: skip
+
+    def processes(self) -> dict[str, psutil.Process]:
+        state = json.loads(self.platform("status", "--json").stdout)
+        found = {"supervisor": psutil.Process(state["pid"])}
+        found.update({name: psutil.Process(child["pid"]) for name, child in state["children"].items()})
+        if state["postgres"].get("pid"):
+            found["postgres"] = psutil.Process(state["postgres"]["pid"])
+        return found
+
+
+def rss(process: psutil.Process) -> int:
+    """Resident memory of a process and its children (PostgreSQL's backends, a worker's helpers)."""
+    try:
+        total = process.memory_info().rss
+        for child in process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return int(total)
+    except psutil.Error:
+        return 0
+
+
+def p95(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+class Load:
+    def __init__(self, runtime: Runtime, seed: int = 7) -> None:
+        self.runtime = runtime
+        self.http = httpx.Client(timeout=35, limits=httpx.Limits(max_connections=64))
+        self.s3 = boto3.client(
+            "s3", endpoint_url=runtime.s3_url, region_name="us-east-1",
+            aws_access_key_id="campusbot-local", aws_secret_access_key="campusbot-local",
+        )  # fmt: skip
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.uploads = 0
+
+    def chat(self) -> tuple[bool, str]:
+        response = self.http.post(self.runtime.chat_url, json={"message": self.rng.choice(CHATS)})
+        ok = response.status_code == 200 and bool(response.json().get("messages"))
+        return ok, "" if ok else f"chat {response.status_code} {response.text[:120]}"
+
+    def read(self) -> tuple[bool, str]:
+        path, params = self.rng.choice(READS)
+        response = self.http.get(self.runtime.api_url + path, params=params)  # type: ignore[arg-type]
+        return response.status_code == 200, "" if response.status_code == 200 else f"GET {path} {response.status_code}"
+
+    def upload(self) -> tuple[bool, str]:
+        with self.lock:
+            self.uploads += 1
+            n = self.uploads
+        body = DOC.format(n=n, t=time.time()).encode()
+        self.s3.put_object(Bucket="campusbot-docs", Key=f"soak/guide-{n % 4}.md", Body=body)
+        return True, ""
+
+    def one(self, kind: str, began: float, samples: list[Sample]) -> None:
+        started = time.perf_counter()
+        try:
+            ok, detail = {"chat": self.chat, "api": self.read, "upload": self.upload}[kind]()
+        except Exception as exc:  # a failure is a result here
+            ok, detail = False, f"{kind} {type(exc).__name__}: {exc}"[:200]
+        samples.append(Sample(started - began, kind, time.perf_counter() - started, ok, detail))
+
+
+def saturation(load: Load, seconds: float, concurrency: int) -> float:
+    """Completed chat turns per second, closed loop at `concurrency`."""
+    deadline = time.perf_counter() + seconds
+    done = [0]
+
+    def worker() -> None:
+        while time.perf_counter() < deadline:
+            load.chat()
+            with load.lock:
+                done[0] += 1
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.perf_counter() - began)
+
+
+def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[str, int]]:
+    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); RSS after the first minute."""
+    samples: list[Sample] = []
+    kinds = ["chat"] * 14 + ["api"] * 5 + ["upload"]
+    rng = random.Random(11)
+    baseline: dict[str, int] = {}
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        n = 0
+        while (elapsed := time.perf_counter() - began) < seconds:
+            if not baseline and elapsed >= min(60.0, seconds / 2):
+                baseline = {name: rss(process) for name, process in load.runtime.processes().items()}
+            pool.submit(load.one, rng.choice(kinds), began, samples)
+            n += 1
+            pause = began + n / rate - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+    return samples, baseline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=5.0, help="soak duration (at least 2 for the drift)")
+    parser.add_argument("--calibrate", type=float, default=20.0, help="seconds of closed-loop saturation measurement")
+    parser.add_argument("--concurrency", type=int, default=6, help="clients while measuring saturation")
+    args = parser.parse_args()
+
+    runtime = Runtime()
+    started = time.perf_counter()
+    up = runtime.platform("up", "--detach")
+    if up.returncode != 0:
+        sys.exit(f"platform up failed:\n{up.stderr}")
+    startup = time.perf_counter() - started
+    try:
+        load = Load(runtime)
+        for message in CHATS * 2:  # warm-up
+            load.http.post(runtime.chat_url, json={"message": message})
+        saturated = saturation(load, args.calibrate, args.concurrency)
+        rate = saturated / 2
+        samples, baseline = soak(load, rate, args.minutes * 60)
+        final = {name: rss(process) for name, process in runtime.processes().items()}
+        state = json.loads(runtime.platform("status", "--json").stdout)
+    finally:
+        runtime.platform("down")
+        shutil.rmtree(runtime.data_dir, ignore_errors=True)
+
+    end = max(sample.at for sample in samples)
+    first = [s.seconds for s in samples if s.at < 60 and s.kind != "upload"]
+    last = [s.seconds for s in samples if s.at >= end - 60 and s.kind != "upload"]
+    errors = [s for s in samples if not s.ok]
+    drift = (p95(last) / p95(first) - 1) * 100
+    print(f"campusbot soak — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"runtime start-up {startup:.1f} s; saturation {saturated:.1f} chat turns/s at {args.concurrency} clients")
+    print(f"soak: {args.minutes:g} min at {rate:.1f} req/s (half saturation), {len(samples)} requests: "
+          + ", ".join(f"{k} {sum(1 for s in samples if s.kind == k)}" for k in ("chat", "api", "upload")))  # fmt: skip
+    print(f"errors: {len(errors)} (goal 0)" + "".join(f"\n  {e.detail}" for e in errors[:10]))
+    print(f"p95 first minute {p95(first) * 1000:.1f} ms, last minute {p95(last) * 1000:.1f} ms: "
+          f"drift {drift:+.1f} % (goal <= 20 %)")  # fmt: skip
+    print(f"{'process':<22} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} {'growth':>8}  (goal <= 10 %)")
+    for name, before in sorted(baseline.items()):
+        after = final.get(name, 0)
+        growth = (after / before - 1) * 100 if before else float("nan")
+        print(f"{name:<22} {before / 2**20:>19.1f} {after / 2**20:>14.1f} {growth:>+7.1f}%")
+    restarts = {name: r["restarts"] for name, r in state.get("supervision", {}).items() if r["restarts"]}
+    print(f"restarts during the soak: {restarts or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
