@@ -19,13 +19,13 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from campusbot.local.lambda_runtime import Handler, LambdaContext
 
 log = logging.getLogger(__name__)
 
-ROUTES = {"/chat": {"POST", "OPTIONS"}}
+ROUTES = {"/chat": {"POST", "OPTIONS"}, "/feedback": {"POST", "OPTIONS"}}
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 STAGE = "local"
 
@@ -94,8 +94,15 @@ def lambda_response(result: object) -> Response:
     return response
 
 
-def create_gateway(handler: Handler, *, function_name: str = "campusbot-lex-proxy", timeout: float = 29.0) -> Starlette:
-    """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit)."""
+def create_gateway(
+    handler: Handler,
+    *,
+    function_name: str = "campusbot-lex-proxy",
+    timeout: float = 29.0,
+    web: list[BaseRoute] | None = None,
+) -> Starlette:
+    """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit); `web`
+    (local.web.web_routes) serves the web chat's files for GET, as CloudFront does in AWS."""
 
     async def invoke(request: Request) -> Response:
         resource = request.url.path.rstrip("/") or "/"
@@ -115,9 +122,12 @@ def create_gateway(handler: Handler, *, function_name: str = "campusbot-lex-prox
         return JSONResponse({"status": "ok", "routes": sorted(ROUTES)})
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    api = [Route(route, invoke, methods=methods) for route in ROUTES]
     return Starlette(
         routes=[
             Route("/_campusbot/health", health, methods=["GET"]),
+            *api,
+            *(web or []),
             Route("/{path:path}", invoke, methods=methods),
         ]
     )

@@ -165,6 +165,7 @@ class LocalRuntime:
             "env": self.aws.env if self.aws is not None else None,
             "endpoints": {
                 "chat": f"http://{HOST}:{self.settings.gateway_port}/chat",
+                "web chat": f"http://{HOST}:{self.settings.gateway_port}/",
                 "api": f"http://{HOST}:{self.settings.api_port}",
                 "aws emulator (Lex, Bedrock)": f"http://{HOST}:{self.settings.emulator_port}",
                 f"s3, secrets manager ({self.s3.provider if self.s3 else '?'})": self.s3.url if self.s3 else "",

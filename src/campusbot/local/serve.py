@@ -53,10 +53,12 @@ def _function(args: argparse.Namespace) -> Any:
     return LambdaInvoker(args.function_url, args.function_name, args.function_timeout)
 
 
-def build_gateway(_settings: Settings, args: argparse.Namespace) -> Any:
+def build_gateway(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.local.gateway import create_gateway
+    from campusbot.local.web import WEB_ROOT, client_config, web_routes
 
-    return create_gateway(_function(args), function_name=args.function_name)
+    web = web_routes(WEB_ROOT, client_config(max_chars=settings.chat_max_chars)) if WEB_ROOT.is_dir() else None
+    return create_gateway(_function(args), function_name=args.function_name, web=web)
 
 
 def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:

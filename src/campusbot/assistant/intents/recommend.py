@@ -10,6 +10,8 @@ from campusbot.assistant.lex import LexEvent, LexResponse, close, delegate, elic
 TOP = 3
 MAX_TUITION = 200_000
 ASK_FIELD = "Which field would you like to study? For example computer science, medicine or business."
+# quick replies offered with ASK_FIELD (FieldOfStudy values; Lex allows five buttons, typing any field works)
+FIELD_CHOICES = ("Computer Science", "Medicine", "Business Administration", "Data Science", "Law")
 
 
 def handle(event: LexEvent, api: DataApi) -> LexResponse:
@@ -31,7 +33,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     if student_text is not None and student_id is None:
         return elicit_slot(event, "studentId", f'"{student_text}" is not a student id. What is your student id?')
     if field is None:
-        return delegate(event) if event.is_dialog else elicit_slot(event, "fieldOfStudy", ASK_FIELD)
+        return elicit_slot(event, "fieldOfStudy", ASK_FIELD, buttons=FIELD_CHOICES)
     if event.is_dialog:
         return delegate(event)
 
