@@ -149,6 +149,7 @@ function renderCitations(turn) {
   const list = element('ol');
   for (const source of sources) {
     const item = element('li');
+    if (Number.isInteger(source.n)) item.value = source.n; // the [n] markers in the answer
     const title = String(source.title || source.s3_key);
     const link = source.url ? safeLink(String(source.url), title) : null;
     const passage = source.snippet || source.passage || source.text;
@@ -383,6 +384,11 @@ ui.theme.addEventListener('click', () => {
   localStorage.setItem(THEME, theme);
   applyTheme(theme);
 });
+if (config.embed) { // in the widget's frame: Escape closes the widget (widget.js listens on the host page)
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !ui.dialog.open) window.parent.postMessage({ campusbot: 'close' }, '*');
+  });
+}
 window.addEventListener('offline', () => showBanner('You are offline. Messages will not be sent until you reconnect.', { kind: 'offline' }));
 window.addEventListener('online', () => {
   if (ui.banner.dataset.kind === 'offline') showBanner('You are back online.', { retry: Boolean(ui.input.value), kind: 'info' });

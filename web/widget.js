@@ -52,6 +52,12 @@
       button.focus();
     }
   });
+  window.addEventListener('message', (event) => { // Escape inside the chat's frame
+    if (frame && event.source === frame.contentWindow && event.data && event.data.campusbot === 'close') {
+      open(false);
+      button.focus();
+    }
+  });
   document.body.append(button);
   window.campusbotWidget = { open: () => open(true), close: () => open(false) };
 })();

@@ -58,7 +58,10 @@ def client_config(*, max_chars: int, environ: dict[str, str] | None = None) -> d
     return config
 
 
-def security_headers(config: dict[str, Any], frame_ancestors: str = "'self'") -> dict[str, str]:
+def security_headers(config: dict[str, Any], frame_ancestors: str | None = None) -> dict[str, str]:
+    """The headers CloudFront's policy adds; frame-ancestors: the pages that may embed the widget's frame
+    (CAMPUSBOT_WEB_FRAME_ANCESTORS, space-separated origins; 'self' by default)."""
+    frame_ancestors = frame_ancestors or os.environ.get("CAMPUSBOT_WEB_FRAME_ANCESTORS") or "'self'"
     cognito = config.get("cognito") or {}
     connect = " ".join(x for x in ["'self'", str(cognito.get("endpoint") or "").rstrip("/")] if x)
     return {
