@@ -168,12 +168,29 @@ function renderCitations(turn) {
   return box;
 }
 
+const THUMBS = { // Material Design icons (Apache-2.0): no emoji font needed
+  1: 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z',
+  [-1]: 'M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z',
+};
+
+function icon(path) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const shape = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  shape.setAttribute('d', path);
+  svg.append(shape);
+  return svg;
+}
+
 function renderRating(turn) {
   const group = element('div', 'rate');
   group.setAttribute('role', 'group');
   group.setAttribute('aria-label', 'Rate this answer');
-  for (const [rating, label, icon] of [[1, 'Helpful', '👍'], [-1, 'Not helpful', '👎']]) {
-    const button = element('button', 'icon', icon);
+  for (const [rating, label] of [[1, 'Helpful'], [-1, 'Not helpful']]) {
+    const button = element('button', 'icon');
+    button.append(icon(THUMBS[rating]));
     button.type = 'button';
     button.setAttribute('aria-label', label);
     button.title = label;

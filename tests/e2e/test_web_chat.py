@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from tests.fixtures.chat_api import check_answer
 from tests.fixtures.local_runtime import RunningRuntime
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -357,3 +358,38 @@ def test_the_widget_opens_the_chat_in_a_frame_from_one_script_tag(open_page: Any
     frame.locator("#input").press("Escape")  # inside the frame: the widget closes, the launcher has the focus
     expect(launcher).to_have_attribute("aria-expanded", "false")
     expect(launcher).to_be_focused()
+
+
+def test_the_gateways_real_answers_match_the_openapi_document(web: str) -> None:
+    import httpx
+
+    with httpx.Client(base_url=web, timeout=ANSWER_MS / 1000) as http:
+        seen: list[tuple[str, int]] = []
+
+        def post(path: str, **kwargs: Any) -> httpx.Response:
+            response = http.post(path, **kwargs)
+            check_answer(path, response.status_code, response.json() if response.content else None)
+            seen.append((path, response.status_code))
+            return response
+
+        elicit = post("/chat", json={"message": "recommend a university"}).json()
+        assert elicit["buttons"] and elicit["state"] == "ElicitSlot"
+        database = post("/chat", json={"message": "Medicine", "session_id": elicit["session_id"]}).json()
+        assert database["answer_source"] == "database"
+        documents = post("/chat", json={"message": DOCUMENT_QUESTION}).json()
+        assert documents["answer_source"] == "documents" and documents["sources"]
+        general = post("/chat", json={"message": "who painted the ceiling of the sistine chapel?"}).json()
+        assert general["answer_source"] == "general"
+        post("/chat", json={"message": "x" * 1025})
+        post("/chat", content=b"{not json", headers={"content-type": "application/json"})
+        post("/chat", content=b"message=hi", headers={"content-type": "application/xml"})
+        post("/feedback", json={"turn_id": database["turn_id"], "session_id": database["session_id"], "rating": -1})
+        post("/feedback", json={"turn_id": database["turn_id"], "session_id": database["session_id"], "rating": 0})
+        preflight = http.options(
+            "/chat", headers={"Origin": "http://127.0.0.1", "Access-Control-Request-Method": "POST"}
+        )
+        check_answer("/chat", preflight.status_code, None, method="options")
+    assert seen == [
+        ("/chat", 200), ("/chat", 200), ("/chat", 200), ("/chat", 200), ("/chat", 413), ("/chat", 400),
+        ("/chat", 415), ("/feedback", 202), ("/feedback", 400),
+    ]  # fmt: skip
