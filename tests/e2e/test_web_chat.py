@@ -393,3 +393,107 @@ def test_the_gateways_real_answers_match_the_openapi_document(web: str) -> None:
         ("/chat", 200), ("/chat", 200), ("/chat", 200), ("/chat", 200), ("/chat", 413), ("/chat", 400),
         ("/chat", 415), ("/feedback", 202), ("/feedback", 400),
     ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cognito_pool(local_runtime: RunningRuntime) -> dict[str, str]:
+    """A user pool with one confirmed student in the runtime's moto (Cognito's stand-in), whatever issue 12 adds."""
+    idp = boto3.client(
+        "cognito-idp", endpoint_url=local_runtime.s3_url, region_name="us-east-1",
+        aws_access_key_id="campusbot-local", aws_secret_access_key="campusbot-local",
+    )  # fmt: skip
+    pool = idp.create_user_pool(PoolName="campusbot-web-test")["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    email = f"amara.{int(time.time())}@example.org"
+    idp.admin_create_user(
+        UserPoolId=pool, Username=email, UserAttributes=[{"Name": "email", "Value": email}], MessageAction="SUPPRESS"
+    )
+    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password="Campus-bot-2027", Permanent=True)
+    return {"pool": pool, "client": client, "email": email, "endpoint": f"{local_runtime.s3_url}/"}
+
+
+def test_sign_in_sends_the_id_token_refreshes_it_and_signs_out(open_page: Any, web: str, cognito_pool: Any) -> None:
+    """The browser's InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) against moto's Cognito; the config.json
+    and CSP naming the pool are what `platform deploy` (and the runtime, once it has a pool) generate, so this test
+    serves them itself. moto answers no CORS preflight: the test answers it as Cognito does."""
+    from playwright.sync_api import expect
+
+    cognito = {
+        "region": "us-east-1", "endpoint": cognito_pool["endpoint"],
+        "userPoolId": cognito_pool["pool"], "clientId": cognito_pool["client"],
+    }  # fmt: skip
+    chat = open_page(bypass_csp=True)
+    page = chat.page
+
+    def config(route: Any) -> None:
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "cognito": cognito})
+
+    def preflight(route: Any) -> None:
+        if route.request.method != "OPTIONS":
+            route.continue_()
+            return
+        headers = {
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent",
+        }
+        route.fulfill(status=200, headers=headers)
+
+    page.route(f"{web}config.json", config)
+    page.route(f"{cognito_pool['endpoint']}**", preflight)
+    authorizations: list[str | None] = []
+    page.on(
+        "request", lambda r: authorizations.append(r.headers.get("authorization")) if r.url.endswith("/chat") else None
+    )
+    chat.open()
+
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("E-mail").fill(cognito_pool["email"])
+    page.get_by_label("Password").fill("wrong-password-1")
+    page.get_by_label("Password").press("Enter")
+    expect(page.locator("#sign-in-error")).to_have_text("Wrong e-mail or password.")
+    page.get_by_label("Password").fill("Campus-bot-2027")
+    page.get_by_label("Password").press("Enter")
+    expect(page.locator("#who")).to_have_text(f"Signed in as {cognito_pool['email']}")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    chat.ask("hello")
+    assert authorizations[-1] and authorizations[-1].startswith("Bearer ey")
+    first = authorizations[-1]
+    page.evaluate(  # the ID token is about to expire: the next turn refreshes it first
+        "(() => { const k = 'campusbot.auth.v1'; const s = JSON.parse(localStorage.getItem(k));"
+        " s.expires = 0; localStorage.setItem(k, JSON.stringify(s)); })()"
+    )
+    chat.ask("hello again")
+    assert authorizations[-1] and authorizations[-1].startswith("Bearer ey") and authorizations[-1] != first
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    chat.ask("hello anonymously")
+    assert authorizations[-1] is None  # anonymous chat goes on
+
+
+def test_registration_after_sign_in(open_page: Any, local_runtime: RunningRuntime) -> None:
+    """Issue 12's pool in the runtime (`platform status --json` has a `cognito` block once it is merged)."""
+    from playwright.sync_api import expect
+
+    status = json.loads(local_runtime.platform("status", "--json").stdout)
+    cognito = status.get("cognito")
+    if not cognito:
+        pytest.skip("the local runtime has no Cognito user pool yet (issue 12)")
+    chat = open_page()
+    page = chat.page
+    email = f"web.{int(time.time())}@example.org"
+    local_runtime.platform("users", "create", email, "--password", "Campus-bot-2027", check=False)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("Campus-bot-2027")
+    page.get_by_label("Password").press("Enter")
+    expect(page.locator("#who")).to_contain_text(email)
+    for message in ["register me", "Amara", "Okafor", "economics", "Nigeria"]:
+        chat.ask(message)
+    answer = chat.ask("yes")
+    expect(answer.locator(".bubble")).to_contain_text("registered")
