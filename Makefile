@@ -88,6 +88,7 @@ bench: install ## run the benchmarks under bench/ (each prints its figures; seve
 	$(PY) bench/retrieval_quality.py
 	$(PY) bench/analytics_bench.py
 	$(PY) bench/knowledge_bench.py
+	$(PY) bench/web_bench.py
 
 clean: ## stop the local runtime, remove the venv and local state
 	-test -x $(BIN)/platform && $(BIN)/platform down
