@@ -54,7 +54,8 @@ async def test_config_json_names_the_api_and_the_pool() -> None:
                "CAMPUSBOT_COGNITO_ENDPOINT": "http://127.0.0.1:4566/"}  # fmt: skip
     config = client_config(max_chars=500, environ=environ)
     assert config["cognito"] == {
-        "region": "us-east-1", "endpoint": "http://127.0.0.1:4566/", "userPoolId": "us-east-1_abc", "clientId": "client1"
+        "region": "us-east-1", "endpoint": "http://127.0.0.1:4566/",
+        "userPoolId": "us-east-1_abc", "clientId": "client1",
     }  # fmt: skip
     assert "connect-src 'self' http://127.0.0.1:4566;" in security_headers(config)["Content-Security-Policy"]
 
