@@ -55,6 +55,7 @@ class LocalValues:
     locale_id: str
     region: str
     account_id: str = "000000000000"
+    web_origin: str = ""  # the gateway serving web/ (http://127.0.0.1:<gateway port>); "" → "*"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ STAND_INS: tuple[StandIn, ...] = (
             "the locale of the bot the emulator runs"),
     StandIn("module output", "ecs_service.lb_dns_name", "the internal ALB's DNS name", lambda v: v.api_address,
             "127.0.0.1:<CAMPUSBOT_API_PORT>, the local data API"),
+    StandIn("module output", "web.url", "the web chat's CloudFront URL (https://<id>.cloudfront.net)",
+            lambda v: v.web_origin or "*", "http://127.0.0.1:<CAMPUSBOT_GATEWAY_PORT>, the gateway serving web/"),
     StandIn("data source", "aws_region.id", "the deployment's region", lambda v: v.region,
             "CAMPUSBOT_REGION (us-east-1)"),
     StandIn("data source", "aws_caller_identity.account_id", "the account id", lambda v: v.account_id,

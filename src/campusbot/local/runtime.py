@@ -261,6 +261,7 @@ class LocalRuntime:
             bot_alias_id=self.settings.bot_alias_id,
             locale_id=load_bot().locale.id,  # the deployed template's locale
             region=self.settings.region,
+            web_origin=f"http://{HOST}:{self.settings.gateway_port}",
         )
         secretsmanager = self._client("secretsmanager")
         self.stand_ins = StandIns(
