@@ -253,6 +253,7 @@ function append(turn) {
 
 async function post(url, body, { signedIn = true } = {}) {
   const headers = { 'Content-Type': 'application/json' };
+  if (config.apiKey) headers['X-Api-Key'] = config.apiKey; // the stage's usage-plan key (public, like the page)
   const token = signedIn && auth.enabled ? await auth.idToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   const controller = new AbortController();

@@ -316,7 +316,7 @@ def test_desktop_screenshot(open_page: Any) -> None:
     chat.page.locator("article.msg.bot").nth(1).wait_for(timeout=ANSWER_MS)
     answer = chat.ask(DOCUMENT_QUESTION)
     answer.locator(".citations summary").first.click()
-    chat.page.get_by_role("button", name="Helpful").last.click()
+    chat.page.get_by_role("button", name="Helpful", exact=True).last.click()
     chat.page.screenshot(path=str(DOCS / "web-desktop.png"))
 
 

@@ -35,6 +35,9 @@ locals {
     "api/chat_url"                  = module.api.chat_url
     "api/api_key_id"                = module.api.api_gateway_api_key_id
     "observability/alarm_topic_arn" = module.observability.sns_topic_arn
+    "web/bucket_name"               = coalesce(module.web.bucket_name, "none")
+    "web/distribution_id"           = coalesce(module.web.distribution_id, "none")
+    "web/url"                       = coalesce(module.web.url, "none")
   }
 }
 
