@@ -37,6 +37,7 @@ MODULE_NAMES = [
     "quicksight",
     "observability",
     "firehose",
+    "web",
 ]
 META_KEYS = {"__is_block__", "__comments__", "__inline_comments__"}
 
