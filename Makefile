@@ -73,7 +73,8 @@ demo: install ## the main job on the embedded default: runtime up, documents ind
 	$(BIN)/platform chat --smoke
 	$(BIN)/platform chat "When does the winter intake application window close?"
 	@echo
-	@echo "The local runtime keeps running: 'platform chat' to talk to it, 'platform status', 'platform down' to stop it."
+	@echo "The local runtime keeps running: open the web chat at http://127.0.0.1:$${CAMPUSBOT_GATEWAY_PORT:-3000}/ ,"
+	@echo "or 'platform chat' to talk to it, 'platform status', 'platform down' to stop it."
 
 api: install ## serve the API (embedded PostgreSQL unless CAMPUSBOT_DATABASE_URL is set)
 	$(BIN)/platform api
@@ -87,6 +88,7 @@ bench: install ## run the benchmarks under bench/ (each prints its figures; seve
 	$(PY) bench/retrieval_quality.py
 	$(PY) bench/analytics_bench.py
 	$(PY) bench/knowledge_bench.py
+	$(PY) bench/web_bench.py
 
 clean: ## stop the local runtime, remove the venv and local state
 	-test -x $(BIN)/platform && $(BIN)/platform down

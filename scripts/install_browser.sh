@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # install_browser.sh: the real browser the browser tests drive (Debian's chromium, through Playwright's
 # executable_path; Playwright's own browser download cannot work on machines without internet).
-# Idempotent: does nothing when CAMPUSBOT_CHROMIUM (default /usr/bin/chromium) already runs.
+# Also axe-core from npm (tests/e2e/npm). Idempotent: does nothing when both are there.
 set -euo pipefail
 chromium=${CAMPUSBOT_CHROMIUM:-/usr/bin/chromium}
+# axe-core (the accessibility checks the web chat's browser tests inject), at the version package-lock.json pins
+npm_dir="$(dirname "$0")/../tests/e2e/npm"
+if [ ! -f "$npm_dir/node_modules/axe-core/axe.min.js" ]; then
+  npm ci --prefix "$npm_dir" --no-audit --no-fund --loglevel=error
+fi
 if "$chromium" --version >/dev/null 2>&1; then
   exit 0
 fi

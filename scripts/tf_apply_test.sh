@@ -135,6 +135,7 @@ PYEOF
 #                            provider calls for the (default-)tagged scalable target
 #   create_redshift          moto has no redshift-serverless
 #   create_quicksight        off in dev (and needs a subscription)
+#   create_web               moto's CloudFront has no cache policies nor response headers policies
 cat >"$WORK/moto.tfvars" <<EOF
 $ARTIFACTS_HCL
 api_image_uri          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/campusbot-dev/api:test"
@@ -149,6 +150,7 @@ create_quicksight      = false
 create_scalr_oidc_role = true
 scalr_subjects         = ["account:campusbot:environment:campusbot-dev:workspace:*"]
 create_waf             = true
+create_web             = false
 EOF
 
 stack_dir() { echo "$WORK/repo/terraform/stacks/$1"; }

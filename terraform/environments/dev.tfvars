@@ -49,7 +49,7 @@ lambda_reserved_concurrency = {
 # conversation
 create_lex_bot             = true
 create_waf                 = false
-api_cors_allow_origin      = "*"
+api_cors_allow_origin      = "" # the web chat's CloudFront URL
 api_throttling_rate_limit  = 5
 api_throttling_burst_limit = 10
 api_quota_per_day          = 2000

@@ -38,6 +38,7 @@ MODULE_NAMES = [
     "observability",
     "firehose",
     "cognito",
+    "web",
 ]
 META_KEYS = {"__is_block__", "__comments__", "__inline_comments__"}
 

@@ -8,7 +8,7 @@ attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -27,6 +27,9 @@ MAX_MESSAGES = 10
 MAX_MESSAGE_CHARS = 1000  # Lex V2's documented limit of a message's content
 MAX_SLOT_CHARS = 200
 MAX_TRANSCRIPT_CHARS = 1024
+MAX_BUTTONS = 5  # Lex V2's limit per ImageResponseCard; button text and value at most 50 characters
+MAX_BUTTON_CHARS = 50
+MAX_CARD_TITLE_CHARS = 250
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,29 @@ def elicit_slot(
     *texts: str,
     clear: Iterable[str] | None = None,
     confirmation_state: str | None = None,
+    buttons: Sequence[str] = (),
 ) -> LexResponse:
-    """Ask for `slot` (by default emptying it first, since its value was not accepted)."""
+    """Ask for `slot` (by default emptying it first, since its value was not accepted). With `buttons` (known
+    values), the last text becomes an ImageResponseCard's title with those values as quick replies."""
     slots = _slots_without(event, [slot] if clear is None else clear)
     action = {"type": "ElicitSlot", "slotToElicit": slot}
-    return _response(event, action, "InProgress", texts, slots=slots, confirmation_state=confirmation_state)
+    response = _response(event, action, "InProgress", texts, slots=slots, confirmation_state=confirmation_state)
+    messages = response.get("messages") or []
+    if buttons and messages and len(messages[-1]["content"]) <= MAX_CARD_TITLE_CHARS:
+        messages[-1] = card(messages[-1]["content"], buttons)
+    return response
+
+
+def card(title: str, buttons: Sequence[str]) -> dict[str, Any]:
+    """An ImageResponseCard message: `title` and up to five quick-reply buttons (text = value)."""
+    values = [b.strip()[:MAX_BUTTON_CHARS] for b in buttons if b.strip()][:MAX_BUTTONS]
+    return {
+        "contentType": "ImageResponseCard",
+        "imageResponseCard": {
+            "title": title[:MAX_CARD_TITLE_CHARS],
+            "buttons": [{"text": value, "value": value} for value in values],
+        },
+    }
 
 
 def confirm_intent(event: LexEvent, *texts: str) -> LexResponse:

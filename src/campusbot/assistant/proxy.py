@@ -20,14 +20,14 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
-from campusbot.assistant import attributes, identity
+from campusbot.assistant import attributes, feedback, identity
 from campusbot.assistant.text import InvalidText, clean_text
 from campusbot.auth.principal import Principal
 from campusbot.settings import Settings
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
 CHANNEL = re.compile(r"^[a-z0-9_-]{1,20}$")
 MAX_BODY_BYTES = 16 * 1024
+MAX_BUTTONS = 25
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 ALLOWED_HEADERS = "Content-Type,Authorization,X-Api-Key,X-Campusbot-Channel"
 LEX_STATUS = {"ThrottlingException": 429, "ConflictException": 409}
@@ -81,6 +82,7 @@ class ChatReply:
     sources: list[dict[str, Any]]
     answer_source: str
     nlu_confidence: float | None
+    buttons: list[dict[str, str]] = field(default_factory=list)
 
     def body(self) -> dict[str, Any]:
         return {
@@ -90,6 +92,8 @@ class ChatReply:
             "state": self.state,
             "messages": self.messages,
             "sources": self.sources,
+            "answer_source": self.answer_source,
+            "buttons": self.buttons,
         }
 
 
@@ -144,6 +148,8 @@ class ChatProxy:
                 return self._respond(204, None, origin, preflight=True)
             if method != "POST":
                 raise Rejected(405, f"method {method or '?'} not allowed; use POST", {"Allow": "POST, OPTIONS"})
+            if _resource(event) == feedback.PATH:
+                return self._feedback(event, origin)
             request = parse_request(event, self.max_chars)
         except Rejected as exc:
             return self._respond(exc.status, {"error": exc.message}, origin, exc.headers)
@@ -155,6 +161,26 @@ class ChatProxy:
         except Exception:
             log.exception("chat turn failed")
             return self._respond(500, {"error": "internal error; please try again"}, origin)
+
+    def _feedback(self, event: Mapping[str, Any], origin: str | None) -> dict[str, Any]:
+        """A thumbs up or down on an earlier turn → one `feedback` chat event (202; Rejected for a bad body)."""
+        try:
+            rated = feedback.parse_feedback(json_object(event))
+        except ValueError as exc:
+            raise Rejected(400, str(exc)) from None
+        channel = (_header(event, "x-campusbot-channel") or "web").strip().lower()
+        record = ChatEvent.feedback(
+            rated_event_id=rated.turn_id,
+            rating=rated.rating,
+            session_id=rated.session_id,
+            env=self.env,
+            channel=channel if CHANNEL.match(channel) else "web",
+        )
+        try:
+            self.events.record(record)
+        except Exception:  # analytics is best effort, as for turns
+            log.exception("feedback event not recorded")
+        return self._respond(202, {"event_id": record.event_id, "rated_turn_id": rated.turn_id}, origin)
 
     def _turn(self, request: ChatRequest) -> dict[str, Any]:
         started = time.perf_counter()
@@ -297,21 +323,7 @@ class UnavailableProxy(ChatProxy):
 
 def parse_request(event: Mapping[str, Any], max_chars: int) -> ChatRequest:
     """The chat request in a POST event, or `Rejected` with the status and a message that says what to fix."""
-    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
-    if content_type and not (content_type in JSON_TYPES or content_type.endswith("+json")):
-        raise Rejected(415, "send the message as JSON (Content-Type: application/json)")
-    raw = event.get("body")
-    if raw is None or raw == "":
-        raise Rejected(400, 'the body must be a JSON object like {"message": "hello"}')
-    if not isinstance(raw, str):
-        raise Rejected(400, "the body must be a JSON string")
-    data = _decode_body(raw, bool(event.get("isBase64Encoded")))
-    try:
-        body = json.loads(data)
-    except ValueError:
-        raise Rejected(400, 'the body is not valid JSON; send {"message": "...", "session_id": "..."}') from None
-    if not isinstance(body, dict):
-        raise Rejected(400, 'the body must be a JSON object like {"message": "hello"}')
+    body = json_object(event)
     message = body.get("message")
     if not isinstance(message, str):
         raise Rejected(400, '"message" is required and must be a string')
@@ -349,6 +361,26 @@ def authorized_principal(event: Mapping[str, Any]) -> Principal | None:
     return Principal(sub=sub, email=email if isinstance(email, str) and 0 < len(email) <= 254 else None)
 
 
+def json_object(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The POST body as a JSON object, or `Rejected` (415, 400, 413) saying what is wrong with it."""
+    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
+    if content_type and not (content_type in JSON_TYPES or content_type.endswith("+json")):
+        raise Rejected(415, "send the message as JSON (Content-Type: application/json)")
+    raw = event.get("body")
+    if raw is None or raw == "":
+        raise Rejected(400, 'the body must be a JSON object like {"message": "hello"}')
+    if not isinstance(raw, str):
+        raise Rejected(400, "the body must be a JSON string")
+    data = _decode_body(raw, bool(event.get("isBase64Encoded")))
+    try:
+        body = json.loads(data)
+    except ValueError:
+        raise Rejected(400, 'the body is not valid JSON; send {"message": "...", "session_id": "..."}') from None
+    if not isinstance(body, dict):
+        raise Rejected(400, 'the body must be a JSON object like {"message": "hello"}')
+    return body
+
+
 def _decode_body(raw: str, is_base64: bool) -> str:
     if len(raw) > (MAX_BODY_BYTES * 4) // 3 + 4:
         raise Rejected(413, f"the body is too large (at most {MAX_BODY_BYTES // 1024} KB)")
@@ -365,6 +397,14 @@ def _decode_body(raw: str, is_base64: bool) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise Rejected(400, "the body is not UTF-8 text") from None
+
+
+def _resource(event: Mapping[str, Any]) -> str:
+    """The API resource the request is for (`/chat`, `/feedback`): API Gateway's `resource`, else the path."""
+    resource = event.get("resource")
+    if not isinstance(resource, str) or "{" in resource or not resource:
+        resource = event.get("path") if isinstance(event.get("path"), str) else ""
+    return str(resource).rstrip("/") or "/"
 
 
 def _method(event: Mapping[str, Any]) -> str:
@@ -407,6 +447,7 @@ def to_reply(response: RecognizeTextResponseTypeDef | Mapping[str, Any], session
         sources=attributes.decode_sources(session_attributes.get(attributes.SOURCES)) if closed else [],
         answer_source=attributes.answer_source(session_attributes.get(attributes.ANSWER_SOURCE)) if closed else "none",
         nlu_confidence=_confidence(response.get("interpretations"), name),
+        buttons=_buttons(response.get("messages")),
     )
 
 
@@ -437,6 +478,17 @@ def _messages(messages: object) -> list[str]:
         elif isinstance(_mapping(message.get("imageResponseCard")).get("title"), str):
             texts.append(message["imageResponseCard"]["title"])
     return texts
+
+
+def _buttons(messages: object) -> list[dict[str, str]]:
+    """The quick replies of the turn's ImageResponseCards ({"text", "value"}), for clients that show buttons."""
+    found: list[dict[str, str]] = []
+    for message in messages if isinstance(messages, list) else []:
+        for button in _mapping(_mapping(message).get("imageResponseCard")).get("buttons") or []:
+            text, value = _mapping(button).get("text"), _mapping(button).get("value")
+            if isinstance(text, str) and isinstance(value, str) and text and value:
+                found.append({"text": text[:50], "value": value[:50]})
+    return found[:MAX_BUTTONS]
 
 
 def _confidence(interpretations: object, name: str | None) -> float | None:

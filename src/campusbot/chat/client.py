@@ -23,6 +23,8 @@ class ChatReply:
     sources: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
     turn_id: str | None = None  # names this turn in feedback (a thumbs up or down)
+    answer_source: str = "none"  # database | documents | general | none
+    buttons: list[dict[str, str]] = field(default_factory=list)  # quick replies: {"text", "value"}
 
     @property
     def text(self) -> str:
@@ -62,6 +64,20 @@ class ChatClient:
             raise ChatError(f"{self.url} answered {response.status_code}: {detail}")
         return _reply(payload, latency)
 
+    def feedback(self, reply: ChatReply, rating: int) -> str:
+        """Rate an answer (1 thumbs up, -1 thumbs down) at the API's /feedback; the recorded event's id."""
+        if not reply.turn_id:
+            raise ChatError("this answer has no turn_id to rate")
+        url = self.url.rsplit("/", 1)[0] + "/feedback"
+        body = {"turn_id": reply.turn_id, "session_id": reply.session_id, "rating": rating}
+        try:
+            response = self._http.post(url, json=body)
+        except httpx.HTTPError as exc:
+            raise ChatError(f"cannot reach {url}: {exc}") from exc
+        if response.status_code != 202:
+            raise ChatError(f"{url} answered {response.status_code}: {response.text[:200]}")
+        return str(response.json().get("event_id", ""))
+
     def close(self) -> None:
         self._http.close()
 
@@ -85,4 +101,10 @@ def _reply(payload: dict[str, Any], latency_ms: float) -> ChatReply:
         sources=[s for s in payload.get("sources") or [] if isinstance(s, dict)],
         latency_ms=latency_ms,
         turn_id=payload["turn_id"] if isinstance(payload.get("turn_id"), str) else None,
+        answer_source=str(payload.get("answer_source") or "none"),
+        buttons=[
+            {"text": str(b["text"]), "value": str(b["value"])}
+            for b in payload.get("buttons") or []
+            if isinstance(b, dict) and b.get("text") and b.get("value")
+        ],
     )

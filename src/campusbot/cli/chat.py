@@ -120,6 +120,8 @@ def _show(reply: object) -> None:
         label = source.get("title") or source.get("s3_key") or "source"
         number = source.get("n")
         out.print(f"  [{number}] {label}" if number else f"  - {label}", markup=False, style="dim")
+    for index, button in enumerate(reply.buttons, start=1):  # quick replies: type the number to choose one
+        out.print(f"  {index}) {button['text']}", markup=False)
     err.print(f"[dim]{reply.intent} · {reply.state} · session {reply.session_id} · {reply.latency_ms:.0f} ms[/]")
 
 
@@ -129,6 +131,7 @@ def _interactive(client: object, session: str | None) -> None:
 
     assert isinstance(client, ChatClient)
     err.print("campusbot chat — /new starts a new session, /quit (or Ctrl-D) leaves", markup=False)
+    choices: list[str] = []
     while True:
         try:
             line = err.input("[bold]you>[/] ").strip()
@@ -143,12 +146,15 @@ def _interactive(client: object, session: str | None) -> None:
             continue
         if not line:
             continue
+        if line.isdigit() and 1 <= int(line) <= len(choices):  # a numbered quick reply of the last answer
+            line = choices[int(line) - 1]
         try:
             reply = client.send(line, session)
         except ChatError as exc:
             warn(str(exc))
             continue
         session = reply.session_id
+        choices = [button["value"] for button in reply.buttons]
         _show(reply)
 
 

@@ -49,7 +49,7 @@ class _Activity:
 class ConsoleReporter:
     """Progress and step tables on stderr (rich); stdout stays for the final summary."""
 
-    def __init__(self, *, total_steps: int = 8, interactive: bool = True) -> None:
+    def __init__(self, *, total_steps: int = 9, interactive: bool = True) -> None:
         self.total_steps = total_steps
         self.interactive = interactive
 

@@ -23,7 +23,7 @@ from campusbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-STEP_NAMES: Final = ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke")
+STEP_NAMES: Final = ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "web", "smoke")
 StepStatus = Literal["done", "unchanged", "skipped", "failed", "planned"]
 
 

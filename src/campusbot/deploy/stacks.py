@@ -65,7 +65,7 @@ LOCALSTACK_SWITCHES: Final[Mapping[str, Mapping[str, Any]]] = {
     "foundation": {"force_destroy_buckets": True, "ecr_force_delete": True, "create_scalr_oidc_role": False},
     "data": {"db_deletion_protection": False, "db_skip_final_snapshot": True},
     "app": {"alb_deletion_protection": False, "bedrock_guardrail": False, "api_autoscaling": False},
-    "conversation": {"create_lex_bot": False, "create_waf": False},
+    "conversation": {"create_lex_bot": False, "create_waf": False, "create_web": False},
     "analytics": {
         "athena_named_queries": False,
         "create_dms": False,
@@ -81,6 +81,7 @@ LOCALSTACK_SWITCH_REASONS: Final = {
     "create_redshift": "no Redshift Serverless",
     "create_quicksight": "no QuickSight subscription",
     "create_waf": "no WAFv2 in LocalStack's community edition",
+    "create_web": "no CloudFront cache or response headers policies in moto (LocalStack: CloudFront is Pro only)",
 }
 
 

@@ -1,4 +1,4 @@
-"""The eight deploy steps. Each one converges (a re-run changes nothing that is already right),
+"""The nine deploy steps. Each one converges (a re-run changes nothing that is already right),
 says what it did, and describes itself for --dry-run with the names it resolves, without
 credentials or network.
 
@@ -449,7 +449,59 @@ def describe_documents(ctx: DeployContext) -> list[str]:
     ]
 
 
-# -- 8. smoke ------------------------------------------------------------------------------------------
+# -- 8. web -------------------------------------------------------------------------------------------
+
+
+def web_step(ctx: DeployContext) -> StepResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from campusbot.deploy import web
+
+    bucket = ctx.parameters().get("web/bucket_name")
+    if not bucket or bucket == "none":
+        return StepResult("web", "skipped", "no web bucket (the conversation stack's create_web is false)")
+    if ctx.options.target == "localstack" and localstack.answers(ctx.settings.localstack_url) == "moto":
+        return StepResult("web", "skipped", "moto enforces the web bucket's TLS-only policy on its plain-HTTP endpoint")
+    url, api_key = _chat_endpoint(ctx)
+    if url is None:
+        url = ctx.parameter("api/chat_url")
+    config = web.client_config(url, api_key=api_key, cognito=_cognito(ctx))
+    try:
+        uploads = web.upload(ctx.client("s3"), bucket, config)
+        sent = [u for u in uploads if u.uploaded]
+        distribution = ctx.parameters().get("web/distribution_id")
+        if sent and distribution and distribution != "none" and ctx.options.target == "aws":
+            web.invalidate(ctx.client("cloudfront"), distribution)
+    except (ClientError, BotoCoreError) as exc:
+        raise DeployError(f"uploading the web chat to s3://{bucket} failed: {exc}", fix="check S3 permissions") from exc
+    site = ctx.parameters().get("web/url") or f"s3://{bucket}"
+    return StepResult("web", "done" if sent else "unchanged", f"web chat: {site} ({len(sent)} of {len(uploads)} sent)")
+
+
+def _cognito(ctx: DeployContext) -> dict[str, str] | None:
+    """The user pool of issue 12 (SSM cognito/user_pool_id, cognito/client_id), when the stacks have one."""
+    parameters = ctx.parameters()
+    pool, client = parameters.get("cognito/user_pool_id"), parameters.get("cognito/client_id")
+    if not pool or not client:
+        return None
+    region = pool.split("_", 1)[0]
+    return {
+        "region": region,
+        "endpoint": f"https://cognito-idp.{region}.amazonaws.com/",
+        "userPoolId": pool,
+        "clientId": client,
+    }
+
+
+def describe_web(ctx: DeployContext) -> list[str]:
+    return [
+        f"web/ (index.html, app.js, widget.js, …) and a generated config.json (API URL, API key, Cognito pool) → "
+        f"s3://<web bucket> (/campusbot/{ctx.options.env}/web/bucket_name), then a CloudFront invalidation; "
+        "prints the web chat's URL"
+    ]
+
+
+# -- 9. smoke ------------------------------------------------------------------------------------------
 
 
 def smoke(ctx: DeployContext) -> StepResult:
@@ -530,6 +582,7 @@ STEPS = (
     Step("lex", "Lex locale, version, alias", lex_step, describe_lex),
     Step("migrate", "migrations + seed (ECS RunTask)", migrate, describe_migrate),
     Step("documents", "sample documents → S3", documents_step, describe_documents),
+    Step("web", "web chat → S3 + CloudFront", web_step, describe_web),
     Step("smoke", "platform chat --smoke", smoke, describe_smoke),
 )
 

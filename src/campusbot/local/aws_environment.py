@@ -58,6 +58,7 @@ class LocalValues:
     # the user pool the runtime creates in moto's cognito-idp (local/cognito.py)
     cognito_pool_id: str = ""
     cognito_client_id: str = ""
+    web_origin: str = ""  # the gateway serving web/ (http://127.0.0.1:<gateway port>); "" → "*"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ STAND_INS: tuple[StandIn, ...] = (
     StandIn("module output", "cognito.issuer", "the pool's issuer", lambda v: _issuer(v),
             "https://cognito-idp.<region>.amazonaws.com/<moto pool id> (moto's `iss`; keys read from moto through "
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)"),
+    StandIn("module output", "web.url", "the web chat's CloudFront URL (https://<id>.cloudfront.net)",
+            lambda v: v.web_origin or "*", "http://127.0.0.1:<CAMPUSBOT_GATEWAY_PORT>, the gateway serving web/"),
     StandIn("data source", "aws_region.id", "the deployment's region", lambda v: v.region,
             "CAMPUSBOT_REGION (us-east-1)"),
     StandIn("data source", "aws_caller_identity.account_id", "the account id", lambda v: v.account_id,

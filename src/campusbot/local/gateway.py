@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from campusbot.local.lambda_runtime import Handler, LambdaContext
 
@@ -41,7 +41,7 @@ CORS_HEADERS = {
 
 log = logging.getLogger(__name__)
 
-ROUTES = {"/chat": {"POST", "OPTIONS"}}
+ROUTES = {"/chat": {"POST", "OPTIONS"}, "/feedback": {"POST", "OPTIONS"}}
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 STAGE = "local"
 
@@ -164,9 +164,11 @@ def create_gateway(
     authorizer_name: str = "campusbot-chat-authorizer",
     cors_allow_origin: str = "*",
     region: str = "us-east-1",
+    web: list[BaseRoute] | None = None,
 ) -> Starlette:
     """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit), after
-    `authorizer` for POST (the OPTIONS mock has no authorization, as in the module)."""
+    `authorizer` for POST (the OPTIONS mock has no authorization, as in the module); `web` (local.web.web_routes)
+    serves the web chat's files for GET, as CloudFront does in AWS."""
 
     allow_origin = cors_allow_origin.split(",")[0].strip() or "*"
 
@@ -210,9 +212,12 @@ def create_gateway(
         return JSONResponse({"status": "ok", "routes": sorted(ROUTES)})
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    api = [Route(route, invoke, methods=methods) for route in ROUTES]
     return Starlette(
         routes=[
             Route("/_campusbot/health", health, methods=["GET"]),
+            *api,
+            *(web or []),
             Route("/{path:path}", invoke, methods=methods),
         ]
     )

@@ -182,6 +182,7 @@ class LocalRuntime:
             "env": self.aws.env if self.aws is not None else None,
             "endpoints": {
                 "chat": f"http://{HOST}:{self.settings.gateway_port}/chat",
+                "web chat": f"http://{HOST}:{self.settings.gateway_port}/",
                 "api": f"http://{HOST}:{self.settings.api_port}",
                 "aws emulator (Lex, Bedrock)": f"http://{HOST}:{self.settings.emulator_port}",
                 f"s3, secrets manager ({self.s3.provider if self.s3 else '?'})": self.s3.url if self.s3 else "",
@@ -303,6 +304,7 @@ class LocalRuntime:
             region=self.settings.region,
             cognito_pool_id=self.cognito.pool_id,
             cognito_client_id=self.cognito.client_id,
+            web_origin=f"http://{HOST}:{self.settings.gateway_port}",
         )
         secretsmanager = self._client("secretsmanager")
         self.stand_ins = StandIns(
@@ -374,6 +376,11 @@ class LocalRuntime:
             command += [
                 "--authorizer-url", authorizer.url, "--authorizer-name", self.aws.functions["authorizer"].function_name,
                 "--cors-allow-origin", spec.environment.get("CAMPUSBOT_CORS_ALLOW_ORIGIN", "*"),
+            ]  # fmt: skip
+        if component == "gateway" and self.cognito is not None and self.s3 is not None:  # the web chat's sign-in
+            command += [
+                "--cognito-url", self.s3.url, "--cognito-pool-id", self.cognito.pool_id,
+                "--cognito-client-id", self.cognito.client_id,
             ]  # fmt: skip
         return command
 

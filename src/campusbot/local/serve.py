@@ -53,18 +53,33 @@ def _function(args: argparse.Namespace) -> Any:
     return LambdaInvoker(args.function_url, args.function_name, args.function_timeout)
 
 
-def build_gateway(_settings: Settings, args: argparse.Namespace) -> Any:
+def build_gateway(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.local.gateway import create_gateway
     from campusbot.local.lambda_invoke import LambdaInvoker
+    from campusbot.local.web import COGNITO_PATH, WEB_ROOT, client_config, cognito_route, web_routes
 
     authorizer = LambdaInvoker(args.authorizer_url, args.authorizer_name, 10.0) if args.authorizer_url else None
+    web: list[Any] | None = None
+    if WEB_ROOT.is_dir():
+        pool = {}
+        if args.cognito_url and args.cognito_pool_id and args.cognito_client_id:
+            pool = {
+                "CAMPUSBOT_COGNITO_USER_POOL_ID": args.cognito_pool_id,
+                "CAMPUSBOT_COGNITO_CLIENT_ID": args.cognito_client_id,
+                "CAMPUSBOT_COGNITO_ENDPOINT": COGNITO_PATH,
+                "CAMPUSBOT_REGION": settings.region,
+            }
+        web = web_routes(WEB_ROOT, client_config(max_chars=settings.chat_max_chars, environ=pool))
+        if pool:
+            web.insert(0, cognito_route(args.cognito_url))
     return create_gateway(
         _function(args),
         function_name=args.function_name,
         authorizer=authorizer,
         authorizer_name=args.authorizer_name,
         cors_allow_origin=args.cors_allow_origin,
-        region=_settings.region,
+        region=settings.region,
+        web=web,
     )
 
 
@@ -102,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--api-url", help="the data API (the emulator reads UniversityName values from it)")
     parser.add_argument("--authorizer-url", help="gateway: the execution environment of POST /chat's authorizer")
     parser.add_argument("--authorizer-name", default="authorizer", help="gateway: the authorizer function's name")
+    parser.add_argument("--cognito-url", help="gateway: the cognito-idp endpoint the web chat signs in through")
+    parser.add_argument("--cognito-pool-id", help="gateway: the students' user pool (the web chat's config.json)")
+    parser.add_argument("--cognito-client-id", help="gateway: its public app client")
     parser.add_argument(
         "--cors-allow-origin", default="*", help="gateway: Access-Control-Allow-Origin of its own answers"
     )

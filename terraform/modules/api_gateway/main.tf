@@ -279,6 +279,14 @@ resource "aws_api_gateway_deployment" "this" {
       [for i in [aws_api_gateway_integration.options[0]] : [i.id, i.type, i.request_templates]],
       aws_api_gateway_integration_response.options[0].response_parameters,
       { for k, r in aws_api_gateway_gateway_response.cors : k => r.response_parameters },
+      # POST /feedback and its preflight (feedback.tf)
+      aws_api_gateway_resource.feedback[0].id,
+      aws_api_gateway_model.feedback_request[0].schema,
+      [for m in [aws_api_gateway_method.feedback_post[0]] :
+      [m.id, m.authorization, m.authorizer_id, m.api_key_required, m.request_validator_id, m.request_models]],
+      [for i in [aws_api_gateway_integration.feedback_post[0]] :
+      [i.id, i.type, i.uri, i.integration_http_method, i.timeout_milliseconds]],
+      aws_api_gateway_integration_response.feedback_options[0].response_parameters,
     ]))
   }
 
@@ -289,6 +297,8 @@ resource "aws_api_gateway_deployment" "this" {
   depends_on = [
     aws_api_gateway_integration.post,
     aws_api_gateway_integration_response.options,
+    aws_api_gateway_integration.feedback_post,
+    aws_api_gateway_integration_response.feedback_options,
   ]
 }
 

@@ -23,6 +23,9 @@ locals {
   lex_log_group     = "/aws/lex/${local.name}"
   bot_template_path = coalesce(var.bot_template_path, "${path.module}/../../../src/campusbot/bot/bot.template.json")
 
+  # the chat API's browser origin: the web chat's CloudFront URL, unless api_cors_allow_origin names one
+  cors_allow_origin = var.api_cors_allow_origin != "" ? var.api_cors_allow_origin : (var.create_web ? module.web.url : "*")
+
   bot_id       = var.create_lex_bot ? module.lex_bot.bot_id : coalesce(var.bot_id, "none")
   bot_alias_id = var.create_lex_bot ? module.lex_bot.bot_alias_id : coalesce(var.bot_alias_id, "none")
   bot_alias_arn = join(":", [
@@ -177,7 +180,7 @@ module "lex_proxy" {
     CAMPUSBOT_TARGET            = "aws"
     CAMPUSBOT_ENV               = var.env
     CAMPUSBOT_CHAT_EVENTS       = "log"
-    CAMPUSBOT_CORS_ALLOW_ORIGIN = var.api_cors_allow_origin
+    CAMPUSBOT_CORS_ALLOW_ORIGIN = local.cors_allow_origin
   }
 
   tags = var.tags
@@ -196,7 +199,7 @@ module "api" {
   authorizer_function_name       = module.authorizer.lambda_function_name
   authorizer_invoke_arn          = module.authorizer.lambda_function_invoke_arn
   stage_name                     = var.api_stage_name
-  cors_allow_origin              = var.api_cors_allow_origin
+  cors_allow_origin              = local.cors_allow_origin
   throttling_rate_limit          = var.api_throttling_rate_limit
   throttling_burst_limit         = var.api_throttling_burst_limit
   quota_per_day                  = var.api_quota_per_day
@@ -257,4 +260,23 @@ module "observability" {
   }
 
   tags = var.tags
+}
+
+################################################################################
+# The students' web chat: private bucket + CloudFront (platform deploy uploads web/ and its config.json)
+################################################################################
+
+module "web" {
+  source = "../../modules/web"
+
+  create = var.create_web
+  name   = local.name
+  # the chat API and Cognito in this region (the API's own id would be a cycle: its CORS origin is this URL)
+  api_origins = concat([
+    "https://*.execute-api.${data.aws_region.current.id}.amazonaws.com",
+    "https://cognito-idp.${data.aws_region.current.id}.amazonaws.com",
+  ], var.web_connect_origins)
+  widget_hosts = var.web_widget_hosts
+
+  tags = local.default_tags
 }

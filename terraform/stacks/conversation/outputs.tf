@@ -58,3 +58,18 @@ output "ssm_parameter_names" {
   description = "SSM parameters this stack writes."
   value       = [for p in aws_ssm_parameter.out : p.name]
 }
+
+output "web_url" {
+  description = "The students' web chat (CloudFront); null without create_web."
+  value       = module.web.url
+}
+
+output "web_bucket_name" {
+  description = "The bucket platform deploy uploads web/ and its config.json to."
+  value       = module.web.bucket_name
+}
+
+output "web_distribution_id" {
+  description = "The web chat's CloudFront distribution (invalidated after an upload)."
+  value       = module.web.distribution_id
+}

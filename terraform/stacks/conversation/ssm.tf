@@ -39,6 +39,9 @@ locals {
     "cognito/client_id"             = module.cognito.client_id
     "cognito/issuer"                = module.cognito.issuer
     "lambda/authorizer_name"        = module.authorizer.lambda_function_name
+    "web/bucket_name"               = coalesce(module.web.bucket_name, "none")
+    "web/distribution_id"           = coalesce(module.web.distribution_id, "none")
+    "web/url"                       = coalesce(module.web.url, "none")
   }
 }
 

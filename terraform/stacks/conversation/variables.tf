@@ -95,9 +95,27 @@ variable "api_stage_name" {
 }
 
 variable "api_cors_allow_origin" {
-  description = "Origin allowed to call the chat API from a browser (* for any)."
+  description = "Origin allowed to call the chat API from a browser (* for any); empty: the web chat's CloudFront URL (module web), or * without it."
   type        = string
-  default     = "*"
+  default     = ""
+}
+
+variable "create_web" {
+  description = "Whether to create the web chat's bucket and CloudFront distribution (module web)."
+  type        = bool
+  default     = true
+}
+
+variable "web_widget_hosts" {
+  description = "Origins whose pages may embed the chat widget (CSP frame-ancestors), e.g. [\"https://www.university.example\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "web_connect_origins" {
+  description = "Origins the web chat may call besides the chat API and Cognito of the stack's region (e.g. a custom API domain)."
+  type        = list(string)
+  default     = []
 }
 
 variable "api_throttling_rate_limit" {

@@ -132,8 +132,53 @@ def test_a_turn_maps_to_the_chat_contract(harness: Harness) -> None:
         "state": "Fulfilled",
         "messages": ["Top universities"],
         "sources": [],
+        "answer_source": "database",  # the web client's badge: our data, our documents, general knowledge
+        "buttons": [],
         "turn_id": harness.sink.events[0].event_id,  # what the client names to rate this turn
     }
+
+
+def test_card_buttons_are_the_quick_replies(harness: Harness) -> None:
+    card = {
+        "contentType": "ImageResponseCard",
+        "imageResponseCard": {
+            "title": "Which field would you like to study?",
+            "buttons": [{"text": "Medicine", "value": "Medicine"}, {"text": "Law", "value": "Law"}],
+        },
+    }
+    expect(harness, "web-5f2c1e0a", "recommend a university for medicine in Germany", lex_answer(
+        state="InProgress", action="ElicitSlot", messages=[card], attributes={}
+    ))  # fmt: skip
+    _, body = harness.call(load_event("apigw_chat_post"))
+    assert body["messages"] == ["Which field would you like to study?"]
+    assert body["buttons"] == [{"text": "Medicine", "value": "Medicine"}, {"text": "Law", "value": "Law"}]
+    assert (body["state"], body["answer_source"]) == ("ElicitSlot", "none")
+
+
+def test_feedback_is_recorded_as_a_feedback_event(harness: Harness) -> None:
+    response, body = harness.call(load_event("apigw_feedback_post"))
+    assert response["statusCode"] == 202
+    [event] = harness.sink.events
+    assert (event.kind, event.rated_event_id, event.rating) == ("feedback", "3f1c9a7be2d04b8a9c6d5e4f3a2b1c0d", 1)
+    assert (event.session_id, event.env, event.channel) == ("web-5f2c1e0a", "test", "web")
+    assert body == {"event_id": event.event_id, "rated_turn_id": "3f1c9a7be2d04b8a9c6d5e4f3a2b1c0d"}
+
+
+@pytest.mark.parametrize(
+    ("body", "fix"),
+    [
+        ({"turn_id": "nope", "session_id": "web-5f2c1e0a", "rating": 1}, "turn_id"),
+        ({"turn_id": "3f1c9a7be2d04b8a9c6d5e4f3a2b1c0d", "session_id": "web-5f2c1e0a", "rating": 5}, "rating"),
+        ({"turn_id": "3f1c9a7be2d04b8a9c6d5e4f3a2b1c0d", "session_id": "web-5f2c1e0a", "rating": True}, "rating"),
+        ({"turn_id": "3f1c9a7be2d04b8a9c6d5e4f3a2b1c0d", "session_id": "bad id!", "rating": -1}, "session_id"),
+    ],
+)
+def test_bad_feedback_is_a_400_saying_what_to_fix(harness: Harness, body: dict[str, Any], fix: str) -> None:
+    event = load_event("apigw_feedback_post")
+    event["body"] = json.dumps(body)
+    response, answer = harness.call(event)
+    assert response["statusCode"] == 400 and fix in answer["error"]
+    assert harness.sink.events == []
 
 
 def test_the_turn_is_recorded_for_analytics(harness: Harness) -> None:

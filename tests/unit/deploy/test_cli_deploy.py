@@ -47,9 +47,9 @@ def test_dry_run_prints_every_step_with_resolved_names_without_credentials(tmp_p
     assert result.returncode == 0, result.stderr
     err = result.stderr
     for number, name in enumerate(
-        ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke"), 1
+        ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "web", "smoke"), 1
     ):
-        assert f"{number}/8 {name}" in err
+        assert f"{number}/9 {name}" in err
     assert "tag src-" in err and "campusbot-dev/api" in err
     assert "campusbot.lambdas.vectorizer.handler" in err and "manylinux" in err
     for stack in ("foundation", "data", "app", "conversation", "analytics"):

@@ -42,14 +42,14 @@ def recording_steps(ran: list[str], fail: str | None = None) -> list[Step]:
 
 def test_the_eight_steps_in_order() -> None:
     assert [step.name for step in STEPS] == list(STEP_NAMES)
-    assert STEP_NAMES == ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke")
+    assert STEP_NAMES == ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "web", "smoke")
 
 
 def test_from_resumes_at_the_step_and_skips_the_earlier_ones(tmp_path: Path, reporter: RecordingReporter) -> None:
     ran: list[str] = []
     results = run_pipeline(context(tmp_path, reporter, from_step="lex"), recording_steps(ran))
-    assert ran == ["lex", "migrate", "documents", "smoke"]
-    assert [r.status for r in results] == ["skipped"] * 4 + ["done"] * 4
+    assert ran == ["lex", "migrate", "documents", "web", "smoke"]
+    assert [r.status for r in results] == ["skipped"] * 4 + ["done"] * 5
     assert reporter.steps == list(STEP_NAMES), "every step is still announced"
 
 

@@ -17,6 +17,8 @@ TOP = 3
 MAX_TUITION = 200_000
 ASK_FIELD = "Which field would you like to study? For example computer science, medicine or business."
 NOT_PERSONAL = "I can only use your own profile, once you are signed in, so these are not personalised."
+# quick replies offered with ASK_FIELD (FieldOfStudy values; Lex allows five buttons, typing any field works)
+FIELD_CHOICES = ("Computer Science", "Medicine", "Business Administration", "Data Science", "Law")
 
 
 def handle(event: LexEvent, api: DataApi) -> LexResponse:
@@ -42,7 +44,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
         field = messages.known_field(own.field_of_study) or own.field_of_study
         event = event.with_slot("fieldOfStudy", field)
     if field is None:
-        return delegate(event) if event.is_dialog else elicit_slot(event, "fieldOfStudy", ASK_FIELD)
+        return elicit_slot(event, "fieldOfStudy", ASK_FIELD, buttons=FIELD_CHOICES)
     if event.is_dialog:
         return delegate(event)
 

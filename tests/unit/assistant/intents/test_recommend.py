@@ -74,10 +74,20 @@ def test_synonyms_are_known_fields() -> None:
     assert api.calls[0][1]["field"] == "Medicine"
 
 
-def test_dialog_hook_delegates_when_valid_or_field_missing() -> None:
+def test_dialog_hook_delegates_when_valid() -> None:
     assert action(answer(recommend.handle, load_event("lex_recommend_dialog"), FakeApi())) == "Delegate"
+
+
+def test_a_missing_field_is_asked_with_quick_replies() -> None:
     raw = set_slot(load_event("lex_recommend_dialog"), "fieldOfStudy", None)
-    assert action(answer(recommend.handle, raw, FakeApi())) == "Delegate"
+    response = answer(recommend.handle, raw, FakeApi())
+    assert (action(response), elicited(response)) == ("ElicitSlot", "fieldOfStudy")
+    [message] = response["messages"]
+    assert message["contentType"] == "ImageResponseCard"
+    card = message["imageResponseCard"]
+    assert card["title"] == recommend.ASK_FIELD
+    assert [b["value"] for b in card["buttons"]] == list(recommend.FIELD_CHOICES)
+    assert response["sessionState"]["intent"]["slots"]["country"] is not None  # what was said is kept
 
 
 def test_fulfillment_without_field_elicits_it() -> None:
