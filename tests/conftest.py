@@ -35,6 +35,21 @@ pytest_plugins = sorted(
 )
 
 
+# pytest-xdist (`make test` runs the tests on one worker per core, `--dist loadgroup`): each worker is its own
+# process with its own session fixtures (embedded PostgreSQL in its own temp dir, servers on free ports). Tests
+# that need a whole local runtime (`platform up`: PostgreSQL, MiniLM, moto, the API and the Lambda workers) run
+# one after another on one worker, so two runtimes never start together and starve each other on 2 cores.
+SERIAL_GROUPS = {"local_runtime": "local-runtime"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, group in SERIAL_GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     # Not under pytest's tmp root (another pytest session may reset it to 0700 while the embedded PostgreSQL,
