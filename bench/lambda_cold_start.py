@@ -5,8 +5,9 @@ into a temp dir and starts a fresh `python3.12 -I -S` (3.11 when no 3.12 is foun
 as Lambda does: the zip on sys.path, the runtime's SDK (boto3, botocore, …) beside it, precompiled as Lambda's
 is, and the zip's own modules compiled from source at each start (no .pyc in the zip, /var/task is read-only).
 Prints, per function, medians over --runs fresh processes: the interpreter's own start, the handler module's
-import, the first invocation, and import + first invocation again with the zip's modules precompiled (.pyc) (a real event from tests/events, against a stub HTTP endpoint for Lex and the
-API on this machine, so the network costs nothing), then the slowest imports (`-X importtime`, cumulative).
+import, the first invocation (a real event from tests/events, against a stub HTTP endpoint for Lex and the API on
+this machine, so the network costs nothing), import + first invocation again with the zip's modules precompiled
+(.pyc, what a build step could ship), then the slowest imports (`-X importtime`, cumulative).
 The vectorizer's first invocation needs a database: only its import is measured.
 
     .venv/bin/python bench/lambda_cold_start.py [--runs 5] [--build-dir .campusbot/bench-lambda]
@@ -143,7 +144,8 @@ def main() -> None:
         }
         baseline = [_wall(python, env) for _ in range(args.runs)]
         print(f"interpreter start (python -I -S -c pass): {statistics.median(baseline):.0f} ms\n")
-        print(f"{'function':<12} {'zip KB':>7} {'import ms':>10} {'1st call ms':>12} {'total ms':>9} {'with .pyc':>10}  goal")
+        columns = f"{'import ms':>10} {'1st call ms':>12} {'total ms':>9} {'with .pyc':>10}"
+        print(f"{'function':<12} {'zip KB':>7} {columns}  goal")
         details = []
         for function, artifact in artifacts.items():
             task = Path(tmp) / function
