@@ -62,11 +62,15 @@ def build_gateway(_settings: Settings, args: argparse.Namespace) -> Any:
 def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.bootstrap import build_bedrock_emulator
     from campusbot.bot.cloudformation import load_bot
+    from campusbot.local.emulator import nlu_cache
     from campusbot.local.emulator.app import create_app
     from campusbot.local.emulator.lex import LexEmulator
 
+    definition = load_bot()
     lex = LexEmulator(
-        load_bot(),
+        definition,
+        # the training set's encodings are kept under the data dir: a second start only fits the classifier
+        recognizer=nlu_cache.recognizer(definition, settings.data_dir / "cache"),
         fulfillment=_function(args),
         university_names=university_names_from_api(args.api_url or settings.api_url),
         bot_id=settings.bot_id,
