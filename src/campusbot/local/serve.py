@@ -11,6 +11,7 @@ lex_proxy) runs in its own execution environment (`local.lambda_worker`) at --fu
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -101,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     import uvicorn
 
     app = BUILDERS[args.component](get_settings(), args)
+    # What start-up built (modules, the models, the app) lives as long as the process: out of the collector's
+    # scans, so a full collection in a turn no longer walks ~0.5 M objects (a 100+ ms pause: the chat's p99 tail)
+    gc.collect()
+    gc.freeze()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
