@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 	test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 LOCK := requirements/lock.txt
 
@@ -64,7 +64,7 @@ checks: install browser lint typecheck validate
 test-fast: install ## every test except the slow tier, in parallel (unit, integration, e2e)
 	$(PYTEST) -q --ignore=$(SLOW_TESTS)
 
-test-unit: install ## tests/unit, tests/policies, tests/terraform (seconds; no runtime)
+test-unit: install ## tests/unit, tests/policies, tests/terraform (no local runtime)
 	$(PYTEST) -q tests/unit tests/policies tests/terraform
 
 test-integration: install ## tests/integration (real embedded PostgreSQL, moto, HTTP)
