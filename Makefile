@@ -111,6 +111,8 @@ bench: install ## run the benchmarks under bench/ (each prints its figures; seve
 	$(PY) bench/retrieval_quality.py
 	$(PY) bench/analytics_bench.py
 	$(PY) bench/knowledge_bench.py
+	$(PY) bench/runtime_start.py
+	$(PY) bench/lambda_cold_start.py
 
 clean: ## stop the local runtime, remove the venv and local state
 	-test -x $(BIN)/platform && $(BIN)/platform down
