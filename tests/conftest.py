@@ -15,6 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+# One BLAS thread per process (set before numpy loads OpenBLAS; the runtimes the e2e tests start inherit it): the
+# pytest-xdist workers already fill the cores, and BLAS threads on top of them spin against each other.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Tests never touch the developer's .campusbot/ or real AWS.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
