@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install browser lock lint typecheck fmt test test-unit test-fast validate bot test-infra test-deploy package demo api bench clean
+.PHONY: help install browser lock lint typecheck fmt test checks test-fast test-unit test-integration test-e2e test-slow validate bot \
+	test-infra test-deploy package demo api bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 LOCK := requirements/lock.txt
 
@@ -45,11 +46,34 @@ fmt: install ## format the code
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-test: install browser lint typecheck validate ## everything CI checks, except the moto apply test
-	$(BIN)/pytest
+# pytest-xdist: one worker per core (PYTEST_WORKERS=1 runs in-process). Tests that cannot share a machine-wide
+# resource (the terraform plugin cache, a whole local runtime) carry an xdist_group (tests/conftest.py) and
+# run one after another on one worker; every worker has its own embedded PostgreSQL in its own temp dir.
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup)
+# the slow tier, outside `make test`: `make test-slow` (CI runs it too)
+SLOW_TESTS := tests/e2e/test_deploy_localstack.py
 
-test-fast: install ## the tests only
-	$(BIN)/pytest -x -q
+test: install ## everything CI checks except the slow tier (make test-slow); prints its wall time
+	@started=$$(date +%s); $(MAKE) --no-print-directory checks test-fast; status=$$?; \
+	echo "make test: $$([ $$status -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - started )) s"; \
+	exit $$status
+
+checks: install browser lint typecheck validate
+
+test-fast: install ## every test except the slow tier, in parallel (unit, integration, e2e)
+	$(PYTEST) -q --ignore=$(SLOW_TESTS)
+
+test-unit: install ## tests/unit, tests/policies, tests/terraform (no local runtime)
+	$(PYTEST) -q tests/unit tests/policies tests/terraform
+
+test-integration: install ## tests/integration (real embedded PostgreSQL, moto, HTTP)
+	$(PYTEST) -q tests/integration
+
+test-e2e: install ## tests/e2e except the deploy (whole local runtimes, Lambda zips, the API fuzz)
+	$(PYTEST) -q tests/e2e --ignore=$(SLOW_TESTS)
+
+test-slow: test-deploy test-infra ## the slow tier: deploy e2e against moto, the stacks' apply test (CI runs it)
 
 validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/ and scalr/; the bot template's checks
 	./scripts/tf_validate.sh
@@ -62,7 +86,7 @@ test-infra: install ## terraform apply/destroy of the stacks against a moto serv
 	./scripts/tf_apply_test.sh
 
 test-deploy: install ## platform deploy/plan/destroy --target localstack against a moto server (slow)
-	$(BIN)/pytest -q tests/e2e/test_deploy_localstack.py
+	$(BIN)/pytest -q -p no:xdist $(SLOW_TESTS)
 
 package: install ## the Lambda zips (reproducible, manylinux wheels) and the API image tag, without deploying
 	$(BIN)/platform package
@@ -89,6 +113,8 @@ bench: install ## run the benchmarks under bench/ (each prints its figures; seve
 	$(PY) bench/analytics_bench.py
 	$(PY) bench/knowledge_bench.py
 	$(PY) bench/web_bench.py
+	$(PY) bench/runtime_start.py
+	$(PY) bench/lambda_cold_start.py
 
 clean: ## stop the local runtime, remove the venv and local state
 	-test -x $(BIN)/platform && $(BIN)/platform down

@@ -15,6 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+# One BLAS thread per process (set before numpy loads OpenBLAS; the runtimes the e2e tests start inherit it): the
+# pytest-xdist workers already fill the cores, and BLAS threads on top of them spin against each other.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Tests never touch the developer's .campusbot/ or real AWS.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -33,6 +37,21 @@ pytest_plugins = sorted(
     for module in (REPO / "tests" / "fixtures").glob("*.py")
     if module.stem != "__init__"
 )
+
+
+# pytest-xdist (`make test` runs the tests on one worker per core, `--dist loadgroup`): each worker is its own
+# process with its own session fixtures (embedded PostgreSQL in its own temp dir, servers on free ports). Tests
+# that need a whole local runtime (`platform up`: PostgreSQL, MiniLM, moto, the API and the Lambda workers) run
+# one after another on one worker, so two runtimes never start together and starve each other on 2 cores.
+SERIAL_GROUPS = {"local_runtime": "local-runtime"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, group in SERIAL_GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,10 @@ class IngestLimits:
     chunk_tokens: int = 200
     chunk_overlap: int = 40
     batch_size: int = 32
+    # records of one event (an SQS batch of up to 10) indexed at the same time: their chunks reach the embedding
+    # model together (Titan calls overlap; the local MiniLM batches across documents). Records of one key stay in
+    # order, one after another.
+    record_concurrency: int = 4
 
 
 @dataclass(frozen=True)
@@ -215,18 +219,36 @@ class Ingestor:
         self.tokenizer = tokenizer
 
     async def handle_event(self, event: Mapping[str, Any]) -> IngestReport:
+        """Every record of the event; records of different keys concurrently (`record_concurrency`), the records
+        of one key in event order. The report lists the results in event order."""
         report = IngestReport()
-        for record in parse_event(event):
-            if record.action == "ignore":
-                report.ignored += 1
-                continue
-            timings = Timings()
-            result = await self.handle_record(record, timings)
+        records = parse_event(event)
+        report.ignored = sum(1 for record in records if record.action == "ignore")
+        by_key: dict[tuple[str, str], list[int]] = {}
+        for index, record in enumerate(records):
+            if record.action != "ignore":
+                by_key.setdefault((record.bucket, record.key), []).append(index)
+        outcomes: dict[int, tuple[RecordResult, Timings]] = {}
+        gate = asyncio.Semaphore(max(1, self.limits.record_concurrency))
+
+        async def one_key(indexes: list[int]) -> None:
+            async with gate:
+                for index in indexes:
+                    record, timings = records[index], Timings()
+                    result = await self.handle_record(record, timings)
+                    outcomes[index] = (result, timings)
+                    level = logging.WARNING if result.outcome in ("failed", "error") else logging.INFO
+                    log.log(level, "%s s3://%s/%s: %s %s", record.event_name, record.bucket, record.key,
+                            result.outcome, result.reason or f"({result.chunks} chunks)")  # fmt: skip
+
+        if len(by_key) == 1:
+            await one_key(next(iter(by_key.values())))
+        else:
+            await asyncio.gather(*(one_key(indexes) for indexes in by_key.values()))
+        for index in sorted(outcomes):
+            result, timings = outcomes[index]
             report.results.append(result)
             report.timings.add(timings)
-            level = logging.WARNING if result.outcome in ("failed", "error") else logging.INFO
-            log.log(level, "%s s3://%s/%s: %s %s", record.event_name, record.bucket, record.key, result.outcome,
-                    result.reason or f"({result.chunks} chunks)")  # fmt: skip
         return report
 
     async def handle_record(self, record: S3Record, timings: Timings | None = None) -> RecordResult:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import importlib
 import json
 import logging
@@ -111,6 +112,7 @@ class Environment:
         self.handler: Any = None
         self.init_error: dict[str, Any] | None = None
         self._busy = threading.Lock()
+        self._frozen = False
         module_name, _, function_name = handler_name.rpartition(".")
         try:
             self.handler = getattr(importlib.import_module(module_name), function_name)
@@ -138,6 +140,11 @@ class Environment:
             thread = threading.Thread(target=run, name=f"invocation-{request_id[:8]}", daemon=True)
             thread.start()
             thread.join(self.timeout)
+            if not self._frozen and not thread.is_alive():
+                # the cold start's objects (modules, SDK clients and their models) stay for the environment's
+                # life: out of the collector's full scans, which would otherwise pause a later invocation
+                self._frozen = True
+                gc.freeze()
             if thread.is_alive():
                 message = f"RequestId: {request_id} Error: Task timed out after {self.timeout:.2f} seconds"
                 sys.stdout.write(

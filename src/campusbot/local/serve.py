@@ -11,6 +11,7 @@ lex_proxy) runs in its own execution environment (`local.lambda_worker`) at --fu
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -86,11 +87,15 @@ def build_gateway(settings: Settings, args: argparse.Namespace) -> Any:
 def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.bootstrap import build_bedrock_emulator
     from campusbot.bot.cloudformation import load_bot
+    from campusbot.local.emulator import nlu_cache
     from campusbot.local.emulator.app import create_app
     from campusbot.local.emulator.lex import LexEmulator
 
+    definition = load_bot()
     lex = LexEmulator(
-        load_bot(),
+        definition,
+        # the training set's encodings are kept under the data dir: a second start only fits the classifier
+        recognizer=nlu_cache.recognizer(definition, settings.data_dir / "cache"),
         fulfillment=_function(args),
         university_names=university_names_from_api(args.api_url or settings.api_url),
         bot_id=settings.bot_id,
@@ -129,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     import uvicorn
 
     app = BUILDERS[args.component](get_settings(), args)
+    # What start-up built (modules, the models, the app) lives as long as the process: out of the collector's
+    # scans, so a full collection in a turn no longer walks ~0.5 M objects (a 100+ ms pause: the chat's p99 tail)
+    gc.collect()
+    gc.freeze()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 

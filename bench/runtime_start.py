@@ -1,0 +1,77 @@
+"""`platform up` to the first answered chat: a cold start (fresh data dir: PostgreSQL initdb, migrations, seed, the
+intent recognizer's training encodings computed and cached) and warm starts (the same data dir again: everything
+derived from the bot definition and the model read back from `<data dir>/cache`).
+
+Runs its own runtime on free ports in a temp dir; each figure is from the start of `platform up --detach` to the
+first `POST /chat` answered with a fulfilled intent, split into `up` (until the command returns) and the first
+answer after it.
+
+    .venv/bin/python bench/runtime_start.py [--warm 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import free_port
+
+DEADLINE_S = 600
+
+
+def start(cli: list[str], env: dict[str, str], chat_url: str) -> tuple[float, float]:
+    began = time.perf_counter()
+    subprocess.run([*cli, "up", "--detach"], env=env, check=True, capture_output=True)
+    up = time.perf_counter() - began
+    last = ""
+    with httpx.Client(timeout=30) as http:
+        while time.perf_counter() - began < DEADLINE_S:
+            try:
+                response = http.post(chat_url, json={"message": "tell me about ETH Zurich"})
+                last = response.text[:300]
+                if response.status_code == 200 and response.json().get("state") == "Fulfilled":
+                    return up, time.perf_counter() - began
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.05)
+    raise SystemExit(f"no answered chat within {DEADLINE_S} s; last answer: {last}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warm", type=int, default=2, help="warm starts after the cold one")
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="campusbot-start-bench-"))
+    api, emulator, gateway, s3 = (free_port() for _ in range(4))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
+    env.update({
+        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api),
+        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
+        "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3),
+    })  # fmt: skip
+    cli = [sys.executable, "-m", "campusbot.cli.main"]
+    chat_url = f"http://127.0.0.1:{gateway}/chat"
+    print(f"platform up → first answered chat; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    try:
+        for run in range(1 + args.warm):
+            label = "cold (fresh data dir)" if run == 0 else f"warm #{run} (same data dir)"
+            try:
+                up, answered = start(cli, env, chat_url)
+            finally:
+                subprocess.run([*cli, "down"], env=env, check=False, capture_output=True)
+            print(f"  {label:<28} first answer {answered:6.1f} s  (up {up:.1f} s + first turn {answered - up:.1f} s)")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
