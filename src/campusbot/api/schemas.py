@@ -117,6 +117,8 @@ class Recommendations(BaseModel):
     max_tuition: float | None
     student_id: int | None
     data: list[Recommendation]
+    region: str | None = None
+    order: str | None = None
 
 
 # Students

@@ -91,6 +91,8 @@ class Recommendations(_Shape):
     max_tuition: float | None = None
     student_id: int | None = None
     data: list[Recommendation] = Field(default_factory=list)
+    region: str | None = None
+    order: str | None = None
 
 
 class Student(_Shape):
@@ -154,6 +156,9 @@ class DataApi(Protocol):
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations: ...
 
     def university_by_name(self, name: str) -> UniversityDetail: ...
@@ -165,7 +170,14 @@ class DataApi(Protocol):
     def create_student(self, student: NewStudent) -> Student: ...
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]: ...
 
     def assist(self, question: str, session_id: str) -> AssistAnswer: ...
@@ -213,8 +225,19 @@ class HttpApiClient:
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations:
-        params = {"field": field, "country": country, "max_tuition": max_tuition, "limit": limit}
+        params = {
+            "field": field,
+            "country": country,
+            "max_tuition": max_tuition,
+            "limit": limit,
+            "region": region,
+            "order": order,
+            "degree": degree,
+        }
         if student_id is not None:
             params["student_id"] = _row_id(student_id)
         return _parse(Recommendations, self._request("GET", "/universities/recommendations", params=params))
@@ -233,9 +256,18 @@ class HttpApiClient:
         return _parse(Student, self._request("POST", "/students", json=student.model_dump()))
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]:
-        params = {"field": field, "industry": industry, "city": city, "limit": limit}
+        params = {"field": field, "industry": industry, "city": city, "limit": limit, "kind": kind}
+        if remote is not None:
+            params["remote"] = "true" if remote else "false"
         return _parse(Page[Opportunity], self._request("GET", "/opportunities", params=params))
 
     def assist(self, question: str, session_id: str) -> AssistAnswer:

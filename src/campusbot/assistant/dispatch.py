@@ -12,7 +12,16 @@ from typing import Any
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiRejected, ApiUnavailable, DataApi
-from campusbot.assistant.intents import fallback, opportunities, profile, recommend, register, smalltalk, university
+from campusbot.assistant.intents import (
+    fallback,
+    followup,
+    opportunities,
+    profile,
+    recommend,
+    register,
+    smalltalk,
+    university,
+)
 from campusbot.assistant.lex import LexEvent, LexResponse, close, elicit_intent
 
 log = logging.getLogger(__name__)
@@ -27,6 +36,11 @@ HANDLERS: Mapping[str, IntentHandler] = {
     "GetUniversityInfo": university.handle,
     "FindOpportunities": opportunities.handle,
     "RegisterStudent": register.handle,
+    "RefineRecommendation": recommend.refine,
+    "ChooseResult": followup.choose_result,
+    "RefineOpportunities": opportunities.handle,
+    "StartOver": followup.start_over,
+    "Thanks": followup.thanks,
     "FallbackIntent": fallback.handle,
 }
 

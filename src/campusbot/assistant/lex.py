@@ -27,6 +27,12 @@ MAX_MESSAGES = 10
 MAX_MESSAGE_CHARS = 1000  # Lex V2's documented limit of a message's content
 MAX_SLOT_CHARS = 200
 MAX_TRANSCRIPT_CHARS = 1024
+# Lex V2's ActiveContext limits: TTL 5..86400 s and 1..20 turns; campusbot keeps few, short parameters.
+MAX_CONTEXTS = 5
+MAX_CONTEXT_ATTRIBUTES = 12
+MAX_CONTEXT_VALUE_CHARS = 500
+CONTEXT_TTL_SECONDS = 600
+CONTEXT_TTL_TURNS = 5
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class LexEvent:
     slots: Mapping[str, Any] = field(default_factory=dict)
     session_attributes: Mapping[str, str] = field(default_factory=dict)
     nlu_confidence: float | None = None
+    active_contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, raw: object) -> LexEvent:
@@ -79,6 +86,7 @@ class LexEvent:
             slots=dict(slots) if isinstance(slots, Mapping) else {},
             session_attributes=attributes.carried(state.get("sessionAttributes")),
             nlu_confidence=_confidence(event.get("interpretations"), name),
+            active_contexts=_contexts(state.get("activeContexts")),
         )
 
     @property
@@ -107,6 +115,22 @@ class LexEvent:
         slot = self.slot(name)
         return slot.text if slot else None
 
+    def context(self, name: str) -> Mapping[str, str]:
+        """The parameters of the active context `name` ({} when it is not active): data, never identity."""
+        return self.active_contexts.get(name, {})
+
+
+def context(name: str, attributes: Mapping[str, str | None]) -> dict[str, Any]:
+    """An ActiveContext for a response: bounded string parameters (blank ones left out), campusbot's TTL."""
+    kept = {
+        str(k)[:100]: str(v)[:MAX_CONTEXT_VALUE_CHARS] for k, v in attributes.items() if v is not None and str(v).strip()
+    }
+    return {
+        "name": name,
+        "contextAttributes": dict(list(kept.items())[:MAX_CONTEXT_ATTRIBUTES]),
+        "timeToLive": {"timeToLiveInSeconds": CONTEXT_TTL_SECONDS, "turnsToLive": CONTEXT_TTL_TURNS},
+    }
+
 
 # Responses ---------------------------------------------------------------------------------------------
 
@@ -117,9 +141,13 @@ def close(
     *texts: str,
     source: str = "none",
     sources: Iterable[object] = (),
+    contexts: list[dict[str, Any]] | None = None,
 ) -> LexResponse:
-    """End the intent (Fulfilled or Failed) with these messages."""
-    return _response(event, {"type": "Close"}, state, texts, source=source, sources=sources)
+    """End the intent (Fulfilled or Failed) with these messages; `contexts` (when given) replace the active ones."""
+    response = _response(event, {"type": "Close"}, state, texts, source=source, sources=sources)
+    if contexts is not None:
+        response["sessionState"]["activeContexts"] = contexts[:MAX_CONTEXTS]
+    return response
 
 
 def elicit_slot(
@@ -303,6 +331,25 @@ def _text(value: object) -> str:
 
 def _optional_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _contexts(raw: object) -> dict[str, dict[str, str]]:
+    """The active contexts' parameters by name, bounded; malformed entries are skipped."""
+    contexts: dict[str, dict[str, str]] = {}
+    if not isinstance(raw, list):
+        return contexts
+    for item in raw[:20]:
+        item = _mapping(item)
+        name = _text(item.get("name"))[:100]
+        if not name:
+            continue
+        attributes = _mapping(item.get("contextAttributes"))
+        contexts[name] = {
+            str(k)[:100]: v[:MAX_CONTEXT_VALUE_CHARS]
+            for k, v in list(attributes.items())[:MAX_CONTEXT_ATTRIBUTES]
+            if isinstance(v, str)
+        }
+    return contexts
 
 
 def _confidence(interpretations: object, intent_name: str) -> float | None:

@@ -159,9 +159,19 @@ class FakeApi:
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations:
+        extra = {k: v for k, v in (("region", region), ("order", order), ("degree", degree)) if v is not None}
         self._call(
-            "recommendations", field=field, country=country, max_tuition=max_tuition, student_id=student_id, limit=limit
+            "recommendations",
+            field=field,
+            country=country,
+            max_tuition=max_tuition,
+            student_id=student_id,
+            limit=limit,
+            **extra,
         )
         student = None
         if student_id is not None:
@@ -207,15 +217,25 @@ class FakeApi:
         return created
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]:
-        self._call("opportunities", field=field, industry=industry, city=city, limit=limit)
+        extra = {k: v for k, v in (("kind", kind), ("remote", remote)) if v is not None}
+        self._call("opportunities", field=field, industry=industry, city=city, limit=limit, **extra)
         rows = [
             o
             for o in self.openings
             if (field is None or o.field_of_study == field)
             and (industry is None or o.industry.lower() == industry.lower())
             and (city is None or o.city.lower() == city.lower())
+            and (kind is None or o.kind == kind)
+            and (remote is None or o.remote == remote)
         ]
         return Page[Opportunity](data=rows[:limit], count=len(rows))
 
