@@ -123,7 +123,9 @@ class LexEvent:
 def context(name: str, attributes: Mapping[str, str | None]) -> dict[str, Any]:
     """An ActiveContext for a response: bounded string parameters (blank ones left out), campusbot's TTL."""
     kept = {
-        str(k)[:100]: str(v)[:MAX_CONTEXT_VALUE_CHARS] for k, v in attributes.items() if v is not None and str(v).strip()
+        str(k)[:100]: str(v)[:MAX_CONTEXT_VALUE_CHARS]
+        for k, v in attributes.items()
+        if v is not None and str(v).strip()
     }
     return {
         "name": name,

@@ -444,7 +444,9 @@ class _Reader:
         }
         if "DefaultValueSpecification" in elicitation:
             specification = self._object(elicitation, "DefaultValueSpecification", at)
-            raw["default"] = [self._value(d, "DefaultValue", at) for d in self._list(specification, "DefaultValueList", at)]
+            raw["default"] = [
+                self._value(d, "DefaultValue", at) for d in self._list(specification, "DefaultValueList", at)
+            ]
         return raw
 
     def _confirmation_raw(self, setting: Mapping[str, Any], intent: str) -> dict[str, Any]:

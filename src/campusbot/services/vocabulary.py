@@ -82,7 +82,9 @@ def canonical_country(text: str) -> str:
 def regions() -> dict[str, tuple[str, ...]]:
     """The countries of each Region value ("Europe" → Germany, France, ...): the definition's `regions`."""
     definition = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
-    return {str(name): tuple(str(c) for c in countries) for name, countries in (definition.get("regions") or {}).items()}
+    return {
+        str(name): tuple(str(c) for c in countries) for name, countries in (definition.get("regions") or {}).items()
+    }
 
 
 def canonical_region(text: str) -> str | None:

@@ -43,9 +43,7 @@ def refine(event: LexEvent, api: DataApi) -> LexResponse:
     return _handle(event, api, country, region, _degree(event.input_transcript) or last.get("degree"))
 
 
-def _handle(
-    event: LexEvent, api: DataApi, country: str | None, region: str | None, degree: str | None
-) -> LexResponse:
+def _handle(event: LexEvent, api: DataApi, country: str | None, region: str | None, degree: str | None) -> LexResponse:
     field_text = event.value("fieldOfStudy")
     tuition_text, student_text = event.value("maxTuition"), event.value("studentId")
     ordering = event.value("ordering")
@@ -153,7 +151,6 @@ def _answer(
     head = {"cheapest": "Cheapest", "best_ranked": "Best ranked"}.get(order or "", "Top")
     lines = [f"{head} universities for {result.field_of_study} {where}, {budget}:"]
     lines += [f"{rank}. {_line(item)}" for rank, item in enumerate(result.data[:TOP], start=1)]
-    lines.append('Ask "tell me more about the first one", "cheaper ones" or "what about in Canada?".')
     return ["\n".join(lines)]
 
 
