@@ -107,7 +107,7 @@ def _handle(event: LexEvent, api: DataApi, country: str | None, region: str | No
 
 def _degree(transcript: str) -> str | None:
     """The degree a request names ("a master in cs"), the API's degree filter."""
-    words = set(transcript.casefold().replace("'", " ").replace("’", " ").split())
+    words = set(transcript.casefold().replace("'", " ").replace("\u2019", " ").split())
     for degree, said in DEGREE_WORDS:
         if words & said:
             return degree
