@@ -95,6 +95,18 @@ class Recommendations(_Shape):
     order: str | None = None
 
 
+class TuitionSummary(_Shape):
+    country: str
+    field_of_study: str | None = None
+    degree: str | None = None
+    programs: int = 0
+    universities: int = 0
+    lowest: float | None = None
+    median: float | None = None
+    highest: float | None = None
+    tuition_free: int = 0
+
+
 class Student(_Shape):
     id: int
     first_name: str
@@ -162,6 +174,8 @@ class DataApi(Protocol):
     ) -> Recommendations: ...
 
     def university_by_name(self, name: str) -> UniversityDetail: ...
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary: ...
 
     def student(self, student_id: int) -> Student: ...
 
@@ -241,6 +255,10 @@ class HttpApiClient:
         if student_id is not None:
             params["student_id"] = _row_id(student_id)
         return _parse(Recommendations, self._request("GET", "/universities/recommendations", params=params))
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary:
+        params = {"country": country, "field": field, "degree": degree}
+        return _parse(TuitionSummary, self._request("GET", "/universities/tuition", params=params))
 
     def university_by_name(self, name: str) -> UniversityDetail:
         return _parse(UniversityDetail, self._request("GET", "/universities/by-name", params={"name": name}))

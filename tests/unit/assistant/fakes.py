@@ -16,6 +16,7 @@ from campusbot.assistant.api_client import (
     Recommendation,
     Recommendations,
     Student,
+    TuitionSummary,
     University,
     UniversityDetail,
 )
@@ -188,6 +189,26 @@ class FakeApi:
         ]
         return Recommendations(
             field_of_study=field, country=country, max_tuition=budget, student_id=student_id, data=rows[:limit]
+        )
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary:
+        self._call("tuition", country=country, field=field, degree=degree)
+        fees = [
+            p.tuition
+            for u in self.universities
+            if u.country.lower() == country.lower()
+            for p in u.programs
+            if field is None or p.field_of_study == field
+        ]
+        return TuitionSummary(
+            country=country,
+            field_of_study=field,
+            programs=len(fees),
+            universities=len({u.id for u in self.universities if u.country.lower() == country.lower()}),
+            lowest=min(fees) if fees else None,
+            median=sorted(fees)[len(fees) // 2] if fees else None,
+            highest=max(fees) if fees else None,
+            tuition_free=sum(1 for f in fees if f == 0),
         )
 
     def university_by_name(self, name: str) -> UniversityDetail:

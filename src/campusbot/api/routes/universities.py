@@ -15,6 +15,7 @@ from campusbot.api.schemas import (
     ProgramUpdate,
     Recommendation,
     Recommendations,
+    TuitionSummary,
     UniversityCreate,
     UniversityDetail,
     UniversityPublic,
@@ -90,6 +91,18 @@ async def get_by_name(
 ) -> UniversityDetail:
     """The university with this name (exact, else the best-ranked one whose name contains it)."""
     return UniversityDetail.model_validate(await universities.find_by_name(session, name))
+
+
+@router.get("/tuition", response_model=TuitionSummary)
+async def tuition(
+    session: SessionDep,
+    country: Annotated[str, Query(min_length=2, max_length=80, description="country name ('Netherlands')")],
+    field: FieldQ = None,
+    degree: DegreeQ = None,
+) -> TuitionSummary:
+    """What studying in a country costs per year: lowest, median and highest tuition over its programs."""
+    summary = await universities.tuition_summary(session, country, field, degree)
+    return TuitionSummary.model_validate(summary, from_attributes=True)
 
 
 @router.get("/{university_id}", response_model=UniversityDetail)

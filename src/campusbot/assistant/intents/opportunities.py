@@ -26,14 +26,13 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     field = messages.known_field(field_text) if field_text else None
     if field_text and field is None:
         return elicit_slot(event, "fieldOfStudy", messages.unknown_field(field_text, ASK))
-    if field is None and industry is None:
-        return elicit_slot(event, "fieldOfStudy", ASK)
-    if event.is_dialog:
-        return delegate(event)
-
     kind_text, mode = event.value("kind"), event.value("workMode")
     kind = kind_text.casefold() if kind_text and kind_text.casefold() in KINDS else None
     remote = WORK_MODES.get((mode or "").casefold())
+    if field is None and industry is None and city is None and remote is None:
+        return elicit_slot(event, "fieldOfStudy", ASK)  # "find internships": all of them is too many to list
+    if event.is_dialog:
+        return delegate(event)
     page = api.opportunities(field=field, industry=industry, city=city, limit=SHOWN, kind=kind, remote=remote)
     remembered = context(
         CONTEXT,
