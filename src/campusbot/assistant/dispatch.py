@@ -22,6 +22,7 @@ from campusbot.assistant.intents import (
     smalltalk,
     university,
 )
+from campusbot.assistant.language import unsupported_language
 from campusbot.assistant.lex import LexEvent, LexResponse, close, elicit_intent
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ def dispatch(raw_event: Mapping[str, Any], api: DataApi | Callable[[], DataApi])
     if handler is None:
         log.warning("no handler for intent %r", event.intent_name[:100])
         return close(event, "Failed", messages.UNKNOWN_INTENT)
+    foreign = unsupported_language(event.input_transcript)
+    if foreign:  # Lex (en_US) matched text in another language to some intent: say so instead of guessing
+        return close(event, "Fulfilled", foreign)
     try:
         return handler(event, api() if callable(api) else api)
     except ApiUnavailable as exc:

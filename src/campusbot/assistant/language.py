@@ -194,7 +194,7 @@ def unsupported_language(text: str) -> str | None:
     english = sum(1 for w in words if w in ENGLISH)
     scores = {name: sum(1 for w in words if w in vocabulary) for name, vocabulary in STOPWORDS.items()}
     language, hits = max(scores.items(), key=lambda item: item[1])
-    if hits >= 2 and hits > 2 * english:
+    if hits >= 3 and hits > 2 * english:
         return f"{REPLIES[language]} Sorry, I only understand English for now. Please ask me in English."
     return None
 

@@ -24,7 +24,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     foreign = unsupported_language(question)
     if foreign:
         return close(event, "Fulfilled", foreign)
-    costs = _tuition(question, api)
+    costs = tuition_answer(question, api)
     if costs:
         return close(event, "Fulfilled", costs, source="database")
     try:
@@ -42,7 +42,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     return close(event, "Fulfilled", *texts, source=source, sources=result.sources)
 
 
-def _tuition(question: str, api: DataApi) -> str | None:
+def tuition_answer(question: str, api: DataApi) -> str | None:
     """The database's answer to "how much does it cost to study in <country>", or None (then /assist answers)."""
     asked = tuition_question(question)
     if asked is None:

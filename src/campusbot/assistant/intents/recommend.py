@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiNotFound, DataApi, Recommendation, Recommendations
-from campusbot.assistant.intents import number, row_id
+from campusbot.assistant.intents import fallback, number, row_id
 from campusbot.assistant.lex import LexEvent, LexResponse, close, context, delegate, elicit_slot
 
 CONTEXT = "recommendation"
@@ -64,6 +64,9 @@ def _handle(event: LexEvent, api: DataApi, country: str | None, region: str | No
     if student_text is not None and student_id is None:
         return elicit_slot(event, "studentId", f'"{student_text}" is not a student id. What is your student id?')
     if field is None:
+        costs = fallback.tuition_answer(event.input_transcript, api)  # "how expensive is it to study in germany"
+        if costs:
+            return close(event, "Fulfilled", costs, source="database")
         return delegate(event) if event.is_dialog else elicit_slot(event, "fieldOfStudy", ASK_FIELD)
     if event.is_dialog:
         return delegate(event)
