@@ -9,12 +9,15 @@ unavailable (connection refused, timeout, 5xx, or an answer that does not parse)
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from campusbot.settings import Settings
+
+MAX_HISTORY = 4  # earlier messages sent with /assist (the API accepts at most 4)
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +197,7 @@ class DataApi(Protocol):
         remote: bool | None = None,
     ) -> Page[Opportunity]: ...
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer: ...
+    def assist(self, question: str, session_id: str, history: Sequence[str] = ()) -> AssistAnswer: ...
 
 
 # The HTTP adapter ---------------------------------------------------------------------------------------
@@ -288,8 +291,10 @@ class HttpApiClient:
             params["remote"] = "true" if remote else "false"
         return _parse(Page[Opportunity], self._request("GET", "/opportunities", params=params))
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer:
-        body = {"question": question, "session_id": session_id}
+    def assist(self, question: str, session_id: str, history: Sequence[str] = ()) -> AssistAnswer:
+        body: dict[str, Any] = {"question": question, "session_id": session_id}
+        if history:
+            body["history"] = list(history)[-MAX_HISTORY:]
         return _parse(AssistAnswer, self._request("POST", "/assist", json=body, timeout=self._assist_timeout))
 
     def _request(

@@ -66,6 +66,7 @@ class LexEvent:
     session_attributes: Mapping[str, str] = field(default_factory=dict)
     nlu_confidence: float | None = None
     active_contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    history: tuple[str, ...] = ()  # the user's earlier messages (campusbot.history), oldest first
 
     @classmethod
     def parse(cls, raw: object) -> LexEvent:
@@ -87,6 +88,7 @@ class LexEvent:
             session_attributes=attributes.carried(state.get("sessionAttributes")),
             nlu_confidence=_confidence(event.get("interpretations"), name),
             active_contexts=_contexts(state.get("activeContexts")),
+            history=attributes.decode_history(_mapping(state.get("sessionAttributes")).get(attributes.HISTORY)),
         )
 
     @property
@@ -205,7 +207,9 @@ def _response(
 ) -> LexResponse:
     session_state: dict[str, Any] = {
         "dialogAction": action,
-        "sessionAttributes": attributes.session_attributes(event.session_attributes, source, sources),
+        "sessionAttributes": attributes.session_attributes(
+            event.session_attributes, source, sources, (*event.history, event.input_transcript)
+        ),
     }
     if event.intent_name:
         session_state["intent"] = {

@@ -260,8 +260,9 @@ class FakeApi:
         ]
         return Page[Opportunity](data=rows[:limit], count=len(rows))
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer:
-        self._call("assist", question=question, session_id=session_id)
+    def assist(self, question: str, session_id: str, history: Any = ()) -> AssistAnswer:
+        extra = {"history": list(history)} if history else {}
+        self._call("assist", question=question, session_id=session_id, **extra)
         return self.answer
 
 

@@ -65,3 +65,14 @@ def test_the_fallback_replies_to_other_languages_without_assist() -> None:
     api = FakeApi()
     response = answer(fallback.handle, raw, api)
     assert api.names() == [] and "solo hablo inglés" in text(response)
+
+
+def test_the_fallback_sends_the_earlier_messages_to_assist() -> None:
+    raw = load_event("lex_fallback_fulfillment")
+    raw["sessionState"]["sessionAttributes"]["campusbot.history"] = '["recommend computer science in Germany"]'
+    raw["inputTranscript"] = "do I need a visa there?"
+    api = FakeApi()
+    response = answer(fallback.handle, raw, api)
+    assert api.calls[-1][1]["history"] == ["recommend computer science in Germany"]
+    written = response["sessionState"]["sessionAttributes"]["campusbot.history"]
+    assert written == '["recommend computer science in Germany","do I need a visa there?"]'

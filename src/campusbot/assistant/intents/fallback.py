@@ -28,7 +28,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     if costs:
         return close(event, "Fulfilled", costs, source="database")
     try:
-        result = api.assist(question, event.session_id)
+        result = api.assist(question, event.session_id, history=event.history)
     except ApiError as exc:
         log.warning("assist unavailable: %s", exc)
         return close(event, "Failed", messages.CANNOT_ANSWER)
