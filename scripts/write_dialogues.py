@@ -211,6 +211,22 @@ for say, expect in [
     # whichever intent the en_US model picks for foreign text, the reply says the bot only speaks English
     add("language", say, [{"say": say, "state": "Fulfilled", "expect": [expect]},
                           {"say": "recommend computer science in Spain", "intent": R, "state": "Fulfilled"}])
+# what Help suggests works when said (the registration and profile lines belong to the identity work)
+add("help_suggestions", "the help message's examples work", [
+    {"say": "help", "intent": "Help", "expect": ["what about in Canada?"]},
+    {"say": "recommend a university for medicine in Germany", "intent": R, "state": "Fulfilled"},
+    {"say": "what about in Canada?", "intent": RR, "state": "Fulfilled", "slots": {"country": "Canada"}},
+    {"say": "cheaper ones", "intent": RR, "state": "Fulfilled", "slots": {"ordering": "cheapest"}},
+    {"say": "tell me more about the first one", "intent": CR, "state": "Fulfilled", "expect": [" is in "]},
+    {"say": "start over", "intent": "StartOver", "state": "Fulfilled"},
+])
+add("help_suggestions", "the help message's other examples work", [
+    {"say": "computer science programs under 20000 dollars", "intent": R, "state": "Fulfilled"},
+    {"say": "tell me about ETH Zurich", "intent": "GetUniversityInfo", "state": "Fulfilled"},
+    {"say": "find software engineering internships in Berlin", "intent": FO, "state": "Fulfilled"},
+    {"say": "only remote ones", "intent": RO, "state": "Fulfilled", "slots": {"workMode": "remote"}},
+    {"say": "which companies are hiring in finance", "intent": FO, "state": "Fulfilled"},
+])
 n = 0
 for cat, items in convs.items():
     for i, conv in enumerate(items, 1):
