@@ -150,20 +150,8 @@ def test_a_missing_required_slot_is_elicited_with_the_definitions_prompt(talk: C
     assert intent_of(second)["state"] == "Fulfilled"
 
 
-def test_intents_without_a_dialog_hook_are_elicited_by_lex_alone(executor: ThreadPoolExecutor) -> None:
-    # GetUniversityInfo has a dialog hook since issue 13 (the fulfillment checks the language first): the
-    # emulator's behaviour is shown on the same bot with that hook switched off.
-    import dataclasses
-
-    hookless = dataclasses.replace(
-        DEFINITION,
-        intents=tuple(
-            dataclasses.replace(i, dialog_code_hook=False) if i.name == "GetUniversityInfo" else i
-            for i in DEFINITION.intents
-        ),
-    )
-    lam = RecordingFulfillment(delegate_or_close)
-    chat = Conversation(Dialog(hookless, ScriptedRecognizer(), RESOLVER, lam, BOT, executor))
+def test_intents_without_a_dialog_hook_are_elicited_by_lex_alone(talk: Callable[..., Any]) -> None:
+    chat, lam = talk()
     first = chat.say("tell me about a university")
     assert lam.events == []
     assert texts(first) == [prompt("GetUniversityInfo", "universityName")]
