@@ -40,6 +40,11 @@ SHORT = {
     "GetUniversityInfo": "UInfo",
     "FindOpportunities": "Opps",
     "RegisterStudent": "Regis",
+    "RefineRecommendation": "RefRc",
+    "ChooseResult": "Choos",
+    "RefineOpportunities": "RefOp",
+    "StartOver": "Start",
+    "Thanks": "Thank",
     "FallbackIntent": "Fallb",
 }
 

@@ -59,6 +59,11 @@ class SearchResults(BaseModel):
 class AssistRequest(BaseModel):
     question: Question
     session_id: SessionId = Field(None, description="the conversation's id (Lex sessionId); blank = none")
+    history: list[Annotated[str, StringConstraints(max_length=300)]] = Field(
+        default_factory=list,
+        max_length=4,
+        description="the user's previous messages, oldest first (to resolve 'there', 'it', 'that one')",
+    )
 
 
 class AssistSource(BaseModel):

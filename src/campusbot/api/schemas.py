@@ -111,12 +111,28 @@ class Recommendation(BaseModel):
     reasons: list[str]
 
 
+class TuitionSummary(BaseModel):
+    """Yearly tuition in USD of a country's programs (of a field and degree when given)."""
+
+    country: str
+    field_of_study: str | None
+    degree: str | None
+    programs: int
+    universities: int
+    lowest: float | None
+    median: float | None
+    highest: float | None
+    tuition_free: int
+
+
 class Recommendations(BaseModel):
     field_of_study: str
     country: str | None
     max_tuition: float | None
     student_id: int | None
     data: list[Recommendation]
+    region: str | None = None
+    order: str | None = None
 
 
 # Students

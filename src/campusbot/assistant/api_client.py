@@ -9,12 +9,15 @@ unavailable (connection refused, timeout, 5xx, or an answer that does not parse)
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from campusbot.settings import Settings
+
+MAX_HISTORY = 4  # earlier messages sent with /assist (the API accepts at most 4)
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,20 @@ class Recommendations(_Shape):
     max_tuition: float | None = None
     student_id: int | None = None
     data: list[Recommendation] = Field(default_factory=list)
+    region: str | None = None
+    order: str | None = None
+
+
+class TuitionSummary(_Shape):
+    country: str
+    field_of_study: str | None = None
+    degree: str | None = None
+    programs: int = 0
+    universities: int = 0
+    lowest: float | None = None
+    median: float | None = None
+    highest: float | None = None
+    tuition_free: int = 0
 
 
 class Student(_Shape):
@@ -155,9 +172,14 @@ class DataApi(Protocol):
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations: ...
 
     def university_by_name(self, name: str) -> UniversityDetail: ...
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary: ...
 
     def student(self, student_id: int) -> Student: ...
 
@@ -168,10 +190,17 @@ class DataApi(Protocol):
     def create_student(self, student: NewStudent) -> Student: ...
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]: ...
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer: ...
+    def assist(self, question: str, session_id: str, history: Sequence[str] = ()) -> AssistAnswer: ...
 
 
 # The HTTP adapter ---------------------------------------------------------------------------------------
@@ -216,11 +245,26 @@ class HttpApiClient:
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations:
-        params = {"field": field, "country": country, "max_tuition": max_tuition, "limit": limit}
+        params = {
+            "field": field,
+            "country": country,
+            "max_tuition": max_tuition,
+            "limit": limit,
+            "region": region,
+            "order": order,
+            "degree": degree,
+        }
         if student_id is not None:
             params["student_id"] = _row_id(student_id)
         return _parse(Recommendations, self._request("GET", "/universities/recommendations", params=params))
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary:
+        params = {"country": country, "field": field, "degree": degree}
+        return _parse(TuitionSummary, self._request("GET", "/universities/tuition", params=params))
 
     def university_by_name(self, name: str) -> UniversityDetail:
         return _parse(UniversityDetail, self._request("GET", "/universities/by-name", params={"name": name}))
@@ -241,13 +285,24 @@ class HttpApiClient:
         return _parse(Student, self._request("POST", "/students", json=student.model_dump()))
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]:
-        params = {"field": field, "industry": industry, "city": city, "limit": limit}
+        params = {"field": field, "industry": industry, "city": city, "limit": limit, "kind": kind}
+        if remote is not None:
+            params["remote"] = "true" if remote else "false"
         return _parse(Page[Opportunity], self._request("GET", "/opportunities", params=params))
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer:
-        body = {"question": question, "session_id": session_id}
+    def assist(self, question: str, session_id: str, history: Sequence[str] = ()) -> AssistAnswer:
+        body: dict[str, Any] = {"question": question, "session_id": session_id}
+        if history:
+            body["history"] = list(history)[-MAX_HISTORY:]
         return _parse(AssistAnswer, self._request("POST", "/assist", json=body, timeout=self._assist_timeout))
 
     def _request(

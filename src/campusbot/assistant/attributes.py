@@ -15,7 +15,10 @@ from typing import Any
 
 ANSWER_SOURCE = "campusbot.answer_source"
 SOURCES = "campusbot.sources"
-OWNED = (ANSWER_SOURCE, SOURCES)
+HISTORY = "campusbot.history"  # the user's last few messages, for /assist to resolve references ("there", "it")
+OWNED = (ANSWER_SOURCE, SOURCES, HISTORY)
+MAX_HISTORY = 4
+MAX_HISTORY_CHARS = 300
 
 ANSWER_SOURCES = ("database", "documents", "general", "none")
 MAX_SOURCES = 5
@@ -86,6 +89,31 @@ def carried(attributes: object) -> dict[str, str]:
     return kept
 
 
-def session_attributes(incoming: object, source: str = "none", sources: Iterable[object] = ()) -> dict[str, str]:
-    """What a fulfillment response sets: the carried attributes plus this turn's answer source and sources."""
-    return {**carried(incoming), ANSWER_SOURCE: answer_source(source), SOURCES: encode_sources(sources)}
+def decode_history(value: object) -> tuple[str, ...]:
+    """The history attribute parsed defensively: at most MAX_HISTORY bounded strings, else ()."""
+    if not isinstance(value, str) or not value or len(value) > 4 * MAX_HISTORY * MAX_HISTORY_CHARS:
+        return ()
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return ()
+    if not isinstance(parsed, list):
+        return ()
+    return tuple(str(m)[:MAX_HISTORY_CHARS] for m in parsed if isinstance(m, str) and m.strip())[-MAX_HISTORY:]
+
+
+def encode_history(messages: Iterable[str]) -> str:
+    kept = [m.strip()[:MAX_HISTORY_CHARS] for m in messages if m and m.strip()][-MAX_HISTORY:]
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+
+def session_attributes(
+    incoming: object, source: str = "none", sources: Iterable[object] = (), history: Iterable[str] = ()
+) -> dict[str, str]:
+    """What a fulfillment response sets: the carried attributes plus this turn's answer source and sources,
+    and the user's last messages (this one included)."""
+    result = {**carried(incoming), ANSWER_SOURCE: answer_source(source), SOURCES: encode_sources(sources)}
+    kept = [m for m in history if m and m.strip()]
+    if kept:
+        result[HISTORY] = encode_history(kept)
+    return result

@@ -12,7 +12,17 @@ from typing import Any
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiRejected, ApiUnavailable, DataApi
-from campusbot.assistant.intents import fallback, opportunities, profile, recommend, register, smalltalk, university
+from campusbot.assistant.intents import (
+    fallback,
+    followup,
+    opportunities,
+    profile,
+    recommend,
+    register,
+    smalltalk,
+    university,
+)
+from campusbot.assistant.language import unsupported_language
 from campusbot.assistant.lex import LexEvent, LexResponse, close, elicit_intent
 
 log = logging.getLogger(__name__)
@@ -27,6 +37,11 @@ HANDLERS: Mapping[str, IntentHandler] = {
     "GetUniversityInfo": university.handle,
     "FindOpportunities": opportunities.handle,
     "RegisterStudent": register.handle,
+    "RefineRecommendation": recommend.refine,
+    "ChooseResult": followup.choose_result,
+    "RefineOpportunities": opportunities.handle,
+    "StartOver": followup.start_over,
+    "Thanks": followup.thanks,
     "FallbackIntent": fallback.handle,
 }
 
@@ -44,6 +59,9 @@ def dispatch(raw_event: Mapping[str, Any], api: DataApi | Callable[[], DataApi])
     if handler is None:
         log.warning("no handler for intent %r", event.intent_name[:100])
         return close(event, "Failed", messages.UNKNOWN_INTENT)
+    foreign = unsupported_language(event.input_transcript)
+    if foreign:  # Lex (en_US) matched text in another language to some intent: say so instead of guessing
+        return close(event, "Fulfilled", foreign)
     try:
         return handler(event, api() if callable(api) else api)
     except ApiUnavailable as exc:

@@ -30,6 +30,12 @@ MAX_TRANSCRIPT_CHARS = 1024
 MAX_BUTTONS = 5  # Lex V2's limit per ImageResponseCard; button text and value at most 50 characters
 MAX_BUTTON_CHARS = 50
 MAX_CARD_TITLE_CHARS = 250
+# Lex V2's ActiveContext limits: TTL 5..86400 s and 1..20 turns; campusbot keeps few, short parameters.
+MAX_CONTEXTS = 5
+MAX_CONTEXT_ATTRIBUTES = 12
+MAX_CONTEXT_VALUE_CHARS = 500
+CONTEXT_TTL_SECONDS = 600
+CONTEXT_TTL_TURNS = 5
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class LexEvent:
     slots: Mapping[str, Any] = field(default_factory=dict)
     session_attributes: Mapping[str, str] = field(default_factory=dict)
     nlu_confidence: float | None = None
+    active_contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    history: tuple[str, ...] = ()  # the user's earlier messages (campusbot.history), oldest first
 
     @classmethod
     def parse(cls, raw: object) -> LexEvent:
@@ -82,6 +90,8 @@ class LexEvent:
             slots=dict(slots) if isinstance(slots, Mapping) else {},
             session_attributes=attributes.carried(state.get("sessionAttributes")),
             nlu_confidence=_confidence(event.get("interpretations"), name),
+            active_contexts=_contexts(state.get("activeContexts")),
+            history=attributes.decode_history(_mapping(state.get("sessionAttributes")).get(attributes.HISTORY)),
         )
 
     @property
@@ -118,6 +128,24 @@ class LexEvent:
         }
         return replace(self, slots={**self.slots, name: filled})
 
+    def context(self, name: str) -> Mapping[str, str]:
+        """The parameters of the active context `name` ({} when it is not active): data, never identity."""
+        return self.active_contexts.get(name, {})
+
+
+def context(name: str, attributes: Mapping[str, str | None]) -> dict[str, Any]:
+    """An ActiveContext for a response: bounded string parameters (blank ones left out), campusbot's TTL."""
+    kept = {
+        str(k)[:100]: str(v)[:MAX_CONTEXT_VALUE_CHARS]
+        for k, v in attributes.items()
+        if v is not None and str(v).strip()
+    }
+    return {
+        "name": name,
+        "contextAttributes": dict(list(kept.items())[:MAX_CONTEXT_ATTRIBUTES]),
+        "timeToLive": {"timeToLiveInSeconds": CONTEXT_TTL_SECONDS, "turnsToLive": CONTEXT_TTL_TURNS},
+    }
+
 
 # Responses ---------------------------------------------------------------------------------------------
 
@@ -128,9 +156,13 @@ def close(
     *texts: str,
     source: str = "none",
     sources: Iterable[object] = (),
+    contexts: list[dict[str, Any]] | None = None,
 ) -> LexResponse:
-    """End the intent (Fulfilled or Failed) with these messages."""
-    return _response(event, {"type": "Close"}, state, texts, source=source, sources=sources)
+    """End the intent (Fulfilled or Failed) with these messages; `contexts` (when given) replace the active ones."""
+    response = _response(event, {"type": "Close"}, state, texts, source=source, sources=sources)
+    if contexts is not None:
+        response["sessionState"]["activeContexts"] = contexts[:MAX_CONTEXTS]
+    return response
 
 
 def elicit_slot(
@@ -204,7 +236,9 @@ def _response(
 ) -> LexResponse:
     session_state: dict[str, Any] = {
         "dialogAction": action,
-        "sessionAttributes": attributes.session_attributes(event.session_attributes, source, sources),
+        "sessionAttributes": attributes.session_attributes(
+            event.session_attributes, source, sources, (*event.history, event.input_transcript)
+        ),
     }
     if event.intent_name:
         session_state["intent"] = {
@@ -332,6 +366,25 @@ def _text(value: object) -> str:
 
 def _optional_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _contexts(raw: object) -> dict[str, dict[str, str]]:
+    """The active contexts' parameters by name, bounded; malformed entries are skipped."""
+    contexts: dict[str, dict[str, str]] = {}
+    if not isinstance(raw, list):
+        return contexts
+    for item in raw[:20]:
+        item = _mapping(item)
+        name = _text(item.get("name"))[:100]
+        if not name:
+            continue
+        attributes = _mapping(item.get("contextAttributes"))
+        contexts[name] = {
+            str(k)[:100]: v[:MAX_CONTEXT_VALUE_CHARS]
+            for k, v in list(attributes.items())[:MAX_CONTEXT_ATTRIBUTES]
+            if isinstance(v, str)
+        }
+    return contexts
 
 
 def _confidence(interpretations: object, intent_name: str) -> float | None:

@@ -19,6 +19,8 @@ HELP = (
     '- Describe a university: "tell me about ETH Zurich"\n'
     '- Find internships and jobs: "find software engineering internships in Berlin", '
     '"which companies are hiring in finance"\n'
+    '- Follow up on an answer: "what about in Canada?", "cheaper ones", "tell me more about the first one", '
+    '"only remote ones", "start over"\n'
     '- Show your registration, once signed in: "show my profile"\n'
     '- Register as a student: "register me"\n'
     "- Anything else about studying: I answer from campusbot's documents, or say when I use general knowledge."

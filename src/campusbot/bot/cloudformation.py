@@ -17,7 +17,13 @@ defaults.
 - `template_body(template)`: the compact JSON Terraform's `jsonencode` sends as TemplateBody (sorted keys,
   `<>&` escaped), byte for byte; its size is what CloudFormation's 51,200-byte limit counts.
 
-Adding a Lex property (issue 13 brings contexts: InputContexts, OutputContexts, slot default values): give
+Descriptions of intents, slots and slot types stay in definition.yaml (for people): the template leaves them out
+to keep its bytes under CloudFormation's inline limit for utterances, and the model does not compare them.
+
+Contexts (issue 13): an intent's `input_contexts` and `output_contexts` become InputContexts and
+OutputContexts, a slot's `default` its DefaultValueSpecification; both halves below carry them.
+
+Adding a Lex property: give
 the model a field parsed from the YAML, write it in the render half of the matching pair below (`_intent`,
 `_slot`, `_slot_type`, `_locale`) and read it back in the load half (`_intent_raw`, `_slot_raw`, ...). The
 round-trip test (`load_bot(render(definition)) == definition`) fails until both halves agree, and
@@ -241,7 +247,6 @@ def _slot_type(slot_type: SlotType) -> dict[str, Any]:
         raise DefinitionError(f"slot type {slot_type.name}: the template needs its values (defaults, for data types)")
     return _present(
         Name=slot_type.name,
-        Description=slot_type.description or None,
         ValueSelectionSetting={"ResolutionStrategy": slot_type.resolution},
         SlotTypeValues=[
             _present(
@@ -256,7 +261,6 @@ def _slot_type(slot_type: SlotType) -> dict[str, Any]:
 def _intent(intent: Intent) -> dict[str, Any]:
     return _present(
         Name=intent.name,
-        Description=intent.description or None,
         ParentIntentSignature=intent.builtin,
         SampleUtterances=[{"Utterance": u} for u in intent.utterances] or None,
         # builtin intents (FallbackIntent) take no dialog code hook
@@ -266,30 +270,40 @@ def _intent(intent: Intent) -> dict[str, Any]:
         # declared inline by name, so the intent <-> slot id cycle of the API does not arise
         SlotPriorities=[{"Priority": i, "SlotName": slot.name} for i, slot in enumerate(intent.slots, 1)] or None,
         IntentConfirmationSetting=None if intent.confirmation is None else _confirmation(intent.confirmation),
+        InputContexts=[{"Name": name} for name in intent.input_contexts] or None,
+        OutputContexts=[
+            {"Name": c.name, "TimeToLiveInSeconds": c.ttl_seconds, "TurnsToLive": c.ttl_turns}
+            for c in intent.output_contexts
+        ]
+        or None,
     )
 
 
 def _slot(slot: Slot) -> dict[str, Any]:
+    # The slot's description stays in definition.yaml: the template keeps its bytes for utterances (51,200 limit).
     return _present(
         Name=slot.name,
-        Description=slot.description or None,
         SlotTypeName=slot.type,
-        ValueElicitationSetting={
-            "SlotConstraint": "Required" if slot.required else "Optional",
-            "PromptSpecification": _prompt(slot.prompt, slot.max_retries),
-        },
+        ValueElicitationSetting=_present(
+            SlotConstraint="Required" if slot.required else "Optional",
+            PromptSpecification=_prompt(slot.prompt, slot.max_retries),
+            DefaultValueSpecification={"DefaultValueList": [{"DefaultValue": d} for d in slot.defaults]}
+            if slot.defaults
+            else None,
+        ),
     )
 
 
 def _confirmation(confirmation: Confirmation) -> dict[str, Any]:
     return {
         "PromptSpecification": _prompt(confirmation.prompt, confirmation.max_retries),
-        "DeclinationResponse": {"MessageGroupsList": _messages(confirmation.declination), "AllowInterrupt": True},
+        "DeclinationResponse": {"MessageGroupsList": _messages(confirmation.declination)},
     }
 
 
 def _prompt(text: str, max_retries: int) -> dict[str, Any]:
-    return {"MessageGroupsList": _messages(text), "MaxRetries": max_retries, "AllowInterrupt": True}
+    # AllowInterrupt (barge-in) only matters for speech and defaults to true: left out to save template bytes
+    return {"MessageGroupsList": _messages(text), "MaxRetries": max_retries}
 
 
 def _messages(text: str) -> list[dict[str, Any]]:
@@ -402,6 +416,17 @@ class _Reader:
             raw["builtin"] = self._value(intent, "ParentIntentSignature", at)
         if "IntentConfirmationSetting" in intent:
             raw["confirmation"] = self._confirmation_raw(self._object(intent, "IntentConfirmationSetting", at), at)
+        if "InputContexts" in intent:
+            raw["input_contexts"] = [self._value(c, "Name", at) for c in self._list(intent, "InputContexts", at)]
+        if "OutputContexts" in intent:
+            raw["output_contexts"] = [
+                {
+                    "name": self._value(c, "Name", at),
+                    "ttl_turns": self._value(c, "TurnsToLive", at),
+                    "ttl_seconds": self._value(c, "TimeToLiveInSeconds", at),
+                }
+                for c in self._list(intent, "OutputContexts", at)
+            ]
         return raw
 
     def _slot_raw(self, slot: Mapping[str, Any], intent: str) -> dict[str, Any]:
@@ -409,7 +434,7 @@ class _Reader:
         at = f"{intent} slot {name}"
         elicitation = self._object(slot, "ValueElicitationSetting", at)
         prompt = self._object(elicitation, "PromptSpecification", at)
-        return {
+        raw: dict[str, Any] = {
             "name": name,
             "type": self._value(slot, "SlotTypeName", at),
             "required": self._value(elicitation, "SlotConstraint", at) == "Required",
@@ -417,6 +442,12 @@ class _Reader:
             "prompt": self._message(prompt, at),
             "max_retries": self._value(prompt, "MaxRetries", at),
         }
+        if "DefaultValueSpecification" in elicitation:
+            specification = self._object(elicitation, "DefaultValueSpecification", at)
+            raw["default"] = [
+                self._value(d, "DefaultValue", at) for d in self._list(specification, "DefaultValueList", at)
+            ]
+        return raw
 
     def _confirmation_raw(self, setting: Mapping[str, Any], intent: str) -> dict[str, Any]:
         at = f"{intent} confirmation"

@@ -52,6 +52,13 @@ RESOLUTIONS: tuple[Resolution, ...] = ("ORIGINAL_VALUE", "TOP_RESOLUTION")
 # Prompt retries of a slot or a confirmation that does not set max_retries (Lex allows 0..5).
 DEFAULT_MAX_RETRIES = 2
 MAX_RETRIES_RANGE = range(0, 6)
+# Lex V2's limits of contexts: the name pattern, turns 1..20, seconds 5..86400, 5 input and 10 output per intent.
+CONTEXT_NAME = re.compile(r"^([A-Za-z]_?)+$")
+CONTEXT_TURNS = range(1, 21)
+CONTEXT_SECONDS = range(5, 86401)
+MAX_INPUT_CONTEXTS = 5
+MAX_OUTPUT_CONTEXTS = 10
+CONTEXT_DEFAULT = re.compile(r"^#([A-Za-z_]+)\.([0-9A-Za-z_-]+)$")
 
 
 class DefinitionError(ValueError):
@@ -88,7 +95,7 @@ class SlotTypeValue:
 @dataclass(frozen=True, slots=True)
 class SlotType:
     name: str
-    description: str
+    description: str = field(compare=False)  # in definition.yaml only, not rendered (template size)
     resolution: Resolution
     values: tuple[SlotTypeValue, ...]
     values_from: str | None = None
@@ -105,8 +112,10 @@ class Slot:
     type: str
     required: bool
     prompt: str
-    description: str = ""
+    # for people reading definition.yaml: not rendered into the template (CloudFormation's size limit)
+    description: str = field(default="", compare=False)
     max_retries: int = DEFAULT_MAX_RETRIES
+    defaults: tuple[str, ...] = ()  # Lex's DefaultValueSpecification, tried in order
 
     @property
     def builtin(self) -> bool:
@@ -121,15 +130,26 @@ class Confirmation:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputContext:
+    """A context the intent activates when it is fulfilled, for `ttl_turns` turns or `ttl_seconds` seconds."""
+
+    name: str
+    ttl_turns: int
+    ttl_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class Intent:
     name: str
-    description: str
+    description: str = field(compare=False)  # in definition.yaml only, not rendered (template size)
     dialog_code_hook: bool
     fulfillment_code_hook: bool
     utterances: tuple[str, ...]
     slots: tuple[Slot, ...]
     confirmation: Confirmation | None = None
     builtin: str | None = None
+    input_contexts: tuple[str, ...] = ()
+    output_contexts: tuple[OutputContext, ...] = ()
 
     @property
     def is_fallback(self) -> bool:
@@ -227,6 +247,7 @@ def parse_definition(raw: Mapping[str, Any], path: Path | None = None) -> BotDef
     known_types = {st.name for st in slot_types} | BUILTIN_SLOT_TYPES
     intents = tuple(_intent(item, known_types, where) for item in _list(raw, "intents", where))
     _unique([intent.name for intent in intents], f"{where}: intent")
+    _check_contexts(intents, where)
     return BotDefinition(bot=bot, locale=locale, slot_types=slot_types, intents=intents, path=path)
 
 
@@ -278,6 +299,7 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
                 prompt=prompt,
                 description=str(slot_raw.get("description", "")),
                 max_retries=_retries(slot_raw.get("max_retries"), f"{at}: slot {slot_name}"),
+                defaults=_defaults(slot_raw.get("default"), f"{at}: slot {slot_name}"),
             )
         )
     _unique([slot.name for slot in slots], f"{at}: slot")
@@ -315,7 +337,68 @@ def _intent(raw: Any, known_types: set[str] | frozenset[str], where: str) -> Int
         slots=tuple(slots),
         confirmation=confirmation,
         builtin=None if builtin is None else str(builtin),
+        input_contexts=_input_contexts(raw.get("input_contexts"), at),
+        output_contexts=_output_contexts(raw.get("output_contexts"), at),
     )
+
+
+def _defaults(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    defaults = tuple(str(item).strip() for item in items)
+    if not all(defaults) or len(defaults) > 10:
+        raise DefinitionError(f"{what}: default must be 1..10 non-empty values")
+    for default in defaults:
+        if default.startswith("#") and not CONTEXT_DEFAULT.match(default):
+            raise DefinitionError(f"{what}: default {default!r} is not a context reference like #context.param")
+    return defaults
+
+
+def _input_contexts(value: Any, at: str) -> tuple[str, ...]:
+    names = tuple(str(name) for name in value or [])
+    for name in names:
+        if not CONTEXT_NAME.match(name):
+            raise DefinitionError(f"{at}: input context {name!r} does not follow Lex's rule {CONTEXT_NAME.pattern}")
+    if len(names) > MAX_INPUT_CONTEXTS:
+        raise DefinitionError(f"{at}: at most {MAX_INPUT_CONTEXTS} input contexts")
+    _unique(list(names), f"{at}: input context")
+    return names
+
+
+def _output_contexts(value: Any, at: str) -> tuple[OutputContext, ...]:
+    contexts = []
+    for raw in value or []:
+        if not isinstance(raw, Mapping):
+            raise DefinitionError(f"{at}: every output context must be a mapping")
+        name = str(raw.get("name", ""))
+        if not CONTEXT_NAME.match(name):
+            raise DefinitionError(f"{at}: output context {name!r} does not follow Lex's rule {CONTEXT_NAME.pattern}")
+        context = OutputContext(name, int(raw.get("ttl_turns", 5)), int(raw.get("ttl_seconds", 300)))
+        if context.ttl_turns not in CONTEXT_TURNS or context.ttl_seconds not in CONTEXT_SECONDS:
+            raise DefinitionError(f"{at}: output context {name}: ttl_turns must be 1..20 and ttl_seconds 5..86400")
+        contexts.append(context)
+    if len(contexts) > MAX_OUTPUT_CONTEXTS:
+        raise DefinitionError(f"{at}: at most {MAX_OUTPUT_CONTEXTS} output contexts")
+    _unique([c.name for c in contexts], f"{at}: output context")
+    return tuple(contexts)
+
+
+def _check_contexts(intents: tuple[Intent, ...], where: str) -> None:
+    """Every context an intent waits for or a default reads is one some intent activates."""
+    produced = {context.name for intent in intents for context in intent.output_contexts}
+    for intent in intents:
+        for name in intent.input_contexts:
+            if name not in produced:
+                raise DefinitionError(f"{where}: intent {intent.name}: no intent outputs the input context {name!r}")
+        for slot in intent.slots:
+            for default in slot.defaults:
+                match = CONTEXT_DEFAULT.match(default)
+                if match and match.group(1) not in produced:
+                    raise DefinitionError(
+                        f"{where}: intent {intent.name}: slot {slot.name} defaults from {match.group(1)!r},"
+                        " which no intent outputs"
+                    )
 
 
 def _retries(value: Any, what: str) -> int:

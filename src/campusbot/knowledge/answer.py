@@ -72,7 +72,8 @@ class Assistant:
         self.top_k = top_k
         self.fallback_order = tuple(fallback_order)
 
-    async def answer(self, question: str) -> Answer:
+    async def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
+        question = contextual_question(question, history)
         retrieval = await self.retriever.search(question, k=self.top_k)
         passages = retrieval.passages
         best = strongest(passages) if retrieval.semantic else 0.0
@@ -147,6 +148,21 @@ class Assistant:
             text += f" The closest documents are: {listing}."
         log.info("assist answered 'I don't know': %s", " | ".join(notes))
         return Answer(text, "none", _sources(closest), None, best, notes)
+
+
+REFERRING = frozenset({"it", "there", "that", "this", "they", "them", "those", "these", "its", "their", "one"})
+MAX_CONTEXTUAL_WORDS = 10
+
+
+def contextual_question(question: str, history: Sequence[str]) -> str:
+    """The question as retrieval and the generator should read it: a short follow-up that refers back ("what
+    about the visa there?") is joined to the user's previous message, as QnABot's disambiguation rewrites it;
+    a question that stands alone is left as it is."""
+    words = [w.strip("?!.,;:'\"").casefold() for w in question.split()]
+    previous = next((m.strip() for m in reversed(history) if m and m.strip()), "")
+    if not previous or len(words) > MAX_CONTEXTUAL_WORDS or not REFERRING & set(words):
+        return question
+    return f"{previous[:300]} — {question}"
 
 
 def _sources(passages: Sequence[Passage]) -> list[Source]:

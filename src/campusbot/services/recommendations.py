@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campusbot.db.models import Program, StudentRegistration, University
 from campusbot.services.common import get_or_404
-from campusbot.services.vocabulary import canonical_country, canonical_field
+from campusbot.services.errors import Invalid
+from campusbot.services.vocabulary import canonical_country, canonical_field, canonical_region, regions
 
 WORST_RANK = 2000
 REFERENCE_TUITION = 60_000.0
@@ -26,6 +27,11 @@ class RecommendationQuery:
     student_id: int | None = None
     degree: str | None = None
     limit: int = 5
+    region: str | None = None
+    order: str | None = None  # None (best match), "cheapest" or "best_ranked"
+
+
+ORDERS = ("cheapest", "best_ranked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,8 @@ class RecommendationResult:
     max_tuition: float | None
     student: StudentRegistration | None
     ranked: list[Ranked]
+    region: str | None = None
+    order: str | None = None
 
 
 async def recommend(session: AsyncSession, query: RecommendationQuery) -> RecommendationResult:
@@ -90,14 +98,24 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
         .join(University, Program.university_id == University.id)
         .where(func.lower(Program.field_of_study) == field_name.lower())
     )
+    region = None
+    if query.region:
+        region = canonical_region(query.region)
+        if region is None:
+            raise Invalid(f"unknown region {query.region!r}; known: {', '.join(regions())}")
+    if query.order is not None and query.order not in ORDERS:
+        raise Invalid(f"order must be one of {', '.join(ORDERS)}")
     if country:
         stmt = stmt.where(func.lower(University.country) == country.lower())
+    elif region:
+        stmt = stmt.where(func.lower(University.country).in_([c.lower() for c in regions()[region]]))
     if budget is not None:
         stmt = stmt.where(Program.tuition <= budget)
     if query.degree:
         stmt = stmt.where(Program.degree == query.degree)
 
     best: dict[int, Ranked] = {}
+    cheapest: dict[int, Ranked] = {}  # the cheapest program of each university, for order=cheapest
     split = len(PROGRAM_COLUMNS)
     for row in await session.execute(stmt):
         program, university = ProgramView(*row[:split]), UniversityView(*row[split:])
@@ -105,8 +123,18 @@ async def recommend(session: AsyncSession, query: RecommendationQuery) -> Recomm
         current = best.get(university.id)
         if current is None or ranked.score > current.score:
             best[university.id] = ranked
-    top = sorted(best.values(), key=lambda r: (-r.score, r.university.world_rank or WORST_RANK, r.university.id))
-    return RecommendationResult(field_name, country, budget, student, top[: query.limit])
+        low = cheapest.get(university.id)
+        if low is None or program.tuition < low.program.tuition:
+            cheapest[university.id] = ranked
+    if query.order == "cheapest":
+        top = sorted(cheapest.values(), key=lambda r: (r.program.tuition, -r.score, r.university.id))
+    elif query.order == "best_ranked":
+        top = sorted(best.values(), key=lambda r: (r.university.world_rank or WORST_RANK, -r.score, r.university.id))
+    else:
+        top = sorted(best.values(), key=lambda r: (-r.score, r.university.world_rank or WORST_RANK, r.university.id))
+    return RecommendationResult(
+        field_name, country, budget, student, top[: query.limit], region=None if country else region, order=query.order
+    )
 
 
 def _score(

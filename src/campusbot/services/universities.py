@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +131,48 @@ async def delete_program(session: AsyncSession, university_id: int, program_id: 
     program = await get_program(session, university_id, program_id)
     await session.delete(program)
     await commit(session)
+
+
+@dataclass(frozen=True)
+class TuitionSummary:
+    """Yearly tuition of the programs in a country (optionally of one field and degree), from the data."""
+
+    country: str
+    field_of_study: str | None
+    degree: str | None
+    programs: int
+    universities: int
+    lowest: float | None
+    median: float | None
+    highest: float | None
+    tuition_free: int
+
+
+async def tuition_summary(
+    session: AsyncSession, country: str, field_of_study: str | None = None, degree: str | None = None
+) -> TuitionSummary:
+    """What studying in `country` costs: lowest, median and highest yearly tuition over its programs."""
+    name = canonical_country(country)
+    stmt = (
+        select(Program.tuition, Program.university_id)
+        .join(University, Program.university_id == University.id)
+        .where(func.lower(University.country) == name.lower())
+    )
+    field = canonical_field(field_of_study) if field_of_study else None
+    if field:
+        stmt = stmt.where(func.lower(Program.field_of_study) == field.lower())
+    if degree:
+        stmt = stmt.where(Program.degree == degree)
+    rows = (await session.execute(stmt)).all()
+    fees = sorted(float(row.tuition) for row in rows)
+    return TuitionSummary(
+        country=name,
+        field_of_study=field,
+        degree=degree,
+        programs=len(fees),
+        universities=len({row.university_id for row in rows}),
+        lowest=fees[0] if fees else None,
+        median=statistics.median(fees) if fees else None,
+        highest=fees[-1] if fees else None,
+        tuition_free=sum(1 for fee in fees if fee == 0),
+    )

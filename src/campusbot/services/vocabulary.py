@@ -78,5 +78,20 @@ def canonical_country(text: str) -> str:
     return " ".join(w if w in LOWERCASE_WORDS else w[:1].upper() + w[1:] for w in cleaned.split(" "))
 
 
+@lru_cache
+def regions() -> dict[str, tuple[str, ...]]:
+    """The countries of each Region value ("Europe" → Germany, France, ...): the definition's `regions`."""
+    definition = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
+    return {
+        str(name): tuple(str(c) for c in countries) for name, countries in (definition.get("regions") or {}).items()
+    }
+
+
+def canonical_region(text: str) -> str | None:
+    """The Region a text names ("europe", "South America" → "Latin America"), else None."""
+    synonyms = _synonyms("Region")
+    return synonyms.get(" ".join(text.split()).casefold())
+
+
 def fields_of_study() -> list[str]:
     return sorted(set(_synonyms("FieldOfStudy").values()))

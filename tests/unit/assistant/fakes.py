@@ -16,6 +16,7 @@ from campusbot.assistant.api_client import (
     Recommendation,
     Recommendations,
     Student,
+    TuitionSummary,
     University,
     UniversityDetail,
 )
@@ -161,9 +162,19 @@ class FakeApi:
         max_tuition: float | None = None,
         student_id: int | None = None,
         limit: int = 3,
+        region: str | None = None,
+        order: str | None = None,
+        degree: str | None = None,
     ) -> Recommendations:
+        extra = {k: v for k, v in (("region", region), ("order", order), ("degree", degree)) if v is not None}
         self._call(
-            "recommendations", field=field, country=country, max_tuition=max_tuition, student_id=student_id, limit=limit
+            "recommendations",
+            field=field,
+            country=country,
+            max_tuition=max_tuition,
+            student_id=student_id,
+            limit=limit,
+            **extra,
         )
         student = None
         if student_id is not None:
@@ -180,6 +191,26 @@ class FakeApi:
         ]
         return Recommendations(
             field_of_study=field, country=country, max_tuition=budget, student_id=student_id, data=rows[:limit]
+        )
+
+    def tuition(self, *, country: str, field: str | None = None, degree: str | None = None) -> TuitionSummary:
+        self._call("tuition", country=country, field=field, degree=degree)
+        fees = [
+            p.tuition
+            for u in self.universities
+            if u.country.lower() == country.lower()
+            for p in u.programs
+            if field is None or p.field_of_study == field
+        ]
+        return TuitionSummary(
+            country=country,
+            field_of_study=field,
+            programs=len(fees),
+            universities=len({u.id for u in self.universities if u.country.lower() == country.lower()}),
+            lowest=min(fees) if fees else None,
+            median=sorted(fees)[len(fees) // 2] if fees else None,
+            highest=max(fees) if fees else None,
+            tuition_free=sum(1 for f in fees if f == 0),
         )
 
     def university_by_name(self, name: str) -> UniversityDetail:
@@ -218,20 +249,31 @@ class FakeApi:
         return created
 
     def opportunities(
-        self, *, field: str | None = None, industry: str | None = None, city: str | None = None, limit: int = 5
+        self,
+        *,
+        field: str | None = None,
+        industry: str | None = None,
+        city: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
+        remote: bool | None = None,
     ) -> Page[Opportunity]:
-        self._call("opportunities", field=field, industry=industry, city=city, limit=limit)
+        extra = {k: v for k, v in (("kind", kind), ("remote", remote)) if v is not None}
+        self._call("opportunities", field=field, industry=industry, city=city, limit=limit, **extra)
         rows = [
             o
             for o in self.openings
             if (field is None or o.field_of_study == field)
             and (industry is None or o.industry.lower() == industry.lower())
             and (city is None or o.city.lower() == city.lower())
+            and (kind is None or o.kind == kind)
+            and (remote is None or o.remote == remote)
         ]
         return Page[Opportunity](data=rows[:limit], count=len(rows))
 
-    def assist(self, question: str, session_id: str) -> AssistAnswer:
-        self._call("assist", question=question, session_id=session_id)
+    def assist(self, question: str, session_id: str, history: Any = ()) -> AssistAnswer:
+        extra = {"history": list(history)} if history else {}
+        self._call("assist", question=question, session_id=session_id, **extra)
         return self.answer
 
 

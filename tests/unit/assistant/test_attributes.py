@@ -54,3 +54,14 @@ def test_carried_attributes_drop_owned_keys_and_non_strings() -> None:
 def test_session_attributes_always_set_both_owned_keys() -> None:
     result = attributes.session_attributes({"theme": "dark"}, "general")
     assert result == {"theme": "dark", attributes.ANSWER_SOURCE: "general", attributes.SOURCES: "[]"}
+
+
+def test_the_history_keeps_the_last_four_bounded_messages() -> None:
+    """Issue 13: /assist gets the user's last few messages; untrusted, so bounded and parsed defensively."""
+    said = [f"message {i} " + "x" * 400 for i in range(6)]
+    result = attributes.session_attributes({}, "none", (), said)
+    history = attributes.decode_history(result[attributes.HISTORY])
+    assert [m[:9] for m in history] == ["message 2", "message 3", "message 4", "message 5"]
+    assert all(len(m) <= attributes.MAX_HISTORY_CHARS for m in history)
+    assert attributes.decode_history("not json") == () and attributes.decode_history('{"a": 1}') == ()
+    assert attributes.HISTORY not in attributes.carried({attributes.HISTORY: "[]"})

@@ -75,7 +75,31 @@ def vary(raw: dict[str, Any]) -> dict[str, Any]:
     raw["slot_types"][0]["values"][0]["synonyms"] = []
     raw["slot_types"][1]["resolution"] = "ORIGINAL_VALUE"
     raw["slot_types"][2].pop("values_from")
+    refine = next(i for i in raw["intents"] if i["name"] == "RefineRecommendation")
+    refine["slots"][0]["default"] = ["#recommendation.fieldOfStudy", "[lastField]", "Computer Science"]
+    refine["output_contexts"] = [{"name": "recommendation", "ttl_turns": 20, "ttl_seconds": 86400}]
     return raw
+
+
+def test_contexts_and_defaults_are_rendered_as_lex_properties() -> None:
+    intents = {i["Name"]: i for i in locale_of(committed())["Intents"]}
+    refine = intents["RefineRecommendation"]
+    assert refine["InputContexts"] == [{"Name": "recommendation"}]
+    assert refine["OutputContexts"] == [{"Name": "recommendation", "TimeToLiveInSeconds": 600, "TurnsToLive": 5}]
+    field = next(s for s in refine["Slots"] if s["Name"] == "fieldOfStudy")
+    assert field["ValueElicitationSetting"]["DefaultValueSpecification"] == {
+        "DefaultValueList": [{"DefaultValue": "#recommendation.fieldOfStudy"}]
+    }
+    assert "InputContexts" not in intents["RecommendUniversity"]
+    assert intents["RecommendUniversity"]["OutputContexts"][0]["Name"] == "recommendation"
+
+
+def test_the_deployed_template_keeps_4_kb_below_the_inline_limit() -> None:
+    """With the seeded universities as UniversityName values, as `platform deploy` sends it."""
+    from campusbot.bot.checks import check_template
+
+    report = check_template(seed=20261125, lint=False)
+    assert report.deploy_size <= cf.TEMPLATE_BODY_LIMIT - 4096, report.deploy_size
 
 
 @pytest.mark.parametrize("raw", [RAW, vary(RAW)], ids=["definition", "varied"])
@@ -94,6 +118,12 @@ def test_slot_types_use_lex_resolution_strategies() -> None:
         "FieldOfStudy": "TOP_RESOLUTION",
         "Industry": "TOP_RESOLUTION",
         "UniversityName": "ORIGINAL_VALUE",
+        # issue 13's follow-up vocabularies
+        "Region": "TOP_RESOLUTION",
+        "Ordering": "TOP_RESOLUTION",
+        "ResultPosition": "TOP_RESOLUTION",
+        "OpportunityKind": "TOP_RESOLUTION",
+        "WorkMode": "TOP_RESOLUTION",
     }
 
 

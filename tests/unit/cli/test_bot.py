@@ -40,7 +40,7 @@ def test_render_check_fails_on_a_stale_template_and_render_fixes_it(stale_copy: 
     assert result.exit_code == 1 and "stale: run `platform bot render`" in result.output
     result = runner.invoke(app, ["bot", "render"])
     assert result.exit_code == 0, result.output
-    assert "wrote" in result.output and "8 intents" in result.output
+    assert "wrote" in result.output and "13 intents" in result.output  # issue 13 added five
     assert stale_copy.read_text(encoding="utf-8") == cf.rendered_text()
     again = runner.invoke(app, ["bot", "render"])
     assert again.exit_code == 0 and "already up to date" in again.output

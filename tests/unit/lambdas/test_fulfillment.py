@@ -34,6 +34,8 @@ EXPECTED = {
     "lex_register_fulfillment_confirmed": ("Close", "Failed"),
     "lex_register_signed_in_fulfillment_confirmed": ("Close", "Fulfilled"),
     "lex_fallback_fulfillment": ("Close", "Fulfilled"),
+    "lex_refine_recommendation_fulfillment": ("Close", "Fulfilled"),
+    "lex_choose_result_fulfillment": ("Close", "Fulfilled"),
 }
 
 

@@ -138,7 +138,7 @@ async def assist(body: AssistRequest, assistant: AssistantDep) -> AssistResponse
     """Answer from campusbot's documents (with citations), else from general knowledge (labelled), else
     "I don't know" with the closest documents: in the order CAMPUSBOT_ASSIST_FALLBACK_ORDER sets."""
     try:
-        answer = await assistant.answer(body.question)
+        answer = await assistant.answer(body.question, history=body.history)
     except EmbeddingError as exc:
         return _embedding_problem(exc)
     return AssistResponse(

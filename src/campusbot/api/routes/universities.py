@@ -15,6 +15,7 @@ from campusbot.api.schemas import (
     ProgramUpdate,
     Recommendation,
     Recommendations,
+    TuitionSummary,
     UniversityCreate,
     UniversityDetail,
     UniversityPublic,
@@ -52,15 +53,26 @@ async def recommend(
     student_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     degree: DegreeQ = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    region: Annotated[
+        str | None, Query(max_length=40, description="a part of the world ('Europe', 'Latin America'); country wins")
+    ] = None,
+    order: Annotated[
+        str | None, Query(pattern="^(cheapest|best_ranked)$", description="cheapest or best_ranked first")
+    ] = None,
 ) -> Recommendations:
-    """Universities ranked for a field, country, budget and (with student_id) a student's GPA and interests."""
-    query = recommendations.RecommendationQuery(field, country, max_tuition, student_id, degree, limit)
+    """Universities ranked for a field, country or region, budget and (with student_id) a student's GPA and
+    interests; `order` puts the cheapest or the best ranked first."""
+    query = recommendations.RecommendationQuery(
+        field, country, max_tuition, student_id, degree, limit, region=region, order=order
+    )
     result = await recommendations.recommend(session, query)
     return Recommendations(
         field_of_study=result.field_of_study,
         country=result.country,
         max_tuition=result.max_tuition,
         student_id=result.student.id if result.student else None,
+        region=result.region,
+        order=result.order,
         data=[
             Recommendation(
                 university=UniversityPublic.model_validate(r.university),
@@ -79,6 +91,18 @@ async def get_by_name(
 ) -> UniversityDetail:
     """The university with this name (exact, else the best-ranked one whose name contains it)."""
     return UniversityDetail.model_validate(await universities.find_by_name(session, name))
+
+
+@router.get("/tuition", response_model=TuitionSummary)
+async def tuition(
+    session: SessionDep,
+    country: Annotated[str, Query(min_length=2, max_length=80, description="country name ('Netherlands')")],
+    field: FieldQ = None,
+    degree: DegreeQ = None,
+) -> TuitionSummary:
+    """What studying in a country costs per year: lowest, median and highest tuition over its programs."""
+    summary = await universities.tuition_summary(session, country, field, degree)
+    return TuitionSummary.model_validate(summary, from_attributes=True)
 
 
 @router.get("/{university_id}", response_model=UniversityDetail)

@@ -21,7 +21,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     candidates = list(dict.fromkeys([*(slot.resolved if slot else ()), name]))
     for candidate in candidates:
         try:
-            return close(event, "Fulfilled", *_describe(api.university_by_name(candidate)), source="database")
+            return close(event, "Fulfilled", *describe(api.university_by_name(candidate)), source="database")
         except (ApiNotFound, ApiRejected):
             continue
     return close(
@@ -33,7 +33,7 @@ def handle(event: LexEvent, api: DataApi) -> LexResponse:
     )
 
 
-def _describe(university: UniversityDetail) -> list[str]:
+def describe(university: UniversityDetail) -> list[str]:
     facts = f"{university.name} is in {university.city}, {university.country}"
     extras = []
     if university.world_rank:

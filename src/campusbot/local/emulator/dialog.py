@@ -15,6 +15,18 @@ The Lambda is the handler `(event, context)` itself, run in a worker thread with
 raises, times out or answers something Lex would reject, the turn fails with DependencyFailedException and
 the session is left as it was before the turn. Session attributes are whatever the last Lambda answer (or
 the request) set, string to string, passed through untouched.
+
+Contexts work as in Lex V2 (`activeContexts` of the session state):
+
+- an intent's output contexts are activated when it is fulfilled, with the intent's filled slots as their
+  `contextAttributes` (merged under whatever attributes the fulfillment Lambda gave the same context);
+- an intent with input contexts is a candidate only while all of them are active: the classifier's ranking
+  is filtered before the turn picks an intent (FallbackIntent when nothing left clears the threshold);
+- a slot's default values (`#context.param`, `[sessionAttribute]`, a literal) fill it when an intent starts
+  and the text did not;
+- a context lives `turnsToLive` further turns and `timeToLiveInSeconds` from its activation, whichever ends
+  first; the Lambda (its response's `activeContexts`) and the client (RecognizeText / PutSession
+  `sessionState.activeContexts`) may set the list, which replaces the stored one (an empty list clears it).
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from campusbot.bot.model import DEFAULT_MAX_RETRIES, BotDefinition, Intent, Slot
+from campusbot.bot.model import CONTEXT_DEFAULT, CONTEXT_NAME, DEFAULT_MAX_RETRIES, BotDefinition, Intent, Slot
 from campusbot.local.emulator.nlu import IntentScore
 from campusbot.local.emulator.sessions import Session, clone
 from campusbot.local.emulator.slots import FREE_TYPES, SlotResolver, SlotValue, parse_confirmation
@@ -132,6 +144,8 @@ class Turn:
     returned_request_attributes: dict[str, str] = field(default_factory=dict)
     resolved: dict[str, SlotValue] = field(default_factory=dict)  # slots this turn's text filled
     continued: bool = False  # the text answered the active intent's prompt
+    now: float = 0.0  # the clock at the start of the turn (context deadlines)
+    activated: set[str] = field(default_factory=set)  # contexts set during this turn (not counted down)
 
 
 class Dialog:
@@ -148,7 +162,9 @@ class Dialog:
         *,
         lambda_timeout: float = 30.0,
         function_name: str = "campusbot-fulfillment",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.clock = clock
         self.definition = definition
         self.recognizer = recognizer
         self.resolver = resolver
@@ -171,15 +187,18 @@ class Dialog:
     ) -> dict[str, Any]:
         """Process one user text; returns the RecognizeText response. The session changes only on success."""
         working = _session_copy(session)
+        now = self.clock()
+        self.expire_contexts(working, now)
         if session_state is not None:
             self.apply_session_state(working, session_state)
-        ranking = self.recognizer.recognize(self.resolver.nlu_text(text))
+        ranking = self._gate(self.recognizer.recognize(self.resolver.nlu_text(text)), working)
         turn = Turn(
             session=working,
             text=text,
             request_id=str(uuid.uuid4()),
             request_attributes=dict(request_attributes) if request_attributes is not None else None,
             ranking=ranking,
+            now=now,
         )
         working.originating_request_id = turn.request_id
         action = (working.dialog_action or {}).get("type")
@@ -191,6 +210,8 @@ class Dialog:
             self._answer_confirmation(turn)
         else:
             self._start_intent(turn, ranking[0].name if ranking else self.definition.fallback.name)
+        self._activate_output_contexts(turn)
+        self._count_turn(turn)
         response = self._response(turn)
         working.messages = clone(turn.messages)
         working.interpretations = clone(response["interpretations"])
@@ -214,7 +235,7 @@ class Dialog:
         """PutSession: set the state; Delegate lets the engine take the next step, as in Lex."""
         working = _session_copy(session)
         self.apply_session_state(working, session_state, replace=True)
-        turn = Turn(working, "", str(uuid.uuid4()), dict(request_attributes or {}) or None, [])
+        turn = Turn(working, "", str(uuid.uuid4()), dict(request_attributes or {}) or None, [], now=self.clock())
         working.originating_request_id = turn.request_id
         turn.messages = [dict(m) for m in messages or []]
         action = (working.dialog_action or {}).get("type")
@@ -227,6 +248,7 @@ class Dialog:
                 turn.messages = [_plain(self._fill(slot.prompt, working))]
         elif action == "ConfirmIntent" and intent is not None and intent.confirmation and not turn.messages:
             turn.messages = [_plain(self._fill(intent.confirmation.prompt, working))]
+        self._activate_output_contexts(turn)
         working.messages = clone(turn.messages)
         _copy_into(session, working)
         result: dict[str, Any] = {
@@ -243,7 +265,11 @@ class Dialog:
         if "sessionAttributes" in state or replace:
             session.session_attributes = _string_map(state.get("sessionAttributes") or {}, "sessionAttributes")
         if "activeContexts" in state or replace:
-            session.active_contexts = list(state.get("activeContexts") or [])
+            contexts = state.get("activeContexts") or []
+            problem = context_problem(contexts)
+            if problem:
+                raise ValidationException(f"Invalid activeContexts: {problem}")
+            self._set_contexts(session, contexts, self.clock())
         if "runtimeHints" in state:
             session.runtime_hints = dict(state["runtimeHints"] or {})
         if "dialogAction" in state or replace:
@@ -263,6 +289,94 @@ class Dialog:
         if "intent" in state or "dialogAction" in state or replace:
             session.attempts = 0
 
+    # -- contexts -------------------------------------------------------------------------------------------
+
+    def expire_contexts(self, session: Session, now: float) -> None:
+        """Drop the contexts whose timeToLiveInSeconds has run out."""
+        live = [c for c in session.active_contexts if session.context_deadlines.get(str(c.get("name")), now) >= now]
+        if len(live) != len(session.active_contexts):
+            session.active_contexts = live
+            names = {str(c.get("name")) for c in live}
+            session.context_deadlines = {k: v for k, v in session.context_deadlines.items() if k in names}
+
+    def _set_contexts(self, session: Session, contexts: Sequence[Mapping[str, Any]], now: float) -> None:
+        """Replace the active contexts (as a client or the Lambda gives them); their clocks start now."""
+        session.active_contexts = [clone(dict(c)) for c in contexts]
+        session.context_deadlines = {
+            str(c["name"]): now + float((c.get("timeToLive") or {}).get("timeToLiveInSeconds", 0)) for c in contexts
+        }
+
+    def _gate(self, ranking: list[IntentScore], session: Session) -> list[IntentScore]:
+        """The ranking without the intents whose input contexts are not all active (Lex never considers them)."""
+        active = {str(c.get("name")) for c in session.active_contexts}
+
+        def available(name: str) -> bool:
+            intent = self.definition.intent(name)
+            return intent is None or set(intent.input_contexts) <= active
+
+        allowed = [score for score in ranking if available(score.name)]
+        if len(allowed) == len(ranking):
+            return ranking
+        fallback = self.definition.fallback.name
+        others = [s for s in allowed if s.name != fallback]
+        best = others[0] if others else None
+        if ranking[0].name != fallback and best is not None and best.score is not None and best.score >= self.threshold:
+            return [best, IntentScore(fallback, None), *others[1:]]
+        return [IntentScore(fallback, None), *others]
+
+    def _default(self, slot: Slot, session: Session) -> str | None:
+        """The first of the slot's default values that resolves now (Lex's DefaultValueSpecification)."""
+        for default in slot.defaults:
+            match = CONTEXT_DEFAULT.match(default)
+            if match:
+                context = next((c for c in session.active_contexts if c.get("name") == match.group(1)), None)
+                value = ((context or {}).get("contextAttributes") or {}).get(match.group(2))
+            elif default.startswith("[") and default.endswith("]"):
+                value = session.session_attributes.get(default[1:-1])
+            else:
+                value = default
+            if isinstance(value, str) and value.strip():
+                return value
+        return None
+
+    def _activate_output_contexts(self, turn: Turn) -> None:
+        """A fulfilled intent activates its output contexts, carrying its slot values as parameters."""
+        session = turn.session
+        intent = self._intent_def(session)
+        if intent is None or not intent.output_contexts or (session.intent or {}).get("state") != "Fulfilled":
+            return
+        values = {
+            name: str(slot["value"]["interpretedValue"]) for name, slot in _slots_of(session).items() if _filled(slot)
+        }
+        contexts = {str(c.get("name")): c for c in session.active_contexts}
+        for output in intent.output_contexts:
+            given = contexts.get(output.name) if output.name in turn.activated else None
+            attributes = {**values, **((given or {}).get("contextAttributes") or {})}
+            contexts[output.name] = {
+                "name": output.name,
+                "contextAttributes": attributes,
+                "timeToLive": {"timeToLiveInSeconds": output.ttl_seconds, "turnsToLive": output.ttl_turns},
+            }
+            session.context_deadlines[output.name] = turn.now + output.ttl_seconds
+            turn.activated.add(output.name)
+        session.active_contexts = list(contexts.values())
+
+    def _count_turn(self, turn: Turn) -> None:
+        """One turn less for every context this turn did not set; those at zero end."""
+        session = turn.session
+        kept = []
+        for context in session.active_contexts:
+            name = str(context.get("name"))
+            if name not in turn.activated:
+                ttl = dict(context.get("timeToLive") or {})
+                ttl["turnsToLive"] = int(ttl.get("turnsToLive", 1)) - 1
+                if ttl["turnsToLive"] <= 0:
+                    session.context_deadlines.pop(name, None)
+                    continue
+                context = {**context, "timeToLive": ttl}
+            kept.append(context)
+        session.active_contexts = kept
+
     # -- what the text does ---------------------------------------------------------------------------------
 
     def _start_intent(self, turn: Turn, name: str) -> None:
@@ -272,6 +386,14 @@ class Dialog:
         found = self.resolver.extract(intent, turn.text) if intent.slots else {}
         for slot_name, value in found.items():
             slots[slot_name] = value.to_lex()
+        for slot in intent.slots:
+            if slots.get(slot.name) is None and slot.defaults:
+                default = self._default(slot, session)
+                if default is not None:
+                    slots[slot.name] = {
+                        "shape": "Scalar",
+                        "value": {"originalValue": default, "interpretedValue": default, "resolvedValues": [default]},
+                    }
         turn.resolved = found
         session.intent = {"name": intent.name, "slots": slots, "state": "InProgress", "confirmationState": "None"}
         session.dialog_action = None
@@ -551,6 +673,11 @@ class Dialog:
         request_attributes = response.get("requestAttributes")
         if request_attributes is not None and not isinstance(request_attributes, dict):
             raise invalid("requestAttributes must be an object")
+        contexts = state.get("activeContexts")
+        if contexts is not None:
+            problem = context_problem(contexts)
+            if problem:
+                raise invalid(f"activeContexts: {problem}")
         return response
 
     def _apply(self, turn: Turn, response: dict[str, Any], *, source: str) -> None:
@@ -559,7 +686,8 @@ class Dialog:
         if "sessionAttributes" in state and state["sessionAttributes"] is not None:
             session.session_attributes = dict(state["sessionAttributes"])
         if "activeContexts" in state and state["activeContexts"] is not None:
-            session.active_contexts = list(state["activeContexts"])
+            self._set_contexts(session, state["activeContexts"], turn.now)
+            turn.activated = {str(c["name"]) for c in state["activeContexts"]}
         if state.get("runtimeHints") is not None:
             session.runtime_hints = dict(state["runtimeHints"])
         turn.returned_request_attributes.update(
@@ -701,6 +829,37 @@ class Dialog:
         return PLACEHOLDER.sub(value, template)
 
 
+def context_problem(contexts: Any) -> str | None:
+    """What is wrong with an `activeContexts` list under Lex V2's ActiveContext shape, or None."""
+    if not isinstance(contexts, list):
+        return "must be a list"
+    if len(contexts) > 20:
+        return "at most 20 contexts"
+    for context in contexts:
+        if not isinstance(context, dict):
+            return "every context must be an object"
+        name = context.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 100 or not CONTEXT_NAME.match(name):
+            return f"name {name!r} must match {CONTEXT_NAME.pattern}"
+        ttl = context.get("timeToLive")
+        if not isinstance(ttl, dict):
+            return f"context {name}: timeToLive is required"
+        seconds, turns = ttl.get("timeToLiveInSeconds"), ttl.get("turnsToLive")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 5 <= seconds <= 86400:
+            return f"context {name}: timeToLiveInSeconds must be 5..86400"
+        if not isinstance(turns, int) or isinstance(turns, bool) or not 1 <= turns <= 20:
+            return f"context {name}: turnsToLive must be 1..20"
+        attributes = context.get("contextAttributes")
+        if not isinstance(attributes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()
+        ):
+            return f"context {name}: contextAttributes must map strings to strings"
+    names = [c["name"] for c in contexts]
+    if len(set(names)) != len(names):
+        return "a context is named twice"
+    return None
+
+
 def _interpretation(intent: dict[str, Any], score: float | None, event_form: bool) -> dict[str, Any]:
     item: dict[str, Any] = {"intent": intent}
     if score is not None:
@@ -770,6 +929,7 @@ def _session_copy(session: Session) -> Session:
         interpretations=clone(session.interpretations),
         attempts=session.attempts,
         last_seen=session.last_seen,
+        context_deadlines=dict(session.context_deadlines),
     )
 
 
@@ -784,5 +944,6 @@ def _copy_into(target: Session, source: Session) -> None:
         "messages",
         "interpretations",
         "attempts",
+        "context_deadlines",
     ):
         setattr(target, name, getattr(source, name))

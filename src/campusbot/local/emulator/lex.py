@@ -115,6 +115,7 @@ class LexEmulator:
             self.bot,
             self._lambdas,
             lambda_timeout=lambda_timeout,
+            clock=clock,
         )
         self.load_seconds = time.perf_counter() - started
         log.info("lex emulator ready for bot %s (%s) in %.2f s", self.bot.name, self.bot.id, self.load_seconds)
@@ -151,6 +152,7 @@ class LexEmulator:
         session = self.sessions.get(key)
         if session is None:
             raise ResourceNotFoundException(f"Session {session_id} not found")
+        self.dialog.expire_contexts(session, self.dialog.clock())
         return {
             "sessionId": session_id,
             "messages": session.messages,

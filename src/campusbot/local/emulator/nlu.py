@@ -41,6 +41,11 @@ INTENT_LAYERS = 4  # MiniLM layers the intent classifier reads (see the module d
 
 # Sentences no campusbot intent answers; FallbackIntent's share of the training data (Lex trains its own).
 OUT_OF_SCOPE_EXAMPLES: tuple[str, ...] = (
+    # text in other languages: the en_US bot does not understand it (Lex's model scores it low; this one learns it)
+    "hola quiero estudiar en una universidad",
+    "bonjour je voudrais étudier à l'université",
+    "ich möchte an einer universität studieren",
+    "olá eu quero estudar numa universidade",
     "will it rain tomorrow",
     "what is the temperature outside",
     "tell me something funny",

@@ -50,6 +50,8 @@ class Session:
     interpretations: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0  # failed answers to the current slot or confirmation prompt
     last_seen: float = 0.0
+    # when each active context's timeToLiveInSeconds runs out (the store's clock); not part of the wire state
+    context_deadlines: dict[str, float] = field(default_factory=dict)
 
     def session_state(self) -> dict[str, Any]:
         """The Lex `SessionState` structure (a deep copy: callers may change it)."""

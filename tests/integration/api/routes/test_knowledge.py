@@ -183,6 +183,16 @@ async def test_grounded_answer_cites_its_documents(api: App, fake: FakeGenerator
     assert "<question>What does a room in Kestrel Hall cost?</question>" in request.last_user_text
 
 
+async def test_a_follow_up_is_read_with_the_earlier_message(api: App, fake: FakeGenerator) -> None:
+    """Issue 13: "how much is it there?" after asking about Kestrel Hall retrieves and answers about Kestrel Hall."""
+    payload = {"question": "how much is a room there?", "history": ["tell me about Kestrel Hall"]}
+    body = (await api.http.post("/assist", json=payload)).json()
+    assert body["answer_source"] == "documents" and "410 euros" in body["answer"]
+    assert "Kestrel Hall" in fake.requests[0].last_user_text
+    too_long = {"question": "rent?", "history": ["a", "b", "c", "d", "e"]}
+    assert (await api.http.post("/assist", json=too_long)).status_code == 422
+
+
 async def test_a_blank_session_id_means_none(api: App, fake: FakeGenerator) -> None:
     payload = {"question": "What does a room in Kestrel Hall cost?", "session_id": "  "}
     body = (await api.http.post("/assist", json=payload)).json()

@@ -54,3 +54,45 @@ async def test_unknown_student_is_404_and_missing_field_is_422(client: httpx.Asy
 async def test_nothing_matches_gives_an_empty_list(client: httpx.AsyncClient) -> None:
     response = await client.get("/universities/recommendations", params={"field": "Underwater Basket Weaving"})
     assert response.status_code == 200 and response.json()["data"] == []
+
+
+async def test_a_region_is_its_countries_and_cheapest_comes_first(client: httpx.AsyncClient) -> None:
+    """Issue 13: "the cheapest computer science master in europe"."""
+    from campusbot.services.vocabulary import regions
+
+    params = {"field": "cs", "region": "europe", "order": "cheapest", "degree": "master", "limit": 10}
+    body = (await client.get("/universities/recommendations", params=params)).json()
+    assert body["region"] == "Europe" and body["order"] == "cheapest" and body["country"] is None
+    assert body["data"], body
+    assert all(r["university"]["country"] in regions()["Europe"] for r in body["data"])
+    assert all(r["program"]["degree"] == "master" for r in body["data"])
+    fees = [r["program"]["tuition"] for r in body["data"]]
+    assert fees == sorted(fees)
+
+
+async def test_best_ranked_first_and_a_country_wins_over_a_region(client: httpx.AsyncClient) -> None:
+    params = {"field": "Medicine", "region": "Asia", "country": "Germany", "order": "best_ranked", "limit": 10}
+    body = (await client.get("/universities/recommendations", params=params)).json()
+    assert body["country"] == "Germany" and body["region"] is None
+    ranks = [r["university"]["world_rank"] or 2000 for r in body["data"]]
+    assert ranks == sorted(ranks) and all(r["university"]["country"] == "Germany" for r in body["data"])
+
+
+async def test_unknown_region_or_order_is_rejected(client: httpx.AsyncClient) -> None:
+    bad_region = await client.get("/universities/recommendations", params={"field": "Law", "region": "Mars"})
+    assert bad_region.status_code == 422 and "unknown region" in bad_region.text
+    bad_order = await client.get("/universities/recommendations", params={"field": "Law", "order": "random"})
+    assert bad_order.status_code == 422
+
+
+async def test_tuition_by_country_comes_from_the_programs(client: httpx.AsyncClient) -> None:
+    """Issue 13: "how much does it cost to study in the netherlands" is answered from the database."""
+    body = (await client.get("/universities/tuition", params={"country": "the netherlands"})).json()
+    assert body["country"] == "Netherlands" and body["programs"] > 0 and body["universities"] > 0
+    assert body["lowest"] <= body["median"] <= body["highest"]
+    programs = (await client.get("/universities", params={"country": "Netherlands", "limit": 100})).json()["data"]
+    assert len(programs) == body["universities"]
+    cs = (await client.get("/universities/tuition", params={"country": "Netherlands", "field": "cs"})).json()
+    assert cs["field_of_study"] == "Computer Science" and cs["programs"] <= body["programs"]
+    nowhere = (await client.get("/universities/tuition", params={"country": "Atlantis"})).json()
+    assert nowhere["programs"] == 0 and nowhere["lowest"] is None

@@ -376,7 +376,7 @@ def test_lambda_dialog_actions_through_the_wire(lex_emulator: Start) -> None:
     assert texts(asked) == ["Which city should I search in?"]
     assert asked["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "city"}
     done = server.say("Toronto", "actions")
-    assert slot_values(done) == {"city": "Toronto"}
+    assert slot_values(done) == {"city": "Toronto", "kind": "internship"}  # issue 13: "an internship" is the kind
     assert done["sessionState"]["intent"]["state"] == "Fulfilled"
     dialog_event = server.fulfillment.events[-2]
     assert dialog_event["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "city"}

@@ -64,7 +64,10 @@ def reply(resolver: SlotResolver, definition: BotDefinition, intent_name: str, s
             "comp sci in the UK, max $20,000",
             {"fieldOfStudy": "Computer Science", "country": "United Kingdom", "maxTuition": "20000"},
         ),
-        ("cheap german universities for med school", {"fieldOfStudy": "Medicine", "country": "Germany"}),
+        (
+            "cheap german universities for med school",
+            {"fieldOfStudy": "Medicine", "country": "Germany", "ordering": "cheapest"},
+        ),
         ("data science below 15k", {"fieldOfStudy": "Data Science", "maxTuition": "15000"}),
         ("economics for under twenty thousand a year", {"fieldOfStudy": "Economics", "maxTuition": "20000"}),
         ("mechanical engineering in Deutschland", {"fieldOfStudy": "Mechanical Engineering", "country": "Germany"}),
@@ -145,18 +148,22 @@ def test_a_failing_provider_leaves_the_definition_values(definition: BotDefiniti
 
 @pytest.mark.parametrize(
     ("text", "expected"),
+    # issue 13: "internships" and "jobs" now fill the kind slot (the filter is applied, not dropped)
     [
-        ("find internships in computer science in Berlin", {"fieldOfStudy": "Computer Science", "city": "Berlin"}),
+        (
+            "find internships in computer science in Berlin",
+            {"fieldOfStudy": "Computer Science", "city": "Berlin", "kind": "internship"},
+        ),
         ("which companies are hiring in fintech", {"industry": "Finance"}),
-        ("jobs in the finance industry in London", {"industry": "Finance", "city": "London"}),
-        ("jobs for finance graduates", {"fieldOfStudy": "Finance"}),
-        ("software jobs in NYC", {"industry": "Software", "city": "New York"}),
-        ("internships in munchen", {"city": "Munich"}),
+        ("jobs in the finance industry in London", {"industry": "Finance", "city": "London", "kind": "job"}),
+        ("jobs for finance graduates", {"fieldOfStudy": "Finance", "kind": "job"}),
+        ("software jobs in NYC", {"industry": "Software", "city": "New York", "kind": "job"}),
+        ("internships in munchen", {"city": "Munich", "kind": "internship"}),
         ("openings in são paulo", {"city": "São Paulo"}),
         ("openings in sao paulo", {"city": "São Paulo"}),
-        ("IT jobs in Zürich", {"industry": "Software", "city": "Zurich"}),
-        ("is it possible to find a job", {}),  # "it" is a word here, not the IT industry
-        ("show me jobs in Tbilisi", {"city": "Tbilisi"}),  # AMAZON.City takes a city it does not know
+        ("IT jobs in Zürich", {"industry": "Software", "city": "Zurich", "kind": "job"}),
+        ("is it possible to find a job", {"kind": "job"}),  # "it" is a word here, not the IT industry
+        ("show me jobs in Tbilisi", {"city": "Tbilisi", "kind": "job"}),  # AMAZON.City takes a city it does not know
     ],
 )
 def test_opportunity_slots(
