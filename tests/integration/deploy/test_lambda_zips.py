@@ -55,7 +55,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory, interpreter: tuple[str, str
 
 def test_two_builds_from_separate_caches_are_identical(builds: list[dict[str, LambdaArtifact]]) -> None:
     first, second = builds
-    assert set(first) == {"lex_proxy", "fulfillment", "vectorizer"}
+    assert set(first) == {"lex_proxy", "fulfillment", "vectorizer", "authorizer"}
     for function, artifact in first.items():
         assert artifact.hash == second[function].hash, function
         assert artifact.path.read_bytes() == second[function].path.read_bytes(), function
