@@ -121,7 +121,7 @@ def test_the_vectorizer_zip_carries_the_ca_bundle_where_terraform_says(
             assert packaging.RDS_CA_IN_ZIP not in archive.namelist()
 
 
-def test_lex_proxy_from_its_zip_answers_a_chat_post_and_the_preflight(invoke: Invoke) -> None:
+def test_lex_proxy_from_its_zip_answers_a_chat_post_and_the_preflight(invoke: Invoke, state: dict[str, Any]) -> None:
     lex_proxy = invoke("lex_proxy")
     event = load_event("apigw_chat_post")
     event["body"] = json.dumps({"message": "recommend a university for medicine in Germany", "session_id": "zip-1"})
@@ -131,7 +131,9 @@ def test_lex_proxy_from_its_zip_answers_a_chat_post_and_the_preflight(invoke: In
     assert (body["intent"], body["state"]) == ("RecommendUniversity", "Fulfilled")
     assert "Heidelberg University" in body["messages"][0]
     preflight = lex_proxy(load_event("apigw_chat_options"))
-    assert preflight["statusCode"] == 204 and preflight["headers"]["Access-Control-Allow-Origin"] == "*"
+    web_origin = state["environments"]["lambda-lex_proxy"]["CAMPUSBOT_CORS_ALLOW_ORIGIN"]  # the stack's: the web chat's
+    assert web_origin.startswith("http://127.0.0.1:")
+    assert preflight["statusCode"] == 204 and preflight["headers"]["Access-Control-Allow-Origin"] == web_origin
 
 
 @pytest.mark.parametrize("name", event_names("lex_"))

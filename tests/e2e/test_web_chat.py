@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from tests.fixtures.chat_api import check_answer
 from tests.fixtures.local_runtime import RunningRuntime
@@ -397,53 +398,25 @@ def test_the_gateways_real_answers_match_the_openapi_document(web: str) -> None:
 
 @pytest.fixture(scope="module")
 def cognito_pool(local_runtime: RunningRuntime) -> dict[str, str]:
-    """A user pool with one confirmed student in the runtime's moto (Cognito's stand-in), whatever issue 12 adds."""
-    idp = boto3.client(
-        "cognito-idp", endpoint_url=local_runtime.s3_url, region_name="us-east-1",
-        aws_access_key_id="campusbot-local", aws_secret_access_key="campusbot-local",
-    )  # fmt: skip
-    pool = idp.create_user_pool(PoolName="campusbot-web-test")["UserPool"]["Id"]
-    client = idp.create_user_pool_client(
-        UserPoolId=pool, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    )["UserPoolClient"]["ClientId"]
+    """One confirmed student in the runtime's user pool (the pool the conversation stack's cognito module
+    describes, created in moto by `platform up`), added as an operator would: `platform users add`."""
+    status = json.loads(local_runtime.platform("status", "--json").stdout)
     email = f"amara.{int(time.time())}@example.org"
-    idp.admin_create_user(
-        UserPoolId=pool, Username=email, UserAttributes=[{"Name": "email", "Value": email}], MessageAction="SUPPRESS"
-    )
-    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password="Campus-bot-2027", Permanent=True)
-    return {"pool": pool, "client": client, "email": email, "endpoint": f"{local_runtime.s3_url}/"}
+    local_runtime.platform("users", "add", email, "--password", "Campus-bot-2027")
+    return {**status["cognito"], "email": email}
 
 
 def test_sign_in_sends_the_id_token_refreshes_it_and_signs_out(open_page: Any, web: str, cognito_pool: Any) -> None:
-    """The browser's InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) against moto's Cognito; the config.json
-    and CSP naming the pool are what `platform deploy` (and the runtime, once it has a pool) generate, so this test
-    serves them itself. moto answers no CORS preflight: the test answers it as Cognito does."""
+    """The browser's InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) against the runtime's pool, with the
+    config.json and CSP the runtime serves (the page signs in through the gateway's /cognito-idp/ path), and the ID
+    token the authorizer then verifies on every turn."""
     from playwright.sync_api import expect
 
-    cognito = {
-        "region": "us-east-1", "endpoint": cognito_pool["endpoint"],
-        "userPoolId": cognito_pool["pool"], "clientId": cognito_pool["client"],
-    }  # fmt: skip
-    chat = open_page(bypass_csp=True)
+    chat = open_page()
     page = chat.page
-
-    def config(route: Any) -> None:
-        answer = route.fetch()
-        route.fulfill(response=answer, json={**answer.json(), "cognito": cognito})
-
-    def preflight(route: Any) -> None:
-        if route.request.method != "OPTIONS":
-            route.continue_()
-            return
-        headers = {
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Allow-Methods": "POST",
-            "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent",
-        }
-        route.fulfill(status=200, headers=headers)
-
-    page.route(f"{web}config.json", config)
-    page.route(f"{cognito_pool['endpoint']}**", preflight)
+    config = json.loads(httpx.get(f"{web}config.json").text)
+    assert config["cognito"]["userPoolId"] == cognito_pool["user_pool_id"]
+    assert config["cognito"]["clientId"] == cognito_pool["client_id"]
     authorizations: list[str | None] = []
     page.on(
         "request", lambda r: authorizations.append(r.headers.get("authorization")) if r.url.endswith("/chat") else None
