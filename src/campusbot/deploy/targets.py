@@ -239,7 +239,7 @@ class LocalStackTarget:
     SKIPPED: Final[Mapping[str, str]] = {
         "image": "no registry in the localstack target; the API runs as `platform api` locally",
         "lex": "Lex stays on the local runtime's emulator (create_lex_bot=false)",
-        "migrate": "ECS tasks do not run in LocalStack/moto; `platform seed` migrates and seeds locally",
+        "migrate": "ECS tasks do not run there (LocalStack/moto); `platform seed` migrates and seeds locally",
     }
     # What moto (not LocalStack) cannot do.
     MOTO_SKIPPED: Final[Mapping[str, str]] = {
