@@ -14,7 +14,6 @@ import typer
 
 if TYPE_CHECKING:
     from campusbot.deploy.pipeline import DeployContext, DeployOptions, StepResult
-    from campusbot.deploy.stacks import DeployInputs
 
 TargetOption = Annotated[
     Literal["aws", "localstack"], typer.Option("--target", help="aws, or localstack (CAMPUSBOT_LOCALSTACK_URL)")
@@ -23,7 +22,7 @@ ViaOption = Annotated[Literal["local", "scalr"], typer.Option("--via", help="loc
 EnvOption = Annotated[str, typer.Option("--env", help="environment: terraform/environments/<env>.tfvars")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
 RootOption = Annotated[Path | None, typer.Option("--root", hidden=True, help="checkout holding terraform/")]
-StepName = Literal["preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "smoke"]
+StepName = Literal["preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "web", "smoke"]
 
 RESULT_STYLE = {
     "done": "[green]done[/]",
@@ -193,28 +192,12 @@ def deploy(
 
 
 def _dry_run_header(ctx: DeployContext) -> None:
-    from campusbot.deploy import localstack
-
     options = ctx.options
     ctx.reporter.info(
         f"dry run: {options.env} → {options.target} via {options.via}; state in {ctx.work_dir} "
         "(nothing is called or written)"
     )
-    if options.target == "localstack":
-        ctx.reporter.table(
-            "localstack target: what runs where",
-            ["at " + ctx.settings.localstack_url, "what", "stays on the local runtime", "why"],
-            [
-                (a.service if a else "", a.detail if a else "", b.service if b else "", b.detail if b else "")
-                for a, b in _zip_longest(localstack.RUNS_THERE, localstack.STAYS_LOCAL)
-            ],
-        )
-
-
-def _zip_longest(first: Sequence[Any], second: Sequence[Any]) -> list[tuple[Any, Any]]:
-    from itertools import zip_longest
-
-    return list(zip_longest(first, second))
+    ctx.target.explain(ctx, ctx.reporter)
 
 
 def plan(
@@ -227,13 +210,14 @@ def plan(
     """Plan every stack and print a summary table of adds, changes and destroys (nothing is applied)."""
     from campusbot.cli.console import emit_json, table
     from campusbot.deploy import stackrun
+    from campusbot.deploy.inputs import stack_inputs
     from campusbot.deploy.pipeline import DeployError
     from campusbot.deploy.stacks import ordered
 
     ctx = _context(_options(env, target, via, root, yes=True))
     try:
         stackrun.require_current_bot_template(ctx.options.root)
-        inputs = _stack_inputs(ctx)
+        inputs = stack_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, plan_only=True)
         else:
@@ -272,42 +256,6 @@ def plan(
         table(f"plan {env}: {target} via {via}", ["stack", "add", "change", "destroy", "detail"], rows)
 
 
-def _stack_inputs(ctx: DeployContext) -> DeployInputs:
-    """What plan and destroy pass to the stacks: the account (aws, local state bucket), image URI, zips."""
-    from campusbot.deploy import stackrun, steps
-
-    if ctx.options.target == "aws" and ctx.options.via == "local":
-        steps.resolve_account(ctx)
-    _prepare_inputs(ctx)
-    return stackrun.deploy_inputs(ctx)
-
-
-def _prepare_inputs(ctx: DeployContext) -> None:
-    """The image URI and Lambda zips the stacks need as variables (built or recomputed, never pushed)."""
-    from campusbot.deploy import image as images
-    from campusbot.deploy import lambda_package as packaging
-
-    tag = images.image_tag(ctx.options.root)
-    if ctx.state.image_tag != tag or ctx.state.image_uri is None:
-        repository = ctx.state.image_uri.rsplit(":", 1)[0] if ctx.state.image_uri else _repository(ctx)
-        ctx.state.image_uri, ctx.state.image_tag = f"{repository}:{tag}", tag
-    ca_bundle = packaging.rds_ca_bundle(ctx.lambda_cache_dir) if ctx.options.target == "aws" else None
-    with ctx.reporter.activity("packaging Lambdas (cached)"):
-        ctx.state.artifacts = packaging.build_all(
-            ctx.options.root / "src", ctx.lambda_build_dir, ctx.lambda_cache_dir, ca_bundle=ca_bundle
-        )
-
-
-def _repository(ctx: DeployContext) -> str:
-    """The deployed ECR repository (the foundation stack's SSM parameter), else its name."""
-    if ctx.options.target == "aws":
-        try:
-            return ctx.parameters()["ecr/api_repository_url"]
-        except Exception:  # not deployed yet, or no credentials: the name is enough for a plan
-            pass
-    return f"campusbot-{ctx.options.env}/api"
-
-
 def destroy(
     env: EnvOption = "dev",
     via: ViaOption = "local",
@@ -318,6 +266,7 @@ def destroy(
     """Destroy every stack in reverse order (analytics → foundation), after a confirmation."""
     from campusbot.cli.console import abort, success, table
     from campusbot.deploy import stackrun
+    from campusbot.deploy.inputs import stack_inputs
     from campusbot.deploy.pipeline import DeployError
     from campusbot.deploy.stacks import ordered
 
@@ -326,7 +275,7 @@ def destroy(
     if not yes and not ctx.reporter.confirm(f"destroy {names} of {env} ({target} via {via})? Data is lost"):
         abort("nothing destroyed")
     try:
-        inputs = _stack_inputs(ctx)
+        inputs = stack_inputs(ctx)
         if via == "scalr":
             outcomes = stackrun.apply_scalr(ctx, ordered(), inputs, destroy=True)
         else:

@@ -16,15 +16,26 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from campusbot.deploy.stacks import DeployTarget, LambdaArtifact, Via
 from campusbot.settings import Settings
+
+if TYPE_CHECKING:
+    from campusbot.deploy.targets import Target
 
 log = logging.getLogger(__name__)
 
 STEP_NAMES: Final = ("preflight", "image", "lambdas", "stacks", "lex", "migrate", "documents", "web", "smoke")
 StepStatus = Literal["done", "unchanged", "skipped", "failed", "planned"]
+
+
+class Planned(Exception):
+    """Raised by `DeployContext.plan` in a dry run: the step stops after describing what it would do."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("planned")
+        self.lines = list(lines)
 
 
 class DeployError(RuntimeError):
@@ -178,13 +189,25 @@ class DeployContext:
     def lambda_cache_dir(self) -> Path:
         return self.deploy_dir / "lambda-cache"
 
+    @property
+    def target(self) -> Target:
+        from campusbot.deploy.targets import target_for
+
+        return target_for(self.options.target)
+
+    def plan(self, lines: Sequence[str]) -> None:
+        """What the step is about to do, in words. A dry run stops here (the runner prints the lines);
+        a real run goes on, so a step's description and its action are one piece of code."""
+        if self.options.dry_run:
+            raise Planned(lines)
+
     # -- AWS -------------------------------------------------------------------------------------
 
     def client(self, service: str) -> Any:
         if self.options.dry_run:
             raise DeployError(f"dry run: no {service} calls")
         if self.clients is None:
-            self.clients = default_clients(self.settings, self.options.target)
+            self.clients = self.target.clients(self.settings)
         return self.clients(service)
 
     def parameters(self, *, refresh: bool = False) -> dict[str, str]:
@@ -205,19 +228,9 @@ class DeployContext:
 
 def default_clients(settings: Settings, target: DeployTarget) -> ClientFactory:
     """boto3 clients for the target: the default credential chain, or the LocalStack edge."""
-    if target == "localstack":
-        from campusbot.deploy import localstack
+    from campusbot.deploy.targets import target_for
 
-        session = localstack.session(settings.localstack_url, settings.region)
-        return lambda service: session.client(service)
-    import boto3
-
-    aws = boto3.Session(region_name=settings.region)
-
-    def make(service: str) -> Any:
-        return aws.client(service)  # type: ignore[call-overload]
-
-    return make
+    return target_for(target).clients(settings)
 
 
 def read_parameters(ssm: Any, env: str) -> dict[str, str]:
@@ -234,10 +247,12 @@ StepFunction = Callable[[DeployContext], StepResult]
 
 @dataclass(frozen=True)
 class Step:
+    """A step runs as one function: it calls `ctx.plan(lines)` before it changes or asks anything, so a
+    dry run prints those lines and stops there; a skip (a StepResult "skipped") is printed as such."""
+
     name: str
     title: str
     run: StepFunction
-    describe: Callable[[DeployContext], list[str]]
 
 
 def selected(steps: Sequence[Step], from_step: str | None) -> Iterator[tuple[int, Step, bool]]:
@@ -256,7 +271,7 @@ def run_pipeline(ctx: DeployContext, steps: Sequence[Step]) -> list[StepResult]:
     for number, step, runs in selected(steps, ctx.options.from_step):
         ctx.reporter.step(number, step.name, step.title)
         if ctx.options.dry_run:
-            for line in step.describe(ctx):
+            for line in _described(ctx, step):
                 ctx.reporter.info(line)
             result = StepResult(step.name, "planned" if runs else "skipped", step.title if runs else "before --from")
         elif not runs:
@@ -278,6 +293,15 @@ def run_pipeline(ctx: DeployContext, steps: Sequence[Step]) -> list[StepResult]:
             ctx.reporter.result(result)
         results.append(result)
     return results
+
+
+def _described(ctx: DeployContext, step: Step) -> list[str]:
+    """The lines of a dry run: up to the step's `ctx.plan`, or the reason it skips."""
+    try:
+        result = step.run(ctx)
+    except Planned as planned:
+        return planned.lines
+    return [f"skipped: {result.detail}"] if result.status == "skipped" else [result.detail]
 
 
 def _record_failure(ctx: DeployContext, step: Step, error: DeployError, results: list[StepResult]) -> None:

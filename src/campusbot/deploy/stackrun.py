@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from campusbot.deploy import backend, fingerprint, localstack
+from campusbot.deploy import backend, fingerprint
 from campusbot.deploy.pipeline import DeployContext, DeployError
 from campusbot.deploy.stacks import (
     DeployInputs,
@@ -88,9 +88,7 @@ def state_bucket(ctx: DeployContext) -> str:
 
 
 def stack_backend(ctx: DeployContext, stack: Stack) -> backend.Backend:
-    if ctx.options.target == "localstack":
-        return backend.LocalBackend(ctx.work_dir / "state" / f"{stack.name}.tfstate")
-    return backend.S3Backend(state_bucket(ctx), backend.state_key(ctx.options.env, stack.name), ctx.settings.region)
+    return ctx.target.stack_backend(ctx, stack, state_bucket(ctx))
 
 
 def var_files(ctx: DeployContext, stack: Stack) -> list[Path]:
@@ -104,10 +102,7 @@ def prepare(ctx: DeployContext, stack: Stack, inputs: DeployInputs) -> Terraform
     directory = stack.directory(ctx.options.root)
     if not directory.is_dir():
         raise DeployError(f"stack folder {directory} is missing")
-    if ctx.options.target == "localstack":
-        localstack.write_provider_override(directory, ctx.settings.localstack_url, ctx.settings.region)
-    elif localstack.remove_provider_override(directory):
-        ctx.reporter.warn(f"{stack.name}: removed a leftover {localstack.OVERRIDE_FILE} (it pointed at LocalStack)")
+    ctx.target.prepare_stack(ctx, stack, directory)
     backend.write_override(directory, stack_backend(ctx, stack))
     variables_path = ctx.work_dir / "vars" / f"{stack.name}.tfvars.json"
     variables_path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +193,7 @@ def apply_local(ctx: DeployContext, stacks: Sequence[Stack], inputs: DeployInput
                 ctx.reporter.info(f"{stack.name}: {plan.counts()} (add, change, destroy)")
                 show_plan(ctx, plan)
                 question = f"apply {plan.counts()} to {stack.name} ({ctx.options.env})?"
-                if ctx.options.target == "aws" and not ctx.options.yes and not ctx.reporter.confirm(question):
+                if ctx.target.confirms_apply and not ctx.options.yes and not ctx.reporter.confirm(question):
                     raise DeployError(f"{stack.name}: not applied (declined)", fix="re-run and confirm, or pass --yes")
                 apply_plan(ctx, tf, plan)
                 outcome.applied = upstream_applied = True

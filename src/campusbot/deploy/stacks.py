@@ -160,8 +160,7 @@ def stack_variables(stack: Stack, inputs: DeployInputs) -> dict[str, Any]:
             variables["bot_template_path"] = str(inputs.bot_template_path)
         if inputs.slot_type_values:
             variables["lex_slot_type_values"] = dict(inputs.slot_type_values)
-    if inputs.target == "localstack":
-        variables.update(LOCALSTACK_SWITCHES.get(stack.name, {}))
-        if stack.name == "conversation":
-            variables.update({"bot_id": inputs.bot_id, "bot_alias_id": inputs.bot_alias_id})
+    from campusbot.deploy.targets import target_for
+
+    variables.update(target_for(inputs.target).stack_variables(stack, inputs))
     return variables

@@ -29,19 +29,22 @@ def deployed_status(
     `clients` is a `service -> boto3 client` callable (default: the target's credential chain or
     LocalStack edge). Outputs are the stack's SSM parameters (keys without the /campusbot/<env>/ prefix).
     """
-    from campusbot.deploy.pipeline import default_clients, read_parameters
+    from campusbot.deploy.pipeline import read_parameters
+    from campusbot.deploy.targets import target_for
+
+    where = target_for(target)
 
     report: dict[str, Any] = {
         "env": env,
         "target": target,
-        "endpoint": settings.localstack_url if target == "localstack" else f"aws {settings.region}",
+        "endpoint": where.endpoint(settings),
         "stacks": [],
         "health": [],
         "error": None,
         "local_state": _local_state(settings, env, target),
     }
     try:
-        factory = clients or default_clients(settings, target)
+        factory = clients or where.clients(settings)
         parameters = read_parameters(factory("ssm"), env)
     except Exception as exc:  # no credentials, endpoint down: say so
         report["error"] = f"cannot read /campusbot/{env}/ from SSM: {exc}"
@@ -51,7 +54,7 @@ def deployed_status(
         outputs = {key: value for key, value in sorted(parameters.items()) if key.startswith(prefixes)}
         report["stacks"].append({"name": stack.name, "deployed": bool(outputs), "outputs": outputs})
     chat_url = parameters.get("api/chat_url")
-    if chat_url and target == "aws":
+    if chat_url and where.checks_chat_health:
         report["health"].append(_chat_health(factory, chat_url, parameters.get("api/api_key_id"), timeout))
     return report
 

@@ -1,25 +1,19 @@
 """The nine deploy steps. Each one converges (a re-run changes nothing that is already right),
 says what it did, and describes itself for --dry-run with the names it resolves, without
-credentials or network.
+credentials or network: a step calls `ctx.plan(lines)` before its first call out, and a dry run
+stops there. What differs between AWS and LocalStack is asked of `ctx.target` (deploy/targets.py).
 
-1 preflight  2 image  3 lambdas  4 stacks  5 lex  6 migrate  7 documents  8 smoke
+1 preflight  2 image  3 lambdas  4 stacks  5 lex  6 migrate  7 documents  8 web  9 smoke
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from campusbot.deploy import backend, localstack
+from campusbot.deploy import backend
 from campusbot.deploy.pipeline import DeployContext, DeployError, Step, StepResult
-from campusbot.deploy.stacks import (
-    FUNCTIONS,
-    LOCALSTACK_SWITCH_REASONS,
-    LOCALSTACK_SWITCHES,
-    env_var_file,
-    environment_name,
-    ordered,
-    workspace_name,
-)
+from campusbot.deploy.stacks import FUNCTIONS, environment_name, ordered, workspace_name
+from campusbot.deploy.targets import Check
 
 MIN_TERRAFORM = (1, 10, 0)  # S3 backend use_lockfile
 
@@ -29,114 +23,57 @@ MIN_TERRAFORM = (1, 10, 0)  # S3 backend use_lockfile
 
 def preflight(ctx: DeployContext) -> StepResult:
     """The doctor checks this target and via need; everything that is missing, at once, with the fix."""
-    from campusbot import diagnostics
-    from campusbot.deploy.terraform import terraform_version
-
-    options, settings = ctx.options, ctx.settings
+    options = ctx.options
+    checks = [_via_check(ctx), *ctx.target.checks(ctx)]
+    ctx.plan([check.line for check in checks])
     rows: list[tuple[str, str, str]] = []
     problems: list[str] = []
-
-    def note(name: str, ok: bool, detail: str, fix: str) -> None:
-        rows.append((name, "ok" if ok else "missing", detail if ok else f"{detail} — {fix}"))
+    for check in checks:
+        outcome = check.probe(ctx, rows)
+        if outcome is None:
+            continue
+        ok, detail, fix = outcome
+        rows.append((check.name, "ok" if ok else "missing", detail if ok else f"{detail} — {fix}"))
         if not ok:
-            problems.append(f"{name}: {fix}")
-
-    if options.via == "local":
-        version = terraform_version(settings.terraform_bin)
-        check = diagnostics.check_terraform()
-        ok = version is not None and version >= MIN_TERRAFORM
-        shown = check.detail if version else f"{settings.terraform_bin} not found"
-        note(
-            "terraform",
-            ok,
-            shown,
-            "install Terraform >= 1.10 (S3 lockfile)",
-        )
-    else:
-        token = diagnostics.check_scalr_token()
-        import os
-
-        missing = [n for n in ("SCALR_HOSTNAME", "SCALR_TOKEN", "SCALR_ACCOUNT_ID") if not os.environ.get(n)]
-        note(
-            "scalr", token.status == "ok" and not missing, token.detail, f"export {', '.join(missing) or 'SCALR_TOKEN'}"
-        )
-
-    if options.target == "localstack":
-        found = localstack.answers(settings.localstack_url)
-        note(
-            "localstack endpoint",
-            found is not None,
-            f"{found or 'nothing'} answers on {settings.localstack_url}",
-            "start LocalStack (docker compose -f docker/compose.yaml up localstack) or `platform up`, "
-            "or point CAMPUSBOT_LOCALSTACK_URL at one",
-        )
-    else:
-        credentials = diagnostics.check_aws_credentials(settings)
-        identity = None
-        if credentials.status == "ok":
-            try:
-                identity = ctx.client("sts").get_caller_identity()
-            except Exception as exc:  # expired or invalid credentials: report, do not crash
-                credentials = diagnostics.Check(credentials.name, "missing", f"{credentials.detail}: {exc}", "")
-        note(
-            "aws credentials", identity is not None, credentials.detail, "aws sso login / AWS_PROFILE / AWS_* variables"
-        )
-        if identity is not None:
-            ctx.account_id = str(identity["Account"])
-            rows.append(("aws account", "ok", f"{identity['Account']} as {identity['Arn']}"))
-        docker = diagnostics.check_docker()
-        note("docker", docker.status == "ok", docker.detail, "start the Docker daemon (it builds the API image)")
-        tfvars = env_var_file(options.root, options.env)
-        note(
-            "environment",
-            tfvars.exists(),
-            str(tfvars.relative_to(options.root)),
-            f"create {tfvars.name} (see dev.tfvars)",
-        )
-        if options.via == "local" and identity is not None:
-            bucket = _state_bucket(ctx)
-            exists = _bucket_exists(ctx, bucket)
-            note("state bucket", exists, bucket, f"platform bootstrap --env {options.env}")
+            problems.append(f"{check.name}: {fix}")
     ctx.reporter.table(f"preflight: {options.target} via {options.via}", ["check", "status", "detail"], rows)
     if problems:
         raise DeployError("preflight failed: " + "; ".join(problems), fix="fix the rows marked missing, then re-run")
     return StepResult("preflight", "done", f"{len(rows)} checks passed")
 
 
+def _via_check(ctx: DeployContext) -> Check:
+    """Terraform here (local), or the Scalr credentials (scalr)."""
+    binary = ctx.settings.terraform_bin
+    if ctx.options.via == "local":
+
+        def terraform(_ctx: DeployContext, _rows: list[tuple[str, str, str]]) -> tuple[bool, str, str]:
+            from campusbot import diagnostics
+            from campusbot.deploy.terraform import terraform_version
+
+            version = terraform_version(binary)
+            check = diagnostics.check_terraform()
+            shown = check.detail if version else f"{binary} not found"
+            return version is not None and version >= MIN_TERRAFORM, shown, "install Terraform >= 1.10 (S3 lockfile)"
+
+        return Check("terraform", f"terraform: `{binary}` >= 1.10 on PATH (S3 backend lockfile)", terraform)
+
+    def scalr(_ctx: DeployContext, _rows: list[tuple[str, str, str]]) -> tuple[bool, str, str]:
+        import os
+
+        from campusbot import diagnostics
+
+        token = diagnostics.check_scalr_token()
+        missing = [n for n in ("SCALR_HOSTNAME", "SCALR_TOKEN", "SCALR_ACCOUNT_ID") if not os.environ.get(n)]
+        return token.status == "ok" and not missing, token.detail, f"export {', '.join(missing) or 'SCALR_TOKEN'}"
+
+    return Check("scalr", "scalr: SCALR_HOSTNAME, SCALR_TOKEN (service account) and SCALR_ACCOUNT_ID exported", scalr)
+
+
 def _state_bucket(ctx: DeployContext) -> str:
     from campusbot.deploy.stackrun import state_bucket
 
     return state_bucket(ctx)
-
-
-def _bucket_exists(ctx: DeployContext, bucket: str) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        ctx.client("s3").head_bucket(Bucket=bucket)
-    except ClientError:
-        return False
-    return True
-
-
-def describe_preflight(ctx: DeployContext) -> list[str]:
-    options = ctx.options
-    lines = []
-    if options.via == "local":
-        lines.append(f"terraform: `{ctx.settings.terraform_bin}` >= 1.10 on PATH (S3 backend lockfile)")
-    else:
-        lines.append("scalr: SCALR_HOSTNAME, SCALR_TOKEN (service account) and SCALR_ACCOUNT_ID exported")
-    if options.target == "localstack":
-        lines.append(f"endpoint: LocalStack (or moto) answers on {ctx.settings.localstack_url}")
-    else:
-        lines.append(
-            f"aws credentials: default chain, region {ctx.settings.region}; sts get-caller-identity for the account"
-        )
-        lines.append("docker: daemon reachable (builds the API image)")
-        lines.append(f"environment: {env_var_file(options.root, options.env).relative_to(options.root)} exists")
-        if options.via == "local":
-            lines.append(f"state bucket: {_state_bucket(ctx)} exists (else: platform bootstrap --env {options.env})")
-    return lines
 
 
 # -- 2. image ------------------------------------------------------------------------------------------
@@ -146,12 +83,21 @@ def image(ctx: DeployContext) -> StepResult:
     from campusbot.deploy import image as images
 
     tag = images.image_tag(ctx.options.root)
-    if ctx.options.target == "localstack":
-        ctx.state.image_uri = f"campusbot-{ctx.options.env}/api:{tag}"
+    skip = ctx.target.skip("image")
+    if skip:  # the stacks still need a URI (the app stack's variable): the name and the tag
+        ctx.state.image_uri = f"{ctx.target.repository(ctx)}:{tag}"
         ctx.state.image_tag = tag
-        return StepResult(
-            "image", "skipped", "localstack: no registry to push to; the API runs as `platform api` locally"
-        )
+        return StepResult("image", "skipped", f"{skip} (tag {tag})")
+    ctx.plan(
+        [
+            f"tag {tag} = hash of {len(images.context_files(ctx.options.root))} context files "
+            f"({images.DOCKERFILE}, src/campusbot, …)",
+            f"repository campusbot-{ctx.options.env}/api (ECR, IMMUTABLE; from the foundation stack, "
+            "applied first if new)",
+            f"if {tag} is already there: nothing; else docker build --platform {images.PLATFORM}, "
+            "docker login with ECR GetAuthorizationToken, docker push",
+        ]
+    )
     repository_url = ctx.parameters().get("ecr/api_repository_url")
     if not repository_url:
         ctx.reporter.info("the ECR repository comes from the foundation stack: applying it first")
@@ -169,32 +115,18 @@ def image(ctx: DeployContext) -> StepResult:
     return StepResult("image", "done" if result.pushed else "unchanged", result.detail)
 
 
-def describe_image(ctx: DeployContext) -> list[str]:
-    from campusbot.deploy import image as images
-
-    tag = images.image_tag(ctx.options.root)
-    if ctx.options.target == "localstack":
-        return [f"skipped: no registry in the localstack target (tag would be {tag}; the API runs locally)"]
-    return [
-        f"tag {tag} = hash of {len(images.context_files(ctx.options.root))} context files "
-        f"({images.DOCKERFILE}, src/campusbot, …)",
-        f"repository campusbot-{ctx.options.env}/api (ECR, IMMUTABLE; from the foundation stack, applied first if new)",
-        f"if {tag} is already there: nothing; else docker build --platform {images.PLATFORM}, "
-        "docker login with ECR GetAuthorizationToken, docker push",
-    ]
-
-
 # -- 3. lambdas ----------------------------------------------------------------------------------------
 
 
 def lambdas(ctx: DeployContext) -> StepResult:
     from campusbot.deploy import lambda_package as packaging
 
-    before = {name: a.hash for name, a in ctx.state.artifacts.items()}
     src = ctx.options.root / "src"
+    ctx.plan(_package_lines(ctx))
+    before = {name: a.hash for name, a in ctx.state.artifacts.items()}
     with ctx.reporter.activity(f"packaging {', '.join(FUNCTIONS)} (manylinux wheels, cached)") as activity:
         try:
-            ca_bundle = packaging.rds_ca_bundle(ctx.lambda_cache_dir) if ctx.options.target == "aws" else None
+            ca_bundle = ctx.target.rds_ca_bundle(ctx)
             artifacts = packaging.build_all(
                 src, ctx.lambda_build_dir, ctx.lambda_cache_dir, on_progress=activity.update, ca_bundle=ca_bundle
             )
@@ -220,7 +152,7 @@ def lambdas(ctx: DeployContext) -> StepResult:
     return StepResult("lambdas", "done", f"built {', '.join(changed)}")
 
 
-def describe_lambdas(ctx: DeployContext) -> list[str]:
+def _package_lines(ctx: DeployContext) -> list[str]:
     from campusbot.deploy import lambda_package as packaging
 
     lines = []
@@ -257,6 +189,7 @@ def _apply_stacks(ctx: DeployContext, names: list[str] | None = None) -> list[An
 
 
 def stacks_step(ctx: DeployContext) -> StepResult:
+    ctx.plan(_stack_lines(ctx))
     missing = [name for name in FUNCTIONS if name not in ctx.state.artifacts]
     if missing or ctx.state.image_uri is None:
         raise DeployError(
@@ -285,7 +218,7 @@ def _short(value: Any, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def describe_stacks(ctx: DeployContext) -> list[str]:
+def _stack_lines(ctx: DeployContext) -> list[str]:
     from campusbot.deploy import stackrun
 
     options = ctx.options
@@ -310,10 +243,7 @@ def describe_stacks(ctx: DeployContext) -> list[str]:
         if stack.name == "conversation":
             cli_variables.append("lex_slot_type_values[UniversityName] from the seed data")
         lines.append(f"    CLI variables: {', '.join(cli_variables)}")
-        if options.target == "localstack":
-            switches = ", ".join(f"{k}={str(v).lower()}" for k, v in LOCALSTACK_SWITCHES.get(stack.name, {}).items())
-            if switches:
-                lines.append(f"    localstack switches: {switches}")
+        lines += ctx.target.stack_notes(ctx, stack)
     if options.via == "scalr":
         lines.append(
             "each run: configuration version upload, plan, policy checks printed, confirmation, apply; "
@@ -322,14 +252,10 @@ def describe_stacks(ctx: DeployContext) -> list[str]:
     else:
         lines.append(
             "each stack: init (backend_override.tf), plan, "
-            + ("apply" if options.target == "localstack" else "confirmation, apply")
+            + ("confirmation, apply" if ctx.target.confirms_apply else "apply")
             + ", outputs read back"
         )
-    if options.target == "localstack":
-        lines.append(f"provider override {localstack.OVERRIDE_FILE}: every endpoint → {ctx.settings.localstack_url}")
-        for switch, reason in LOCALSTACK_SWITCH_REASONS.items():
-            lines.append(f"    {switch}=false: {reason}")
-    return lines
+    return lines + ctx.target.stacks_notes(ctx)
 
 
 # -- 5. lex --------------------------------------------------------------------------------------------
@@ -338,10 +264,17 @@ def describe_stacks(ctx: DeployContext) -> list[str]:
 def lex_step(ctx: DeployContext) -> StepResult:
     from campusbot.deploy import lex
 
-    if ctx.options.target == "localstack":
-        return StepResult(
-            "lex", "skipped", "localstack: Lex stays on the local runtime's emulator (create_lex_bot=false)"
-        )
+    skip = ctx.target.skip("lex")
+    if skip:
+        return StepResult("lex", "skipped", skip)
+    ctx.plan(
+        [
+            "the conversation stack's CloudFormation builds the locale, cuts a version per definition change "
+            "and moves the alias",
+            f"check: /campusbot/{ctx.options.env}/lex/bot_alias_id serves a version whose locale is Built; "
+            "build the DRAFT locale if it is not",
+        ]
+    )
     bot_id, alias_id, locale_id = (ctx.parameter(f"lex/{key}") for key in ("bot_id", "bot_alias_id", "locale_id"))
     with ctx.reporter.activity(f"Lex bot {bot_id} alias {alias_id}") as activity:
         try:
@@ -354,27 +287,23 @@ def lex_step(ctx: DeployContext) -> StepResult:
     )
 
 
-def describe_lex(ctx: DeployContext) -> list[str]:
-    if ctx.options.target == "localstack":
-        return ["skipped: Lex stays on the local runtime (the emulator runs the same bot template)"]
-    return [
-        "the conversation stack's CloudFormation builds the locale, cuts a version per definition change "
-        "and moves the alias",
-        f"check: /campusbot/{ctx.options.env}/lex/bot_alias_id serves a version whose locale is Built; "
-        "build the DRAFT locale if it is not",
-    ]
-
-
 # -- 6. migrate ----------------------------------------------------------------------------------------
 
 
 def migrate(ctx: DeployContext) -> StepResult:
     from campusbot.deploy import runtask
 
-    if ctx.options.target == "localstack":
-        return StepResult(
-            "migrate", "skipped", "localstack: ECS tasks do not run there; `platform seed` migrates and seeds locally"
-        )
+    skip = ctx.target.skip("migrate")
+    if skip:
+        return StepResult("migrate", "skipped", skip)
+    ctx.plan(
+        [
+            f"ECS RunTask on the cluster and task definition of campusbot-{ctx.options.env}-api (read from the "
+            f"service), command override `{' '.join(runtask.SEED_COMMAND)}` (alembic upgrade head, then the "
+            "idempotent seed)",
+            "waits for STOPPED, requires exit code 0, prints the task's CloudWatch log",
+        ]
+    )
     cluster, service = ctx.parameter("app/ecs_cluster_name"), ctx.parameter("app/ecs_service_name")
     ecs = ctx.client("ecs")
     with ctx.reporter.activity(f"one-off task on {cluster}: {' '.join(runtask.SEED_COMMAND)}") as activity:
@@ -390,18 +319,6 @@ def migrate(ctx: DeployContext) -> StepResult:
     return StepResult("migrate", "done", f"task {result.task_arn.rsplit('/', 1)[-1]} exited 0")
 
 
-def describe_migrate(ctx: DeployContext) -> list[str]:
-    from campusbot.deploy import runtask
-
-    if ctx.options.target == "localstack":
-        return ["skipped: ECS tasks do not run in LocalStack/moto (`platform seed` does it locally)"]
-    return [
-        f"ECS RunTask on the cluster and task definition of campusbot-{ctx.options.env}-api (read from the service), "
-        f"command override `{' '.join(runtask.SEED_COMMAND)}` (alembic upgrade head, then the idempotent seed)",
-        "waits for STOPPED, requires exit code 0, prints the task's CloudWatch log",
-    ]
-
-
 # -- 7. documents --------------------------------------------------------------------------------------
 
 
@@ -413,13 +330,16 @@ def documents_step(ctx: DeployContext) -> StepResult:
     files = documents.sample_files(ctx.options.samples)
     if not files:
         return StepResult("documents", "skipped", f"no sample documents in {ctx.options.samples}")
-    if ctx.options.target == "localstack" and localstack.answers(ctx.settings.localstack_url) == "moto":
-        return StepResult(
-            "documents",
-            "skipped",
-            "moto enforces the docs bucket's TLS-only policy on its plain-HTTP endpoint; "
-            "`platform upload samples/documents` indexes them on the local runtime",
-        )
+    folder = ctx.options.samples.relative_to(ctx.options.root)
+    ctx.plan(
+        [
+            f"{len(files)} files of {folder} → s3://<docs bucket>/samples/… "
+            f"(/campusbot/{ctx.options.env}/s3/docs_bucket_name); same MD5 = not sent"
+        ]
+    )
+    skip = ctx.target.probe_skip("documents", ctx)
+    if skip:
+        return StepResult("documents", "skipped", skip)
     bucket = ctx.parameter("s3/docs_bucket_name")
     with ctx.reporter.activity(f"uploading to s3://{bucket}", total=len(files)) as activity:
         try:
@@ -436,19 +356,6 @@ def documents_step(ctx: DeployContext) -> StepResult:
     )
 
 
-def describe_documents(ctx: DeployContext) -> list[str]:
-    from campusbot.deploy import documents
-
-    files = documents.sample_files(ctx.options.samples)
-    folder = ctx.options.samples.relative_to(ctx.options.root)
-    if not files:
-        return [f"skipped: no sample documents in {folder}"]
-    return [
-        f"{len(files)} files of {folder} → s3://<docs bucket>/samples/… "
-        f"(/campusbot/{ctx.options.env}/s3/docs_bucket_name); same MD5 = not sent"
-    ]
-
-
 # -- 8. web -------------------------------------------------------------------------------------------
 
 
@@ -457,11 +364,19 @@ def web_step(ctx: DeployContext) -> StepResult:
 
     from campusbot.deploy import web
 
+    ctx.plan(
+        [
+            "web/ (index.html, app.js, widget.js, …) and a generated config.json (API URL, API key, Cognito pool) → "
+            f"s3://<web bucket> (/campusbot/{ctx.options.env}/web/bucket_name), then a CloudFront invalidation; "
+            "prints the web chat's URL"
+        ]
+    )
     bucket = ctx.parameters().get("web/bucket_name")
     if not bucket or bucket == "none":
         return StepResult("web", "skipped", "no web bucket (the conversation stack's create_web is false)")
-    if ctx.options.target == "localstack" and localstack.answers(ctx.settings.localstack_url) == "moto":
-        return StepResult("web", "skipped", "moto enforces the web bucket's TLS-only policy on its plain-HTTP endpoint")
+    skip = ctx.target.probe_skip("web", ctx)
+    if skip:
+        return StepResult("web", "skipped", skip)
     url, api_key = _chat_endpoint(ctx)
     if url is None:
         url = ctx.parameter("api/chat_url")
@@ -470,7 +385,7 @@ def web_step(ctx: DeployContext) -> StepResult:
         uploads = web.upload(ctx.client("s3"), bucket, config)
         sent = [u for u in uploads if u.uploaded]
         distribution = ctx.parameters().get("web/distribution_id")
-        if sent and distribution and distribution != "none" and ctx.options.target == "aws":
+        if sent and distribution and distribution != "none" and ctx.target.invalidates_cdn:
             web.invalidate(ctx.client("cloudfront"), distribution)
     except (ClientError, BotoCoreError) as exc:
         raise DeployError(f"uploading the web chat to s3://{bucket} failed: {exc}", fix="check S3 permissions") from exc
@@ -493,14 +408,6 @@ def _cognito(ctx: DeployContext) -> dict[str, str] | None:
     }
 
 
-def describe_web(ctx: DeployContext) -> list[str]:
-    return [
-        f"web/ (index.html, app.js, widget.js, …) and a generated config.json (API URL, API key, Cognito pool) → "
-        f"s3://<web bucket> (/campusbot/{ctx.options.env}/web/bucket_name), then a CloudFront invalidation; "
-        "prints the web chat's URL"
-    ]
-
-
 # -- 9. smoke ------------------------------------------------------------------------------------------
 
 
@@ -511,6 +418,12 @@ def smoke(ctx: DeployContext) -> StepResult:
     folder = ctx.options.conversations
     if not folder.is_dir():
         return StepResult("smoke", "skipped", f"no conversation scripts in {folder}")
+    ctx.plan(
+        [
+            f"platform chat --smoke: the scripts of {folder.relative_to(ctx.options.root)} against "
+            + ctx.target.chat_url_line(ctx)
+        ]
+    )
     url, api_key = _chat_endpoint(ctx)
     if url is None:
         return StepResult("smoke", "skipped", api_key or "no chat endpoint")
@@ -547,16 +460,9 @@ def smoke(ctx: DeployContext) -> StepResult:
 
 def _chat_endpoint(ctx: DeployContext) -> tuple[str | None, str | None]:
     """(url, api key), or (None, why not)."""
-    if ctx.options.target == "localstack":
-        if localstack.answers(ctx.settings.localstack_url) != "localstack":
-            return (
-                None,
-                "moto does not run Lambda proxy integrations: `platform chat --smoke` runs against the local runtime",
-            )
-        rest_api_id, stage = ctx.parameter("api/rest_api_id"), ctx.parameter("api/stage_name")
-        url = localstack.execute_api_url(ctx.settings.localstack_url, rest_api_id, stage)
-    else:
-        url = ctx.parameter("api/chat_url")
+    url, why = ctx.target.chat_url(ctx)
+    if url is None:
+        return None, why
     key_id = ctx.parameters().get("api/api_key_id")
     api_key = None
     if key_id:
@@ -564,26 +470,16 @@ def _chat_endpoint(ctx: DeployContext) -> tuple[str | None, str | None]:
     return url, api_key
 
 
-def describe_smoke(ctx: DeployContext) -> list[str]:
-    folder = ctx.options.conversations.relative_to(ctx.options.root)
-    if ctx.options.target == "localstack":
-        return [f"only against a real LocalStack (it runs the Lambdas); with moto: skipped. Scripts: {folder}"]
-    return [
-        f"platform chat --smoke: the scripts of {folder} against /campusbot/{ctx.options.env}/api/chat_url "
-        "with the stage's API key"
-    ]
-
-
 STEPS = (
-    Step("preflight", "preflight checks", preflight, describe_preflight),
-    Step("image", "API image → ECR", image, describe_image),
-    Step("lambdas", "Lambda zips", lambdas, describe_lambdas),
-    Step("stacks", "Terraform stacks", stacks_step, describe_stacks),
-    Step("lex", "Lex locale, version, alias", lex_step, describe_lex),
-    Step("migrate", "migrations + seed (ECS RunTask)", migrate, describe_migrate),
-    Step("documents", "sample documents → S3", documents_step, describe_documents),
-    Step("web", "web chat → S3 + CloudFront", web_step, describe_web),
-    Step("smoke", "platform chat --smoke", smoke, describe_smoke),
+    Step("preflight", "preflight checks", preflight),
+    Step("image", "API image → ECR", image),
+    Step("lambdas", "Lambda zips", lambdas),
+    Step("stacks", "Terraform stacks", stacks_step),
+    Step("lex", "Lex locale, version, alias", lex_step),
+    Step("migrate", "migrations + seed (ECS RunTask)", migrate),
+    Step("documents", "sample documents → S3", documents_step),
+    Step("web", "web chat → S3 + CloudFront", web_step),
+    Step("smoke", "platform chat --smoke", smoke),
 )
 
 

@@ -30,12 +30,13 @@ def context(tmp_path: Path, reporter: RecordingReporter, **options: object) -> D
 def recording_steps(ran: list[str], fail: str | None = None) -> list[Step]:
     def make(name: str) -> Step:
         def run(ctx: DeployContext) -> StepResult:
+            ctx.plan([f"would {name}"])
             ran.append(name)
             if name == fail:
                 raise DeployError(f"{name} broke", fix="mend it")
             return StepResult(name, "done", f"{name} ok")
 
-        return Step(name, f"the {name} step", run, lambda ctx: [f"would {name}"])
+        return Step(name, f"the {name} step", run)
 
     return [make(name) for name in STEP_NAMES]
 
@@ -116,7 +117,7 @@ def test_an_unforeseen_exception_becomes_a_step_failure_with_its_type(
 
     ctx = context(tmp_path, reporter)
     with pytest.raises(DeployError, match="preflight: KeyError: 'Parameters'") as failure:
-        run_pipeline(ctx, [Step("preflight", "checks", boom, lambda ctx: [])])
+        run_pipeline(ctx, [Step("preflight", "checks", boom)])
     assert isinstance(failure.value.__cause__, KeyError)
     assert "-v" in (failure.value.fix or "")
     assert DeployState.load(ctx.state.path).steps == {"preflight": "failed"}

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from campusbot.db.seed.data import CompanySeed, OpportunitySeed, ProgramSeed, StudentSeed, UniversitySeed
+from campusbot.db.seed.records import CompanySeed, OpportunitySeed, ProgramSeed, StudentSeed, UniversitySeed
 
 
 def _d(value: int | str | None) -> Decimal | None:

@@ -1,99 +1,35 @@
-"""The seed data's record types and `build_seed`, the one public entry: core set first, then generated rows.
+"""`build_seed`, the seed's one public entry: core set first, then generated rows.
 
-The records are plain values mirroring the tables in `campusbot.db.models` (field names are column names);
-`campusbot.db.seed.load` writes them. Fields of study and industries come from the bot definition's slot
-types FieldOfStudy and Industry (`load_vocabulary`), so the data and the bot speak the same words.
+The records (`campusbot.db.seed.records`, re-exported here) are plain values mirroring the tables in
+`campusbot.db.models`; `campusbot.db.seed.load` writes them. Fields of study and industries come from the
+bot definition's slot types FieldOfStudy and Industry (`load_vocabulary`), so the data and the bot speak
+the same words.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from campusbot.db.seed import core, generate
+from campusbot.db.seed.records import CompanySeed, OpportunitySeed, ProgramSeed, SeedData, StudentSeed, UniversitySeed
+
+# The record types are re-exported: `from campusbot.db.seed.data import SeedData, build_seed` keeps working.
+__all__ = [
+    "CompanySeed",
+    "OpportunitySeed",
+    "ProgramSeed",
+    "SeedData",
+    "StudentSeed",
+    "UniversitySeed",
+    "build_seed",
+    "load_vocabulary",
+]
+
 DEFINITION = Path(__file__).resolve().parents[2] / "bot" / "definition.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class ProgramSeed:
-    name: str
-    field_of_study: str
-    degree: str
-    tuition: Decimal  # yearly, USD
-    language: str
-    duration_years: Decimal
-    min_gpa: Decimal | None  # 0-4 scale
-
-
-@dataclass(frozen=True, slots=True)
-class UniversitySeed:
-    name: str
-    country: str
-    city: str
-    website: str | None
-    world_rank: int | None
-    founded_year: int | None
-    acceptance_rate: Decimal | None  # 0-1
-    description: str | None
-    programs: tuple[ProgramSeed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StudentSeed:
-    first_name: str
-    last_name: str
-    email: str
-    country: str
-    field_of_study: str
-    gpa: Decimal | None
-    max_tuition: Decimal | None  # yearly, USD
-    interests: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OpportunitySeed:
-    title: str
-    kind: str  # internship | job
-    field_of_study: str
-    city: str
-    country: str
-    remote: bool
-    salary: Decimal | None  # USD: monthly for internships, yearly for jobs
-    description: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CompanySeed:
-    name: str
-    industry: str
-    email: str
-    website: str | None
-    city: str
-    country: str
-    employees: int | None
-    description: str | None
-    opportunities: tuple[OpportunitySeed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SeedData:
-    universities: tuple[UniversitySeed, ...]
-    students: tuple[StudentSeed, ...]
-    companies: tuple[CompanySeed, ...]
-
-    def counts(self) -> dict[str, int]:
-        """Rows per table."""
-        return {
-            "university": len(self.universities),
-            "program": sum(len(u.programs) for u in self.universities),
-            "student_registration": len(self.students),
-            "company_registration": len(self.companies),
-            "opportunity": sum(len(c.opportunities) for c in self.companies),
-        }
 
 
 def load_vocabulary() -> tuple[list[str], list[str]]:
@@ -114,9 +50,6 @@ def build_seed(
     never changes). Raises ValueError when a total is smaller than the core set or larger than the
     generator's name pools allow.
     """
-    # Imported here: both modules import the record types above.
-    from campusbot.db.seed import core, generate
-
     fields, industries = load_vocabulary()
     rng = random.Random(seed)
     generated_universities = generate.universities(

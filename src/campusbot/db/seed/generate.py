@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from campusbot.db.seed.data import CompanySeed, OpportunitySeed, ProgramSeed, StudentSeed, UniversitySeed
+from campusbot.db.seed.records import CompanySeed, OpportunitySeed, ProgramSeed, StudentSeed, UniversitySeed
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
 from campusbot.db.models import Base, CompanyRegistration, Opportunity, Program, StudentRegistration, University
-from campusbot.db.seed.data import SeedData
+from campusbot.db.seed.records import SeedData
 
 BATCH = 1000
 Progress = Callable[[str, int], None]
