@@ -38,6 +38,7 @@ def test_every_service_the_stacks_use_has_an_endpoint() -> None:
         "logs",
         "sqs",
         "sns",
+        "cognitoidp",
     }
     assert used <= set(localstack.ENDPOINT_SERVICES)
     # aliases next to their canonical names make the provider refuse the block
