@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 from tests.fixtures.lambda_events import load_event
-from tests.fixtures.lex_emulator import RecordingFulfillment, assert_lex_v2_event, delegate_or_close
+from tests.fixtures.lex_emulator import RecordingFulfillment, ScriptedRecognizer, assert_lex_v2_event, delegate_or_close
 
 from campusbot.bot.cloudformation import load_bot
 from campusbot.local.emulator.dialog import BotIdentity, DependencyFailedException, Dialog, ValidationException
-from campusbot.local.emulator.nlu import IntentScore
 from campusbot.local.emulator.sessions import Session, SessionKey
 from campusbot.local.emulator.slots import SlotResolver
 
@@ -32,19 +31,6 @@ SCRIPT = {
     "hello": "Greeting",
     "start over": "StartOver",
 }
-
-
-class ScriptedRecognizer:
-    """The classifier's ranking by key phrase (it does not know contexts: the dialog filters its ranking)."""
-
-    def recognize(self, text: str) -> list[IntentScore]:
-        names = [i.name for i in DEFINITION.custom_intents()]
-        hit = next((name for phrase, name in SCRIPT.items() if phrase in text.lower()), None)
-        if hit is None:
-            return [IntentScore("FallbackIntent", None), *(IntentScore(n, 0.05) for n in names)]
-        return [IntentScore(hit, 0.9), IntentScore("FallbackIntent", None)] + [
-            IntentScore(n, 0.01) for n in names if n != hit
-        ]
 
 
 class Clock:
@@ -75,7 +61,21 @@ def chat(executor: ThreadPoolExecutor) -> Callable[..., tuple[Chat, RecordingFul
     def make(answer: Callable[[dict[str, Any]], dict[str, Any]] = delegate_or_close) -> Any:
         clock = Clock()
         lam = RecordingFulfillment(answer)
-        return Chat(Dialog(DEFINITION, ScriptedRecognizer(), RESOLVER, lam, BOT, executor, clock=clock)), lam, clock
+        return (
+            Chat(
+                Dialog(
+                    DEFINITION,
+                    ScriptedRecognizer([i.name for i in DEFINITION.custom_intents()], SCRIPT, 0.9),
+                    RESOLVER,
+                    lam,
+                    BOT,
+                    executor,
+                    clock=clock,
+                )
+            ),
+            lam,
+            clock,
+        )
 
     return make
 
@@ -232,7 +232,12 @@ def test_put_session_sets_contexts_and_get_session_shows_them_until_they_expire(
 
     clock = Clock()
     emulator = LexEmulator(
-        DEFINITION, RecordingFulfillment(), lambda: (), "CAMPUSBOT0", recognizer=ScriptedRecognizer(), clock=clock
+        DEFINITION,
+        RecordingFulfillment(),
+        lambda: (),
+        "CAMPUSBOT0",
+        recognizer=ScriptedRecognizer([i.name for i in DEFINITION.custom_intents()], SCRIPT, 0.9),
+        clock=clock,
     )
     try:
         context = {

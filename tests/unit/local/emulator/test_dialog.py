@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from tests.fixtures.lex_emulator import RecordingFulfillment, assert_lex_v2_event, delegate_or_close
+from tests.fixtures.lex_emulator import RecordingFulfillment, ScriptedRecognizer, assert_lex_v2_event, delegate_or_close
 
 from campusbot.bot.cloudformation import load_bot
 from campusbot.local.emulator.dialog import (
@@ -20,7 +20,6 @@ from campusbot.local.emulator.dialog import (
     Dialog,
     ValidationException,
 )
-from campusbot.local.emulator.nlu import IntentScore
 from campusbot.local.emulator.sessions import Session, SessionKey
 from campusbot.local.emulator.slots import SlotResolver
 
@@ -40,17 +39,6 @@ SCRIPT = {
     "hello": "Greeting",
     "help": "Help",
 }
-
-
-class ScriptedRecognizer:
-    def recognize(self, text: str) -> list[IntentScore]:
-        names = [i.name for i in DEFINITION.custom_intents()]
-        hit = next((name for phrase, name in SCRIPT.items() if phrase in text.lower()), None)
-        if hit is None:
-            return [IntentScore("FallbackIntent", None), *(IntentScore(n, 0.05) for n in names)]
-        return [IntentScore(hit, 0.93), IntentScore("FallbackIntent", None)] + [
-            IntentScore(n, 0.01) for n in names if n != hit
-        ]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +62,15 @@ def talk(executor: ThreadPoolExecutor) -> Callable[..., tuple[Conversation, Reco
         answer: Callable[[dict[str, Any]], dict[str, Any]] = delegate_or_close, **options: Any
     ) -> tuple[Conversation, RecordingFulfillment]:
         fulfillment = RecordingFulfillment(answer)
-        dialog = Dialog(DEFINITION, ScriptedRecognizer(), RESOLVER, fulfillment, BOT, executor, **options)
+        dialog = Dialog(
+            DEFINITION,
+            ScriptedRecognizer([i.name for i in DEFINITION.custom_intents()], SCRIPT, 0.93),
+            RESOLVER,
+            fulfillment,
+            BOT,
+            executor,
+            **options,
+        )
         return Conversation(dialog), fulfillment
 
     return make
