@@ -178,7 +178,7 @@ def report_http(cases: list[dict[str, Any]], recognizer: IntentRecognizer, names
     import uvicorn
 
     from campusbot.local.emulator.app import create_app
-    from campusbot.local.emulator.lex import LexEmulator
+    from campusbot.local.emulator.lex_runtime import LexEmulator
 
     def no_op(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         intent = dict(event["sessionState"]["intent"], state="Fulfilled")

@@ -26,7 +26,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 for name in [n for n in os.environ if n.startswith("CAMPUSBOT_")]:
     del os.environ[name]
 
-from campusbot.bootstrap import Database, build_database  # noqa: E402
+from campusbot.bootstrap import build_database  # noqa: E402
+from campusbot.db.database import Database  # noqa: E402
 from campusbot.settings import Settings, get_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

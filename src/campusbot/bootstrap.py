@@ -6,31 +6,27 @@ decides between the embedded runtime and AWS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from campusbot.settings import Settings
 
 if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without SQLAlchemy or torch
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
     from mypy_boto3_s3 import S3Client
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from campusbot.analytics.events import ChatEventSink
+    from campusbot.assistant.api_client import HttpApiClient
+    from campusbot.assistant.proxy import ChatProxy
+    from campusbot.auth.tokens import TokenVerifier
     from campusbot.db.connect import DatabaseTarget
+    from campusbot.db.database import Database
+    from campusbot.knowledge.answer import Assistant
     from campusbot.knowledge.embeddings import Embedder
+    from campusbot.knowledge.ingest import Ingestor
+    from campusbot.knowledge.retrieve import Retriever
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
-
-
-@dataclass(frozen=True)
-class Database:
-    url: str  # without the password when it comes from a secret
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-
-    async def dispose(self) -> None:
-        await self.engine.dispose()
 
 
 def resolve_database(settings: Settings) -> DatabaseTarget:
@@ -71,6 +67,7 @@ def resolve_database_url(settings: Settings) -> str:
 
 def build_database(settings: Settings, target: DatabaseTarget | str | None = None) -> Database:
     from campusbot.db.connect import target_of
+    from campusbot.db.database import Database
     from campusbot.db.session import create_sessionmaker
 
     resolved = target_of(target) if target is not None else resolve_database(settings)
@@ -92,6 +89,53 @@ def build_chat_event_sink(settings: Settings) -> ChatEventSink:
         client = boto3.client("s3", region_name=settings.region, config=config)
         return events.BatchingS3ChatEventSink(client, settings.lake_bucket)
     return events.NullSink()
+
+
+def build_lex_runtime_client(settings: Settings) -> LexRuntimeV2Client:
+    """A `lexv2-runtime` client (endpoint from AWS_ENDPOINT_URL_LEX_RUNTIME_V2 when set: the local Lex emulator).
+
+    No retries: a retried turn could run the fulfillment twice; a throttled client gets a 429 instead."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1})
+    return boto3.client("lexv2-runtime", region_name=settings.region, config=config)
+
+
+def build_chat_proxy(settings: Settings) -> ChatProxy:
+    """lex_proxy's ChatProxy: the Lex runtime client and the chat-event sink, built once per cold start."""
+    from campusbot.assistant.proxy import ChatProxy
+
+    return ChatProxy(
+        build_lex_runtime_client(settings),
+        bot_id=settings.bot_id,
+        bot_alias_id=settings.bot_alias_id,
+        locale_id=settings.locale_id,
+        env=settings.env,
+        cors_allow_origin=settings.cors_allow_origin,
+        max_chars=settings.chat_max_chars,
+        events=build_chat_event_sink(settings),
+    )
+
+
+def build_api_client(settings: Settings) -> HttpApiClient:
+    """The fulfillment's client of the data service (CAMPUSBOT_API_URL: the internal ALB, or the local API)."""
+    from campusbot.assistant.api_client import HttpApiClient
+
+    return HttpApiClient(
+        settings.api_url, timeout=settings.api_timeout_seconds, assist_timeout=settings.assist_timeout_seconds
+    )
+
+
+def build_token_verifier(settings: Settings) -> TokenVerifier:
+    """The authorizer's Cognito ID-token verifier (its JWKS is cached for CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS)."""
+    from campusbot.auth.tokens import TokenVerifier
+
+    if not settings.cognito_issuer or not settings.cognito_client_id:
+        raise ValueError("the authorizer needs CAMPUSBOT_COGNITO_ISSUER and CAMPUSBOT_COGNITO_CLIENT_ID")
+    return TokenVerifier.from_settings(
+        settings.cognito_issuer, settings.cognito_client_id, settings.cognito_jwks_cache_seconds
+    )
 
 
 def build_s3_client(settings: Settings) -> S3Client:
@@ -183,6 +227,40 @@ def build_generator(settings: Settings, client: BedrockRuntimeClient | None = No
             attempt_seconds=settings.bedrock_read_timeout_seconds,
         ),
     )
+
+
+def build_retriever(settings: Settings, database: Database, embedder: Embedder) -> Retriever:
+    """The knowledge base's search (vector, or hybrid with full text: CAMPUSBOT_SEARCH_HYBRID)."""
+    from campusbot.knowledge.retrieve import Retriever
+
+    return Retriever(database.sessions, embedder, hybrid=settings.search_hybrid, ef_search=settings.search_ef_search)
+
+
+def build_assistant(settings: Settings, retriever: Retriever, generator: Generator) -> Assistant:
+    """`/assist`: retrieval, then the generator, with the score floor and the fallback order of Settings."""
+    from campusbot.knowledge.answer import Assistant
+
+    return Assistant(
+        retriever,
+        generator,
+        min_score=settings.assist_min_score,
+        top_k=settings.assist_top_k,
+        fallback_order=settings.assist_fallback,
+    )
+
+
+def build_ingestor(settings: Settings, database: Database, embedder: Embedder) -> Ingestor:
+    """The vectorizer's service: S3 object → extract, chunk, embed, store (limits from Settings)."""
+    from campusbot.knowledge.ingest import IngestLimits, Ingestor
+
+    limits = IngestLimits(
+        max_bytes=settings.docs_max_bytes,
+        max_chars=settings.docs_max_chars,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        batch_size=settings.embed_batch_size,
+    )
+    return Ingestor(database.sessions, build_s3_client(settings), embedder, limits)
 
 
 def build_local_generator(settings: Settings) -> Generator:

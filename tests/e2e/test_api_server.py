@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 
 pytestmark = pytest.mark.e2e
 

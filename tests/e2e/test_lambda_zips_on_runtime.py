@@ -22,7 +22,7 @@ from tests.fixtures.lambda_events import event_names, load_event
 from tests.fixtures.local_runtime import RunningRuntime
 
 from campusbot.assistant import messages
-from campusbot.assistant.lex import response_problems
+from campusbot.assistant.lex_events import response_problems
 from campusbot.deploy import lambda_package as packaging
 from campusbot.local import lambda_worker
 from campusbot.local.lambda_invoke import LambdaInvoker

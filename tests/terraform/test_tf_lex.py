@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from campusbot.bot import cloudformation as cf
-from campusbot.deploy import lex, localstack
+from campusbot.deploy import lex_bot, localstack
 from tests.terraform.tf_hcl import MODULES, STACKS, calls_of, expr, locals_, resources, unquote
 
 SEED = 20261125
@@ -83,7 +83,7 @@ def planned(
     import os
 
     root = tmp_path_factory.mktemp("lex_plan")
-    (root / "values.json").write_text(json.dumps(lex.slot_type_values(cf.TEMPLATE_PATH, SEED)), encoding="utf-8")
+    (root / "values.json").write_text(json.dumps(lex_bot.slot_type_values(cf.TEMPLATE_PATH, SEED)), encoding="utf-8")
     (root / "main.tf").write_text(
         localstack.provider_override(moto_server, "us-east-1")
         + _module(
@@ -125,7 +125,7 @@ def test_terraform_sends_the_committed_template_byte_for_byte(planned: dict[str,
 @pytest.mark.slow
 def test_terraform_substitutes_only_the_data_slot_values(planned: dict[str, dict[str, Any]]) -> None:
     committed = json.loads(cf.TEMPLATE_PATH.read_text(encoding="utf-8"))
-    values = lex.slot_type_values(cf.TEMPLATE_PATH, SEED)
+    values = lex_bot.slot_type_values(cf.TEMPLATE_PATH, SEED)
     body = planned["deployed"]["after"]["template_body"]
     assert body == cf.template_body(cf.deploy_template(committed, values))
     deployed = json.loads(body)

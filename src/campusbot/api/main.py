@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from campusbot import __version__
 from campusbot.api import problems
 from campusbot.api.routes import companies, health, knowledge, opportunities, students, universities
-from campusbot.bootstrap import Database, build_database
+from campusbot.bootstrap import build_database
+from campusbot.db.database import Database
 from campusbot.settings import API, Settings, get_settings
 
 

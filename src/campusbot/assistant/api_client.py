@@ -15,8 +15,6 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from campusbot.settings import Settings
-
 MAX_HISTORY = 4  # earlier messages sent with /assist (the API accepts at most 4)
 
 log = logging.getLogger(__name__)
@@ -226,12 +224,6 @@ class HttpApiClient:
             headers={"user-agent": USER_AGENT, "accept": "application/json"},
             follow_redirects=False,
             transport=transport,
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> HttpApiClient:
-        return cls(
-            settings.api_url, timeout=settings.api_timeout_seconds, assist_timeout=settings.assist_timeout_seconds
         )
 
     def close(self) -> None:

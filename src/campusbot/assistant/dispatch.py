@@ -23,7 +23,7 @@ from campusbot.assistant.intents import (
     university,
 )
 from campusbot.assistant.language import unsupported_language
-from campusbot.assistant.lex import LexEvent, LexResponse, close, elicit_intent
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, elicit_intent
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from campusbot.assistant.lex import LexEvent
+from campusbot.assistant.lex_events import LexEvent
 from campusbot.auth.principal import Principal
 
 SUB = "campusbot.principal.sub"

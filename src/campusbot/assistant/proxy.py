@@ -23,14 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
 from campusbot.assistant import attributes, feedback, identity
 from campusbot.assistant.text import InvalidText, clean_text
 from campusbot.auth.principal import Principal
-from campusbot.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
@@ -116,28 +114,6 @@ class ChatProxy:
         self.origins = [o.strip() for o in cors_allow_origin.split(",") if o.strip()] or ["*"]
         self.max_chars = max_chars
         self.events = events or NullSink()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ChatProxy:
-        """Clients built once per cold start; endpoints come from AWS_ENDPOINT_URL_* like any boto3 client."""
-        import boto3
-
-        # No retries: a retried turn could run the fulfillment twice; a throttled client gets a 429 instead.
-        lex_config = Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1})
-        lex = boto3.client("lexv2-runtime", region_name=settings.region, config=lex_config)
-        from campusbot.bootstrap import build_chat_event_sink
-
-        events = build_chat_event_sink(settings)
-        return cls(
-            lex,
-            bot_id=settings.bot_id,
-            bot_alias_id=settings.bot_alias_id,
-            locale_id=settings.locale_id,
-            env=settings.env,
-            cors_allow_origin=settings.cors_allow_origin,
-            max_chars=settings.chat_max_chars,
-            events=events,
-        )
 
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """One API Gateway invocation → one proxy response; never raises."""

@@ -88,7 +88,7 @@ def check_template(
     lint: bool = True,
 ) -> TemplateReport:
     """Everything `platform bot check` reports about the template at `template_path` (default: the committed one)."""
-    from campusbot.deploy.lex import slot_type_values
+    from campusbot.deploy.lex_bot import slot_type_values
 
     path = template_path or cloudformation.TEMPLATE_PATH
     template = json.loads(path.read_text(encoding="utf-8"))

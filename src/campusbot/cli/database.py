@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from campusbot.bootstrap import Database, build_database, resolve_database
+from campusbot.bootstrap import build_database, resolve_database
 from campusbot.cli.console import abort, info
+from campusbot.db.database import Database
 from campusbot.settings import Settings
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from campusbot.cli import analytics, api, bot, chat, deploy, doctor, runtime, seed, upload, users
+from campusbot.cli import analytics, api, bot, chat, deploy, doctor, local_runtime, seed, upload, users
 
 app = typer.Typer(
     name="platform",
@@ -34,9 +34,9 @@ def root(
 
 app.command("doctor")(doctor.doctor)
 app.command("seed")(seed.seed)
-app.command("up")(runtime.up)
-app.command("down")(runtime.down)
-app.command("status")(runtime.status)
+app.command("up")(local_runtime.up)
+app.command("down")(local_runtime.down)
+app.command("status")(local_runtime.status)
 app.command("chat")(chat.chat)
 app.command("api")(api.api)
 app.command("upload")(upload.upload)

@@ -64,10 +64,10 @@ def require_current_bot_template(root: Path) -> None:
 
 def deploy_inputs(ctx: DeployContext) -> DeployInputs:
     settings, options = ctx.settings, ctx.options
-    from campusbot.deploy import lex
+    from campusbot.deploy import lex_bot
 
     template = options.root / fingerprint.BOT_TEMPLATE
-    slot_values = lex.slot_type_values(template, settings.seed_random) if template.exists() else {}
+    slot_values = lex_bot.slot_type_values(template, settings.seed_random) if template.exists() else {}
     return DeployInputs(
         env=options.env,
         region=settings.region,

@@ -262,7 +262,7 @@ def _stack_lines(ctx: DeployContext) -> list[str]:
 
 
 def lex_step(ctx: DeployContext) -> StepResult:
-    from campusbot.deploy import lex
+    from campusbot.deploy import lex_bot
 
     skip = ctx.target.skip("lex")
     if skip:
@@ -278,8 +278,10 @@ def lex_step(ctx: DeployContext) -> StepResult:
     bot_id, alias_id, locale_id = (ctx.parameter(f"lex/{key}") for key in ("bot_id", "bot_alias_id", "locale_id"))
     with ctx.reporter.activity(f"Lex bot {bot_id} alias {alias_id}") as activity:
         try:
-            status = lex.check_bot(ctx.client("lexv2-models"), bot_id, alias_id, locale_id, on_status=activity.update)
-        except lex.LexError as exc:
+            status = lex_bot.check_bot(
+                ctx.client("lexv2-models"), bot_id, alias_id, locale_id, on_status=activity.update
+            )
+        except lex_bot.LexError as exc:
             raise DeployError(str(exc), fix="see the bot's build failure reasons in the Lex console") from exc
     detail = f"alias {status.alias_name or alias_id} → version {status.version}, {locale_id} {status.locale_status}"
     return StepResult(

@@ -22,12 +22,9 @@ log = logging.getLogger(__name__)
 @cache
 def verifier() -> TokenVerifier:
     """Built once per execution environment: the JWKS it fetches stays cached between invocations."""
-    settings = require(AUTHORIZER)
-    if not settings.cognito_issuer or not settings.cognito_client_id:
-        raise ValueError("the authorizer needs CAMPUSBOT_COGNITO_ISSUER and CAMPUSBOT_COGNITO_CLIENT_ID")
-    return TokenVerifier.from_settings(
-        settings.cognito_issuer, settings.cognito_client_id, settings.cognito_jwks_cache_seconds
-    )
+    from campusbot.bootstrap import build_token_verifier  # on the first invocation: importing the handler stays light
+
+    return build_token_verifier(require(AUTHORIZER))
 
 
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 @cache
 def api() -> HttpApiClient:
     """One HTTP connection pool per execution environment (cold start)."""
-    return HttpApiClient.from_settings(require(FULFILLMENT))
+    from campusbot.bootstrap import build_api_client  # on the first invocation: importing the handler stays light
+
+    return build_api_client(require(FULFILLMENT))
 
 
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:

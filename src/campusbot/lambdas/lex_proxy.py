@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 def proxy() -> ChatProxy:
     """Built on the first invocation and reused while the execution environment lives. A configuration that cannot
     work is logged once, naming what is missing, and every request then gets a valid JSON 500 (CORS included)."""
+    from campusbot.bootstrap import build_chat_proxy  # on the first invocation: importing the handler stays light
+
     try:
-        return ChatProxy.from_settings(require(LEX_PROXY))
+        return build_chat_proxy(require(LEX_PROXY))
     except Exception as exc:
         log.error("lex_proxy cannot start: %s", exc, exc_info=not isinstance(exc, ValueError))
         return UnavailableProxy(os.environ.get("CAMPUSBOT_CORS_ALLOW_ORIGIN") or "*")

@@ -20,8 +20,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from campusbot.bootstrap import Database, build_database, build_embedder, build_s3_client
-from campusbot.knowledge.ingest import IngestLimits, Ingestor
+from campusbot.bootstrap import build_database, build_embedder, build_ingestor
+from campusbot.db.database import Database
+from campusbot.knowledge.ingest import Ingestor
 from campusbot.knowledge.store import check_dimensions, known_etags
 from campusbot.settings import VECTORIZER, Settings, require
 
@@ -60,16 +61,6 @@ async def _known(database: Database, bucket: str) -> dict[str, str]:
         return await known_etags(session, bucket)
 
 
-def limits(settings: Settings) -> IngestLimits:
-    return IngestLimits(
-        max_bytes=settings.docs_max_bytes,
-        max_chars=settings.docs_max_chars,
-        chunk_tokens=settings.chunk_tokens,
-        chunk_overlap=settings.chunk_overlap,
-        batch_size=settings.embed_batch_size,
-    )
-
-
 def _cold_start(settings: Settings) -> _Runtime:
     global _runtime
     logging.getLogger("campusbot").setLevel(logging.INFO)
@@ -82,7 +73,7 @@ def _cold_start(settings: Settings) -> _Runtime:
         runner.run(database.dispose())
         runner.close()
         raise
-    ingestor = Ingestor(database.sessions, build_s3_client(settings), embedder, limits(settings))
+    ingestor = build_ingestor(settings, database, embedder)
     _runtime = _Runtime(runner, database, ingestor)
     log.info("vectorizer ready: %s (%d dimensions)", embedder.model_id, embedder.dimensions)
     return _runtime

@@ -89,7 +89,7 @@ def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
     from campusbot.bot.cloudformation import load_bot
     from campusbot.local.emulator import nlu_cache
     from campusbot.local.emulator.app import create_app
-    from campusbot.local.emulator.lex import LexEmulator
+    from campusbot.local.emulator.lex_runtime import LexEmulator
 
     definition = load_bot()
     lex = LexEmulator(

@@ -12,8 +12,8 @@ from tests.fixtures.documents import make_pdf
 from tests.fixtures.moto_s3 import MotoS3
 from typer.testing import CliRunner
 
-from campusbot.bootstrap import Database
 from campusbot.cli.main import app
+from campusbot.db.database import Database
 from campusbot.lambdas import vectorizer
 from campusbot.local.notifier import S3Notifier
 from campusbot.settings import get_settings

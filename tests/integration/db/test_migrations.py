@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import scratch_database
 
-from campusbot.bootstrap import Database
 from campusbot.db import migrate
+from campusbot.db.database import Database
 from campusbot.settings import Settings
 
 TABLES = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from tests.conftest import scratch_database
 
-from campusbot.bootstrap import Database, build_database
+from campusbot.bootstrap import build_database
 from campusbot.db import migrate
+from campusbot.db.database import Database
 from campusbot.db.seed.data import build_seed
 from campusbot.db.seed.load import load
 from campusbot.settings import Settings

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.fixtures.knowledge import HashingEmbedder, MemoryS3
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.knowledge import store
 from campusbot.knowledge.ingest import IngestLimits, Ingestor
 from campusbot.local.notifier import event_record

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from tests.fixtures.knowledge import HashingEmbedder
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.db.models import DocumentChunk
 from campusbot.knowledge import store
 from campusbot.knowledge.chunking import Chunk

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from tests.fixtures.lambda_events import load_event, set_slot, signed_in
 
 from campusbot.assistant import messages
-from campusbot.assistant.lex import response_problems
-from campusbot.bootstrap import Database
+from campusbot.assistant.lex_events import response_problems
+from campusbot.db.database import Database
 from campusbot.db.models import StudentRegistration
 from campusbot.lambdas import fulfillment
 from campusbot.settings import get_settings

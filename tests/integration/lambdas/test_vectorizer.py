@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.fixtures.documents import make_docx, make_pdf
 from tests.fixtures.moto_s3 import MotoS3
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.db.models import DocumentChunk
 from campusbot.knowledge import store
 from campusbot.lambdas import vectorizer

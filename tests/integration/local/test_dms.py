@@ -14,7 +14,7 @@ from tests.fixtures.moto_s3 import MotoS3
 
 from campusbot.analytics import layout, sql
 from campusbot.analytics.duck import LocalLakeEngine, S3Access
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.local.dms import LocalDms
 
 LAYOUT = layout.load()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.fixtures.moto_s3 import MotoS3
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.knowledge import store
 from campusbot.knowledge.ingest import parse_event
 from campusbot.lambdas import vectorizer

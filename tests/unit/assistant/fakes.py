@@ -279,7 +279,7 @@ class FakeApi:
 
 def answer(handler: Any, raw: dict[str, Any], api: Any) -> dict[str, Any]:
     """Run an intent handler on a raw event; the response must follow Lex V2's rules."""
-    from campusbot.assistant.lex import LexEvent, response_problems
+    from campusbot.assistant.lex_events import LexEvent, response_problems
 
     response: dict[str, Any] = handler(LexEvent.parse(raw), api)
     assert response_problems(response) == [], response_problems(response)

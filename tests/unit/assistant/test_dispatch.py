@@ -11,7 +11,7 @@ from tests.unit.assistant.fakes import FakeApi, action, intent_state, text
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiRejected, ApiUnavailable
 from campusbot.assistant.dispatch import HANDLERS, dispatch, failure
-from campusbot.assistant.lex import response_problems
+from campusbot.assistant.lex_events import response_problems
 
 
 def test_every_intent_of_the_bot_definition_has_a_handler() -> None:

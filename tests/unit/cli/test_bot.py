@@ -76,7 +76,7 @@ def test_the_deploy_refuses_a_template_the_definition_no_longer_renders_to(tmp_p
 def test_platform_up_warns_when_the_emulator_would_run_a_stale_bot(
     stale_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from campusbot.cli.runtime import _warn_if_bot_template_is_stale
+    from campusbot.cli.local_runtime import _warn_if_bot_template_is_stale
 
     _warn_if_bot_template_is_stale()
     assert "`platform bot render` updates it" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from tests.fixtures.lambda_events import event_names, load_event
 from tests.unit.assistant.fakes import FakeApi, action, intent_state, text
 
 from campusbot.assistant.api_client import HttpApiClient
-from campusbot.assistant.lex import response_problems
+from campusbot.assistant.lex_events import response_problems
 from campusbot.lambdas import fulfillment
 from campusbot.settings import get_settings
 

@@ -1,15 +1,16 @@
 """Semantic search over uploaded documents, grounded answers (`/assist`, the FallbackIntent's backend), and the
-indexing status of documents. The embedder and the generator come from bootstrap, once per app."""
+indexing status of documents. The retriever and the assistant are dependencies (api/deps.py), built by bootstrap
+once per app."""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from campusbot.api.deps import DatabaseDep, PageDep, SessionDep
+from campusbot.api.deps import AssistantDep, PageDep, RetrieverDep, SessionDep
 from campusbot.api.knowledge_schemas import (
     AssistRequest,
     AssistResponse,
@@ -22,11 +23,7 @@ from campusbot.api.knowledge_schemas import (
 from campusbot.api.problems import problem
 from campusbot.api.schemas import Page
 from campusbot.knowledge import store
-from campusbot.knowledge.answer import Assistant
-from campusbot.knowledge.embeddings import Embedder, EmbeddingError
-from campusbot.knowledge.retrieve import Retriever
-from campusbot.llm.base import Generator
-from campusbot.settings import Settings
+from campusbot.knowledge.embeddings import EmbeddingError
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["knowledge"])
@@ -34,64 +31,6 @@ router = APIRouter(tags=["knowledge"])
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"description": "the embedding model is misconfigured or unavailable"}
 }
-
-
-def get_embedder(request: Request) -> Embedder:
-    """The app's embedder: app.state.embedder if set (tests), else bootstrap's, built on first use."""
-    state = request.app.state
-    embedder: Embedder | None = getattr(state, "embedder", None)
-    if embedder is None:
-        from campusbot.bootstrap import build_embedder
-
-        embedder = state.embedder = build_embedder(state.settings)
-    return embedder
-
-
-def get_generator(request: Request) -> Generator:
-    state = request.app.state
-    generator: Generator | None = getattr(state, "generator", None)
-    if generator is None:
-        from campusbot.bootstrap import build_generator
-
-        generator = state.generator = build_generator(state.settings)
-    return generator
-
-
-def get_retriever(
-    request: Request, database: DatabaseDep, embedder: Annotated[Embedder, Depends(get_embedder)]
-) -> Retriever:
-    """One retriever per app (it remembers an embedding outage for the whole app)."""
-    state = request.app.state
-    retriever: Retriever | None = getattr(state, "retriever", None)
-    if retriever is None or retriever.embedder is not embedder:
-        settings: Settings = state.settings
-        retriever = state.retriever = Retriever(
-            database.sessions, embedder, hybrid=settings.search_hybrid, ef_search=settings.search_ef_search
-        )
-    return retriever
-
-
-def get_assistant(
-    request: Request,
-    retriever: Annotated[Retriever, Depends(get_retriever)],
-    generator: Annotated[Generator, Depends(get_generator)],
-) -> Assistant:
-    state = request.app.state
-    assistant: Assistant | None = getattr(state, "assistant", None)
-    if assistant is None or assistant.retriever is not retriever or assistant.generator is not generator:
-        settings: Settings = state.settings
-        assistant = state.assistant = Assistant(
-            retriever,
-            generator,
-            min_score=settings.assist_min_score,
-            top_k=settings.assist_top_k,
-            fallback_order=settings.assist_fallback,
-        )
-    return assistant
-
-
-RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
-AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
 def _embedding_problem(exc: EmbeddingError) -> JSONResponse:

@@ -12,7 +12,7 @@ import logging
 from campusbot.assistant import attributes, messages
 from campusbot.assistant.api_client import ApiError, DataApi
 from campusbot.assistant.language import tuition_question, unsupported_language
-from campusbot.assistant.lex import LexEvent, LexResponse, close
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiNotFound, ApiRejected, DataApi
 from campusbot.assistant.intents import recommend, university
-from campusbot.assistant.lex import LexEvent, LexResponse, close
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close
 
 COST_WORDS = frozenset({"cost", "costs", "tuition", "fees", "fee", "price", "expensive", "cheap", "pay"})
 START_OVER = 'Okay, let\'s start over. Ask me to recommend universities, find internships, or say "help".'

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import DataApi, Opportunity
-from campusbot.assistant.lex import LexEvent, LexResponse, close, context, delegate, elicit_slot
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, context, delegate, elicit_slot
 
 CONTEXT = "opportunities"
 SHOWN = 5

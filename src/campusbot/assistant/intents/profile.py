@@ -11,7 +11,7 @@ from __future__ import annotations
 from campusbot.assistant import identity, messages
 from campusbot.assistant.api_client import DataApi, Student
 from campusbot.assistant.intents import row_id
-from campusbot.assistant.lex import LexEvent, LexResponse, close, delegate
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, delegate
 
 
 def handle(event: LexEvent, api: DataApi) -> LexResponse:

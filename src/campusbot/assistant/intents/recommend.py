@@ -16,7 +16,7 @@ from __future__ import annotations
 from campusbot.assistant import identity, messages
 from campusbot.assistant.api_client import ApiNotFound, DataApi, Recommendation, Recommendations, Student
 from campusbot.assistant.intents import fallback, number, row_id
-from campusbot.assistant.lex import LexEvent, LexResponse, close, context, delegate, elicit_slot
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, context, delegate, elicit_slot
 
 CONTEXT = "recommendation"
 RESULTS_SEPARATOR = "|"

@@ -16,7 +16,7 @@ import logging
 
 from campusbot.assistant import identity, messages
 from campusbot.assistant.api_client import ApiConflict, ApiRejected, ApiUnavailable, DataApi, NewStudent, Student
-from campusbot.assistant.lex import LexEvent, LexResponse, close, confirm_intent, delegate, elicit_slot
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, confirm_intent, delegate, elicit_slot
 
 log = logging.getLogger(__name__)
 

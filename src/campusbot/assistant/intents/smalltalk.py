@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import DataApi
-from campusbot.assistant.lex import LexEvent, LexResponse, close
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close
 
 
 def greeting(event: LexEvent, _api: DataApi) -> LexResponse:

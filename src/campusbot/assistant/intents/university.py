@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from campusbot.assistant import messages
 from campusbot.assistant.api_client import ApiNotFound, ApiRejected, DataApi, UniversityDetail
-from campusbot.assistant.lex import LexEvent, LexResponse, close, delegate, elicit_slot
+from campusbot.assistant.lex_events import LexEvent, LexResponse, close, delegate, elicit_slot
 
 ASK = "Which university would you like to know about?"
 PROGRAMS_SHOWN = 4

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 
 from campusbot.api.main import create_app
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.settings import Settings
 
 

@@ -12,7 +12,8 @@ from tests.fixtures.documents import make_docx
 from tests.fixtures.knowledge import FakeGenerator, HashingEmbedder, MemoryS3, created
 
 from campusbot.api.main import create_app
-from campusbot.bootstrap import Database, build_embedder, build_generator
+from campusbot.bootstrap import build_embedder, build_generator
+from campusbot.db.database import Database
 from campusbot.knowledge.answer import GENERAL_LABEL
 from campusbot.knowledge.embeddings import Embedder, EmbeddingRejected, EmbeddingUnavailable
 from campusbot.knowledge.ingest import Ingestor

@@ -228,7 +228,7 @@ def test_a_client_can_set_the_context_the_follow_up_needs(chat: Callable[..., An
 
 
 def test_put_session_sets_contexts_and_get_session_shows_them_until_they_expire(executor: ThreadPoolExecutor) -> None:
-    from campusbot.local.emulator.lex import LexEmulator
+    from campusbot.local.emulator.lex_runtime import LexEmulator
 
     clock = Clock()
     emulator = LexEmulator(
@@ -257,7 +257,7 @@ def test_put_session_sets_contexts_and_get_session_shows_them_until_they_expire(
 
 def test_the_recorded_follow_up_event_parses_in_the_fulfillment() -> None:
     """The recorded Lex V2 event of a follow-up carries the context the fulfillment reads."""
-    from campusbot.assistant.lex import LexEvent
+    from campusbot.assistant.lex_events import LexEvent
 
     event = LexEvent.parse(load_event("lex_refine_recommendation_fulfillment"))
     assert event.intent_name == "RefineRecommendation"

@@ -8,7 +8,7 @@ import pytest
 from tests.fixtures.lambda_events import event_names, load_event
 
 from campusbot.assistant import attributes
-from campusbot.assistant.lex import (
+from campusbot.assistant.lex_events import (
     MAX_MESSAGE_CHARS,
     LexEvent,
     close,

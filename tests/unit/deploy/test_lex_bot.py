@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from campusbot.bot.cloudformation import TEMPLATE_PATH
-from campusbot.deploy import lex
+from campusbot.deploy import lex_bot
 
 TEMPLATE = TEMPLATE_PATH
 
@@ -20,20 +20,20 @@ TEMPLATE = TEMPLATE_PATH
 def test_university_values_keep_the_yaml_synonyms_then_add_every_seeded_university() -> None:
     from campusbot.db.seed.data import build_seed
 
-    values = lex.slot_type_values(TEMPLATE, 20261125)["UniversityName"]
+    values = lex_bot.slot_type_values(TEMPLATE, 20261125)["UniversityName"]
     names = [v["value"] for v in values]
     assert len(names) == len({n.casefold() for n in names}), "no duplicates"
     tum = next(v for v in values if v["value"] == "Technical University of Munich")
     assert "TUM" in tum["synonyms"]
     seeded = {u.name for u in build_seed(20261125).universities}
     assert seeded <= set(names)
-    assert len(values) <= lex.MAX_SLOT_VALUES
+    assert len(values) <= lex_bot.MAX_SLOT_VALUES
 
 
 def test_values_follow_the_seed() -> None:
-    first = lex.slot_type_values(TEMPLATE, 1)["UniversityName"]
-    assert first == lex.slot_type_values(TEMPLATE, 1)["UniversityName"]
-    assert first != lex.slot_type_values(TEMPLATE, 2)["UniversityName"]
+    first = lex_bot.slot_type_values(TEMPLATE, 1)["UniversityName"]
+    assert first == lex_bot.slot_type_values(TEMPLATE, 1)["UniversityName"]
+    assert first != lex_bot.slot_type_values(TEMPLATE, 2)["UniversityName"]
 
 
 def test_only_data_backed_types_are_filled(tmp_path: Path) -> None:
@@ -41,8 +41,8 @@ def test_only_data_backed_types_are_filled(tmp_path: Path) -> None:
     template["Metadata"]["Campusbot"]["DatabaseSlotTypes"] = []
     path = tmp_path / "bot.template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
-    assert lex.slot_type_values(path, 1) == {}
-    assert [t["Name"] for t in lex.database_slot_types(TEMPLATE)] == ["UniversityName"]
+    assert lex_bot.slot_type_values(path, 1) == {}
+    assert [t["Name"] for t in lex_bot.database_slot_types(TEMPLATE)] == ["UniversityName"]
 
 
 def client(responses: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> tuple[Any, Stubber]:
@@ -71,7 +71,7 @@ def locale(version: str, status: str, **extra: Any) -> tuple[str, dict[str, Any]
 
 def test_a_built_bot_needs_nothing() -> None:
     lexv2, stub = client([ALIAS, locale("4", "Built"), locale("DRAFT", "Built")])
-    status = lex.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
+    status = lex_bot.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
     assert (status.version, status.locale_status, status.built_draft) == ("4", "Built", False)
     stub.assert_no_pending_responses()
 
@@ -93,7 +93,7 @@ def test_an_unbuilt_draft_is_built_and_waited_for() -> None:
         ]
     )
     slept: list[float] = []
-    status = lex.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US", sleep=slept.append, poll_seconds=2)
+    status = lex_bot.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US", sleep=slept.append, poll_seconds=2)
     assert status.built_draft and status.draft_status == "Built"
     assert slept == [2, 2]
     stub.assert_no_pending_responses()
@@ -101,12 +101,12 @@ def test_an_unbuilt_draft_is_built_and_waited_for() -> None:
 
 def test_a_failed_locale_of_the_served_version_is_an_error_with_the_reasons() -> None:
     lexv2, _stub = client([ALIAS, locale("4", "Failed", failureReasons=["Slot ids [x] don't define a slot priority"])])
-    with pytest.raises(lex.LexError, match="slot priority"):
-        lex.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
+    with pytest.raises(lex_bot.LexError, match="slot priority"):
+        lex_bot.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
 
 
 def test_an_alias_without_a_version_is_an_error() -> None:
     alias = ("describe_bot_alias", {"botAliasId": "ALIAS12345", "botAliasStatus": "Available"}, None)
     lexv2, _stub = client([alias])
-    with pytest.raises(lex.LexError, match="serves no version"):
-        lex.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
+    with pytest.raises(lex_bot.LexError, match="serves no version"):
+        lex_bot.check_bot(lexv2, "BOT1234567", "ALIAS12345", "en_US")
