@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from campusbot.services.vocabulary import canonical_country, canonical_field, fields_of_study
+from campusbot.bot.vocabulary import canonical_country, canonical_field, fields_of_study
 
 # Frequent function words, which English text almost never contains (a word in two lists counts for both).
 STOPWORDS: dict[str, frozenset[str]] = {

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from campusbot.services.vocabulary import canonical_field, fields_of_study
+from campusbot.bot.vocabulary import canonical_field, fields_of_study
 
 GREETING = (
     "Hi, I'm campusbot! I can recommend universities, tell you about a university, find internships and "

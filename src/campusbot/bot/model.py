@@ -251,6 +251,28 @@ def parse_definition(raw: Mapping[str, Any], path: Path | None = None) -> BotDef
     return BotDefinition(bot=bot, locale=locale, slot_types=slot_types, intents=intents, path=path)
 
 
+NameLists = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=8)
+def load_name_lists(path: Path | None = None) -> dict[str, NameLists]:
+    """The definition's sections that are not part of the Lex bot (the template does not carry them), each
+    `{name: [names]}` in the file's order: `regions` (the countries of each Region value) and `countries` (the
+    other names of the countries AMAZON.Country resolves). See bot/vocabulary.py."""
+    where = str(path or DEFINITION_PATH)
+    try:
+        raw = yaml.safe_load((path or DEFINITION_PATH).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DefinitionError(f"{where}: cannot read the bot definition: {exc}") from exc
+    lists: dict[str, NameLists] = {}
+    for key in ("regions", "countries"):
+        value = (raw or {}).get(key) or {}
+        if not isinstance(value, Mapping) or not all(isinstance(names, list) for names in value.values()):
+            raise DefinitionError(f"{where}: {key} must map each name to a list of names")
+        lists[key] = tuple((str(name), tuple(str(n) for n in names)) for name, names in value.items())
+    return lists
+
+
 def _slot_type(raw: Any, where: str) -> SlotType:
     if not isinstance(raw, Mapping):
         raise DefinitionError(f"{where}: every slot type must be a mapping")

@@ -10,10 +10,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from campusbot.bot.vocabulary import canonical_country, canonical_field, canonical_region, regions
 from campusbot.db.models import Program, StudentRegistration, University
 from campusbot.services.common import get_or_404
 from campusbot.services.errors import Invalid
-from campusbot.services.vocabulary import canonical_country, canonical_field, canonical_region, regions
 
 WORST_RANK = 2000
 REFERENCE_TUITION = 60_000.0

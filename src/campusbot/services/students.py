@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from campusbot.bot.vocabulary import canonical_country, canonical_field
 from campusbot.db.models import StudentRegistration
 from campusbot.services.common import apply_changes, commit, contains, get_or_404, page
-from campusbot.services.vocabulary import canonical_country, canonical_field
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from campusbot.bot.vocabulary import canonical_country, canonical_field
 from campusbot.db.models import Program, University
 from campusbot.services.common import apply_changes, commit, contains, get_or_404, page
 from campusbot.services.errors import NotFound
-from campusbot.services.vocabulary import canonical_country, canonical_field
 
 
 @dataclass(frozen=True)

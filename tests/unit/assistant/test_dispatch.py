@@ -17,7 +17,7 @@ from campusbot.assistant.lex_events import response_problems
 def test_every_intent_of_the_bot_definition_has_a_handler() -> None:
     import yaml
 
-    from campusbot.services.vocabulary import DEFINITION
+    from campusbot.bot.vocabulary import DEFINITION
 
     intents = {i["name"] for i in yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))["intents"]}
     assert intents == set(HANDLERS)

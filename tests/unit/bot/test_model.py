@@ -152,7 +152,7 @@ def test_the_follow_ups_are_gated_and_default_from_the_search_they_follow() -> N
 
 def test_every_region_has_its_countries_in_one_place() -> None:
     """The Region slot type's values are exactly the keys of the definition's `regions` (the API's country sets)."""
-    from campusbot.services.vocabulary import canonical_region, regions
+    from campusbot.bot.vocabulary import canonical_region, regions
 
     region_type = load_definition().slot_type("Region")
     assert region_type is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -98,3 +100,14 @@ def test_in_aws_a_missing_api_url_is_a_cold_start_error_and_a_polite_close(
     finally:
         get_settings.cache_clear()
         fulfillment.api.cache_clear()
+
+
+def test_the_fulfillment_does_not_import_the_apis_service_layer() -> None:
+    """Its vocabulary comes from the bot (bot/vocabulary.py), not from the data service's services/ or api/."""
+    code = (
+        "import sys, campusbot.lambdas.fulfillment, campusbot.assistant.intents;"
+        "from campusbot.assistant import language, messages;"
+        "print(sorted(m for m in sys.modules if m.startswith(('campusbot.services', 'campusbot.api'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "[]"

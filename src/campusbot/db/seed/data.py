@@ -9,11 +9,8 @@ the same words.
 from __future__ import annotations
 
 import random
-from pathlib import Path
-from typing import Any
 
-import yaml
-
+from campusbot.bot.vocabulary import vocabulary
 from campusbot.db.seed import core, generate
 from campusbot.db.seed.records import CompanySeed, OpportunitySeed, ProgramSeed, SeedData, StudentSeed, UniversitySeed
 
@@ -29,16 +26,11 @@ __all__ = [
     "load_vocabulary",
 ]
 
-DEFINITION = Path(__file__).resolve().parents[2] / "bot" / "definition.yaml"
-
 
 def load_vocabulary() -> tuple[list[str], list[str]]:
     """The FieldOfStudy and Industry slot values of the bot definition: (fields, industries)."""
-    definition: dict[str, Any] = yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
-    values = {
-        slot_type["name"]: [str(v["value"]) for v in slot_type["values"]] for slot_type in definition["slot_types"]
-    }
-    return values["FieldOfStudy"], values["Industry"]
+    values = vocabulary().values
+    return list(values["FieldOfStudy"]), list(values["Industry"])
 
 
 def build_seed(

@@ -35,27 +35,6 @@ COUNTRIES: tuple[str, ...] = (
     "Venezuela", "Vietnam", "Yemen", "Zambia", "Zimbabwe",
 )
 
-# Other names of a country. Lower-case keys; "us" and "it"-like words that are also common English words
-# are guarded in slots.py (they count only when written in capitals or after "the").
-COUNTRY_ALIASES: dict[str, str] = {
-    "usa": "United States", "us": "United States", "u.s.": "United States", "u.s.a.": "United States",
-    "united states of america": "United States", "america": "United States", "the states": "United States",
-    "uk": "United Kingdom", "u.k.": "United Kingdom", "great britain": "United Kingdom", "britain": "United Kingdom",
-    "england": "United Kingdom", "scotland": "United Kingdom", "wales": "United Kingdom",
-    "northern ireland": "United Kingdom",
-    "deutschland": "Germany", "holland": "Netherlands", "the netherlands": "Netherlands",
-    "korea": "South Korea", "republic of korea": "South Korea", "uae": "United Arab Emirates",
-    "emirates": "United Arab Emirates", "brasil": "Brazil", "méxico": "Mexico", "españa": "Spain",
-    "schweiz": "Switzerland", "suisse": "Switzerland", "svizzera": "Switzerland", "österreich": "Austria",
-    "italia": "Italy", "nippon": "Japan", "prc": "China", "mainland china": "China", "czechia": "Czech Republic",
-    "türkiye": "Turkey", "turkiye": "Turkey", "burma": "Myanmar", "côte d'ivoire": "Ivory Coast",
-    "cote d'ivoire": "Ivory Coast", "drc": "Democratic Republic of the Congo", "congo": "Republic of the Congo",
-    "swaziland": "Eswatini", "east timor": "Timor-Leste", "macedonia": "North Macedonia",
-    "russian federation": "Russia", "viet nam": "Vietnam", "persia": "Iran", "the philippines": "Philippines",
-    "nz": "New Zealand", "aotearoa": "New Zealand", "sa": "South Africa", "rsa": "South Africa",
-    "ksa": "Saudi Arabia", "hk": "Hong Kong", "the vatican": "Vatican City", "cabo verde": "Cape Verde",
-}
-
 # Adjectives and demonyms: "german universities", "a swiss school". Only used next to a noun from
 # ADJECTIVE_NOUNS in free text, or alone as the answer to a country prompt.
 COUNTRY_ADJECTIVES: dict[str, str] = {

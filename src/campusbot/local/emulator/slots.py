@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campusbot.bot.model import BotDefinition, Intent, Slot, SlotType, placeholders
+from campusbot.bot.vocabulary import vocabulary
 from campusbot.local.emulator import gazetteer
 
 
@@ -449,7 +450,7 @@ class SlotResolver:
         for country in gazetteer.COUNTRIES:
             entries.append((country, _Entry(COUNTRY, country)))
         entries.extend(
-            (alias, _Entry(COUNTRY, country, "alias")) for alias, country in gazetteer.COUNTRY_ALIASES.items()
+            (alias, _Entry(COUNTRY, country, "alias")) for alias, country in vocabulary().country_aliases.items()
         )
         entries.append(("the us", _Entry(COUNTRY, "United States", "alias")))
         entries.extend(

@@ -58,7 +58,7 @@ async def test_nothing_matches_gives_an_empty_list(client: httpx.AsyncClient) ->
 
 async def test_a_region_is_its_countries_and_cheapest_comes_first(client: httpx.AsyncClient) -> None:
     """Issue 13: "the cheapest computer science master in europe"."""
-    from campusbot.services.vocabulary import regions
+    from campusbot.bot.vocabulary import regions
 
     params = {"field": "cs", "region": "europe", "order": "cheapest", "degree": "master", "limit": 10}
     body = (await client.get("/universities/recommendations", params=params)).json()
