@@ -156,6 +156,22 @@ def build_s3_client(settings: Settings) -> S3Client:
     )  # fmt: skip
 
 
+def s3_endpoint_for_readers(settings: Settings) -> str | None:
+    """The S3 endpoint another reader (DuckDB's httpfs) must be given to reach what build_s3_client reaches: None
+    for AWS's own S3 in the aws target (the reader's default), else the endpoint URL (the local S3, LocalStack)."""
+    endpoint: str = build_s3_client(settings).meta.endpoint_url
+    return None if settings.target == "aws" and endpoint.endswith(".amazonaws.com") else endpoint
+
+
+def lake_needs_local_runtime(settings: Settings) -> bool:
+    """Whether the lake lives in the local runtime's S3 (the local target, no AWS_ENDPOINT_URL(_S3) elsewhere)."""
+    import os
+
+    return settings.target == "local" and not (
+        os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    )
+
+
 def creates_missing_buckets(settings: Settings) -> bool:
     """Whether a command may create the docs bucket it misses: only on the local runtime (never in AWS)."""
     return settings.target != "aws"

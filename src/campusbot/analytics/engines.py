@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from campusbot.bootstrap import build_s3_client
+from campusbot.bootstrap import s3_endpoint_for_readers
 from campusbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -45,19 +45,18 @@ def build_engine(
 
 
 def _lake_access(settings: Settings) -> S3Access:
-    """The endpoint and credentials build_s3_client's client uses, for DuckDB's S3 reader."""
+    """The endpoint and credentials bootstrap's S3 client uses, for DuckDB's S3 reader."""
     import boto3
 
     from campusbot.analytics.duck import S3Access
 
-    endpoint = build_s3_client(settings).meta.endpoint_url
+    endpoint = s3_endpoint_for_readers(settings)  # bootstrap knows which S3 the target reaches
     credentials = boto3.Session(region_name=settings.region).get_credentials()
     frozen = credentials.get_frozen_credentials() if credentials is not None else None
-    aws = settings.target == "aws" and endpoint.endswith(".amazonaws.com")
     return S3Access(
         region=settings.region,
         key_id=str(frozen.access_key) if frozen else "test",  # the local S3 takes any credentials
         secret=str(frozen.secret_key) if frozen else "test",
         session_token=frozen.token if frozen else None,
-        endpoint=None if aws else endpoint,
+        endpoint=endpoint,
     )

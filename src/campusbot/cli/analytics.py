@@ -159,12 +159,11 @@ def _run_queries(
 
 def _require_local_lake(settings: Settings) -> None:
     """The local lake lives in the runtime's S3: say so when neither it nor another S3 endpoint is there."""
-    import os
-
+    from campusbot.bootstrap import lake_needs_local_runtime
     from campusbot.cli.console import abort
     from campusbot.local import runtime
 
-    if settings.target != "local" or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"):
+    if not lake_needs_local_runtime(settings):
         return
     if runtime.read_state(settings) is None:
         abort(
