@@ -7,9 +7,9 @@ life (a test may set `app.state.embedder` / `.generator` first: the retriever an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,8 @@ from campusbot.knowledge.embeddings import Embedder
 from campusbot.knowledge.retrieve import Retriever
 from campusbot.llm.base import Generator
 from campusbot.settings import Settings
+
+T = TypeVar("T")
 
 
 def get_database(request: Request) -> Database:
@@ -37,26 +39,28 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def _kept(request: Request, name: str, build: Callable[[Settings], T]) -> T:
+    """app.state.<name> if set, else `build(settings)`, kept there for the app's life."""
+    state = request.app.state
+    value: T | None = getattr(state, name, None)
+    if value is None:
+        value = build(state.settings)
+        setattr(state, name, value)
+    return value
+
+
 def get_embedder(request: Request) -> Embedder:
     """The app's embedder: app.state.embedder if set, else bootstrap's, built on first use."""
-    state = request.app.state
-    embedder: Embedder | None = getattr(state, "embedder", None)
-    if embedder is None:
-        from campusbot.bootstrap import build_embedder
+    from campusbot.bootstrap import build_embedder
 
-        embedder = state.embedder = build_embedder(state.settings)
-    return embedder
+    return _kept(request, "embedder", build_embedder)
 
 
 def get_generator(request: Request) -> Generator:
     """The app's generator: app.state.generator if set, else bootstrap's, built on first use."""
-    state = request.app.state
-    generator: Generator | None = getattr(state, "generator", None)
-    if generator is None:
-        from campusbot.bootstrap import build_generator
+    from campusbot.bootstrap import build_generator
 
-        generator = state.generator = build_generator(state.settings)
-    return generator
+    return _kept(request, "generator", build_generator)
 
 
 def get_retriever(
