@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
     from campusbot.db.database import Database
     from campusbot.knowledge.answer import Assistant
     from campusbot.knowledge.embeddings import Embedder
+    from campusbot.knowledge.indexing import IndexingService
     from campusbot.knowledge.ingest import Ingestor
     from campusbot.knowledge.retrieve import Retriever
     from campusbot.llm.base import Generator
@@ -277,6 +278,26 @@ def build_ingestor(settings: Settings, database: Database, embedder: Embedder) -
         batch_size=settings.embed_batch_size,
     )
     return Ingestor(database.sessions, build_s3_client(settings), embedder, limits)
+
+
+def build_indexing_service(settings: Settings) -> IndexingService:
+    """The vectorizer's service, once per cold start: its own event loop, the database, the embedder (the table's
+    vector dimension checked against it: a mismatch stops here, naming the fix) and the ingestor."""
+    import asyncio
+
+    from campusbot.knowledge.indexing import IndexingService
+    from campusbot.knowledge.store import check_dimensions
+
+    runner = asyncio.Runner()
+    database = build_database(settings)
+    try:
+        embedder = build_embedder(settings)
+        runner.run(check_dimensions(database.engine, embedder.dimensions, embedder.model_id))
+    except BaseException:
+        runner.run(database.dispose())
+        runner.close()
+        raise
+    return IndexingService(runner, database, build_ingestor(settings, database, embedder))
 
 
 def build_local_generator(settings: Settings) -> Generator:
