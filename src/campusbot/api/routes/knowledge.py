@@ -23,6 +23,7 @@ from campusbot.api.problems import problem
 from campusbot.api.schemas import Page
 from campusbot.knowledge import store
 from campusbot.knowledge.answer import Assistant
+from campusbot.knowledge.answerability import Thresholds
 from campusbot.knowledge.embeddings import Embedder, EmbeddingError
 from campusbot.knowledge.retrieve import Retriever
 from campusbot.llm.base import Generator
@@ -84,6 +85,7 @@ def get_assistant(
             retriever,
             generator,
             min_score=settings.assist_min_score,
+            answerability=Thresholds() if settings.assist_answerability else None,
             top_k=settings.assist_top_k,
             fallback_order=settings.assist_fallback,
         )
