@@ -10,6 +10,8 @@ The order is deterministic and configured (`CAMPUSBOT_ASSIST_FALLBACK_ORDER`, de
 - `general`: `prompts.general_prompt`, and the answer starts with a label saying it is not from campusbot's data.
 - no step answered (nothing cleared the threshold and `general` is off, or the generator is unavailable after
   its own retries): "I don't know", with the closest documents listed as sources.
+With history, a follow-up is first made a standalone question: by the model when it can rewrite (`llm.rewrite`,
+Bedrock, bounded in time), else, or when the rewrite fails, by `contextual_question`'s rule.
 A generator that is unavailable (throttled, timed out, after its own retries) ends the chain at once, since the
 next step would call the same model, and is not called again for `retrieve.BREAKER_SECONDS`. A generator that
 rejects the request lets the next step try. While the embedding model is down, retrieval is full-text only: its
@@ -37,6 +39,7 @@ from campusbot.knowledge.embeddings import EmbeddingUnavailable
 from campusbot.knowledge.retrieve import Breaker, Passage, Retriever, citations, strongest
 from campusbot.llm.base import Generation, GenerationRequest, Generator, GeneratorRejected, GeneratorUnavailable
 from campusbot.llm.prompts import general_prompt, grounded_prompt
+from campusbot.llm.rewrite import QuestionRewriter
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class Assistant:
         fallback_order: Sequence[str] = ("documents", "general"),
         breaker: Breaker | None = None,
         answerability: Thresholds | None = None,
+        rewriter: QuestionRewriter | None = None,
     ) -> None:
         self.retriever = retriever
         self.generator = generator
@@ -85,9 +89,13 @@ class Assistant:
         self.top_k = top_k
         self.fallback_order = tuple(fallback_order)
         self.answerability = answerability
+        self.rewriter = rewriter
 
     async def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
-        question = contextual_question(question, history)
+        rewritten = None
+        if self.rewriter is not None and not self.breaker.open:
+            rewritten = await self.rewriter.rewrite(question, history)
+        question = rewritten or contextual_question(question, history)
         retrieval = await self.retriever.search(question, k=self.top_k)
         passages = retrieval.passages
         best = strongest(passages) if retrieval.semantic else 0.0
@@ -208,9 +216,9 @@ MAX_CONTEXTUAL_WORDS = 10
 
 
 def contextual_question(question: str, history: Sequence[str]) -> str:
-    """The question as retrieval and the generator should read it: a short follow-up that refers back ("what
-    about the visa there?") is joined to the user's previous message, as QnABot's disambiguation rewrites it;
-    a question that stands alone is left as it is."""
+    """The question as retrieval and the generator should read it, by rule (the path when no model rewrites it,
+    `llm.rewrite`): a short follow-up that refers back ("what about the visa there?") is joined to the user's
+    previous message; a question that stands alone is left as it is."""
     words = [w.strip("?!.,;:'\"").casefold() for w in question.split()]
     previous = next((m.strip() for m in reversed(history) if m and m.strip()), "")
     if not previous or len(words) > MAX_CONTEXTUAL_WORDS or not REFERRING & set(words):

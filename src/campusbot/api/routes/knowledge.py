@@ -27,6 +27,7 @@ from campusbot.knowledge.answerability import Thresholds
 from campusbot.knowledge.embeddings import Embedder, EmbeddingError
 from campusbot.knowledge.retrieve import Retriever
 from campusbot.llm.base import Generator
+from campusbot.llm.rewrite import rewriter_for
 from campusbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def get_assistant(
             generator,
             min_score=settings.assist_min_score,
             answerability=Thresholds() if settings.assist_answerability else None,
+            rewriter=rewriter_for(generator),
             top_k=settings.assist_top_k,
             fallback_order=settings.assist_fallback,
         )

@@ -271,6 +271,17 @@ async def test_assist_with_the_emulators_extractive_generator(api: App, settings
     assert body["model_id"] == "us.anthropic.claude-sonnet-4-20250514-v1:0"
 
 
+async def test_a_follow_up_through_the_emulator_falls_back_to_the_rule(api: App, settings: Settings) -> None:
+    """The app asks the Bedrock emulator to rewrite the follow-up (a Bedrock generator rewrites); the emulator's
+    extractive model cannot (it only quotes passages, and is not taught the prompt), its reply is not one
+    question, and the rule joins the follow-up to the previous message: the answer is still about Kestrel Hall."""
+    api.use(generator=build_generator(settings))
+    payload = {"question": "how much is a room there?", "history": ["tell me about Kestrel Hall"]}
+    body = (await api.http.post("/assist", json=payload)).json()
+    assert api.app.state.assistant.rewriter is not None
+    assert body["answer_source"] == "documents" and "410 euros" in body["answer"], body
+
+
 # ------------------------------------------------------------------------------------------------ /documents
 
 
