@@ -132,7 +132,7 @@ async def answerability(database: Any, embedder: Any, settings: Any, questions: 
     generator = build_generator(settings)
     print(f"\nanswerability: grounded answers from /assist's Assistant ({generator.model_id} via the emulator), "
           f"min score {settings.assist_min_score}")  # fmt: skip
-    print(f"{'check':<34} {'answerable':>11} {'unrelated':>10} {'overlapping':>12} {'precision':>10} "
+    print(f"{'check':<40} {'answerable':>11} {'unrelated':>10} {'overlapping':>12} {'precision':>10} "
           f"{'recall':>7} {'p50 ms':>7}")  # fmt: skip
     for label, thresholds in (("off (min score only)", None), (_describe(Thresholds()), Thresholds())):
         assistant = Assistant(
@@ -153,7 +153,7 @@ async def answerability(database: Any, embedder: Any, settings: Any, questions: 
         precision = yes / (yes + wrong) if yes + wrong else 1.0
         recall = yes / len(groups["answerable"])
         counts = {group: f"{len(grounded.get(group, []))}/{len(texts)}" for group, texts in groups.items()}
-        print(f"{label[:34]:<34} {counts['answerable']:>11} {counts['unrelated']:>10} {counts['overlapping']:>12} "
+        print(f"{label[:40]:<40} {counts['answerable']:>11} {counts['unrelated']:>10} {counts['overlapping']:>12} "
               f"{precision:>10.3f} {recall:>7.3f} {statistics.median(latencies) * 1000:>7.1f}")  # fmt: skip
         if thresholds is not None:
             for text in grounded.get("unrelated", []) + grounded.get("overlapping", []):

@@ -29,7 +29,7 @@ from campusbot.services.vocabulary import COUNTRY_ALIASES, LOWERCASE_WORDS, regi
 AnswerType = Literal["amount", "time", "number"]
 DEFAULT_MIN_COVERAGE = 0.6
 DEFAULT_MIN_ALONE = 0.3
-DEFAULT_MIN_DROP = -0.02
+DEFAULT_MIN_DROP = -0.01
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?", re.UNICODE)
 _QUESTION_WORDS = """what which who whom whose when where why how is are was were do does did can could may might

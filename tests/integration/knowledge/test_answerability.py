@@ -3,7 +3,7 @@ emulator behind the unchanged Titan client) into PostgreSQL/pgvector, every ques
 (bench/data/questions.yaml) asked through /assist's Assistant with the emulator's generator.
 
 No question that the corpus does not answer may be answered as grounded, neither the unrelated ones nor those
-whose words overlap a document. Answerable recall was 33/51 (0.647) when the rule was calibrated
+whose words overlap a document. Answerable recall was 30/51 (0.588) when the rule was calibrated
 (bench/retrieval_quality.py); the floor leaves a margin of three questions."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from campusbot.settings import Settings
 DATA = Path(__file__).resolve().parents[3] / "bench" / "data"
 QUESTIONS: dict[str, Any] = yaml.safe_load((DATA / "questions.yaml").read_text(encoding="utf-8"))
 BUCKET = "calibration"
-RECALL_FLOOR = 30 / 51
+RECALL_FLOOR = 27 / 51
 
 
 @pytest.fixture(scope="module")
