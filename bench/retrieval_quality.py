@@ -7,6 +7,12 @@ first k chunks returned (document-level recall@k); MRR uses the rank of that fir
 The unanswerable questions calibrate CAMPUSBOT_ASSIST_MIN_SCORE: the best cosine score of each question is
 compared with thresholds, answerable ones should clear it, unanswerable ones should not.
 
+Answerability (`knowledge.answerability`): every question goes through `/assist`'s `Assistant` (the emulator's
+generator) with the check on and off; "grounded" = answered from the documents. Printed: how many answerable
+questions are grounded (recall) and how many unanswerable ones are (the goal is none), for the unrelated
+questions and for those whose words overlap a document that does not answer them (`overlapping`), and what the
+check costs per question.
+
     .venv/bin/python bench/retrieval_quality.py
 """
 
@@ -17,6 +23,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -106,7 +113,56 @@ async def main() -> None:
         refused = sum(1 for s in no if s < threshold) / len(no)
         print(f"{threshold:>9.2f} {grounded:>20.3f} {refused:>21.3f}")
     print(f"(* = the default text weight; CAMPUSBOT_ASSIST_MIN_SCORE default: {settings.assist_min_score})")
+    await answerability(database, embedder, settings, questions)
     await database.dispose()
+
+
+async def answerability(database: Any, embedder: Any, settings: Any, questions: dict[str, Any]) -> None:
+    from campusbot.bootstrap import build_generator
+    from campusbot.knowledge.answer import Assistant
+    from campusbot.knowledge.answerability import Thresholds
+    from campusbot.knowledge.retrieve import Retriever
+
+    groups = {
+        "answerable": [item["question"] for item in questions["answerable"]],
+        "unrelated": list(questions["unanswerable"]),
+        "overlapping": [item["question"] for item in questions["overlapping"]],
+    }
+    retriever = Retriever(database.sessions, embedder, ef_search=settings.search_ef_search)
+    generator = build_generator(settings)
+    print(f"\nanswerability: grounded answers from /assist's Assistant ({generator.model_id} via the emulator), "
+          f"min score {settings.assist_min_score}")  # fmt: skip
+    print(f"{'check':<40} {'answerable':>11} {'unrelated':>10} {'overlapping':>12} {'precision':>10} "
+          f"{'recall':>7} {'p50 ms':>7}")  # fmt: skip
+    for label, thresholds in (("off (min score only)", None), (_describe(Thresholds()), Thresholds())):
+        assistant = Assistant(
+            retriever, generator, min_score=settings.assist_min_score, top_k=settings.assist_top_k,
+            fallback_order=("documents",), answerability=thresholds,
+        )  # fmt: skip
+        grounded: dict[str, list[str]] = {}
+        latencies: list[float] = []
+        for group, texts in groups.items():
+            for text in texts:
+                started = time.perf_counter()
+                answer = await assistant.answer(text)
+                latencies.append(time.perf_counter() - started)
+                if answer.answer_source == "documents":
+                    grounded.setdefault(group, []).append(text)
+        yes = len(grounded.get("answerable", []))
+        wrong = len(grounded.get("unrelated", [])) + len(grounded.get("overlapping", []))
+        precision = yes / (yes + wrong) if yes + wrong else 1.0
+        recall = yes / len(groups["answerable"])
+        counts = {group: f"{len(grounded.get(group, []))}/{len(texts)}" for group, texts in groups.items()}
+        print(f"{label[:40]:<40} {counts['answerable']:>11} {counts['unrelated']:>10} {counts['overlapping']:>12} "
+              f"{precision:>10.3f} {recall:>7.3f} {statistics.median(latencies) * 1000:>7.1f}")  # fmt: skip
+        if thresholds is not None:
+            for text in grounded.get("unrelated", []) + grounded.get("overlapping", []):
+                print(f"           unanswerable grounded: {text!r}")
+    print("(precision = grounded answerable / all grounded; recall = grounded answerable / answerable)")
+
+
+def _describe(thresholds: Any) -> str:
+    return f"on (cov {thresholds.min_coverage}, alone {thresholds.min_alone}, drop {thresholds.min_drop})"
 
 
 def _quantile(values: list[float], q: float) -> float:

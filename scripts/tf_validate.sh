@@ -10,7 +10,7 @@
 #      checkov lives in its own venv, .venv-checkov, created here when missing.
 #   5. the Lex bot's CloudFormation template (`platform bot check`): current with definition.yaml,
 #      0 cfn-lint errors (committed and as deployed with the data's slot values), within the
-#      51,200-byte TemplateBody limit.
+#      1 MB limit of a template deployed from S3 (the conversation stack uploads it; inline is 51,200).
 #
 # Exits non-zero when any step fails; prints a summary either way.
 # Environment: TF_VALIDATE_JOBS (parallel validate jobs, default 4), CHECKOV_VERSION (pip spec),

@@ -256,11 +256,15 @@ def build_retriever(settings: Settings, database: Database, embedder: Embedder) 
 def build_assistant(settings: Settings, retriever: Retriever, generator: Generator) -> Assistant:
     """`/assist`: retrieval, then the generator, with the score floor and the fallback order of Settings."""
     from campusbot.knowledge.answer import Assistant
+    from campusbot.knowledge.answerability import Thresholds
+    from campusbot.llm.rewrite import rewriter_for
 
     return Assistant(
         retriever,
         generator,
         min_score=settings.assist_min_score,
+        answerability=Thresholds() if settings.assist_answerability else None,
+        rewriter=rewriter_for(generator),
         top_k=settings.assist_top_k,
         fallback_order=settings.assist_fallback,
     )

@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     search_ef_search: int = Field(80, ge=1, le=1000, description="hnsw.ef_search of /search and /assist")
     search_hybrid: bool = Field(True, description="blend full-text rank into the cosine ranking (knowledge.store)")
     assist_min_score: float = Field(0.40, ge=0, le=1, description="cosine similarity that grounds an /assist answer")
+    assist_answerability: bool = Field(
+        True,
+        description="ground an /assist answer only on passages that answer the question (knowledge.answerability)",
+    )
     assist_top_k: int = Field(4, ge=1, le=20, description="passages /assist retrieves and cites")
     assist_fallback_order: str = Field("documents,general", description="comma list of: documents, general")
     notifier_interval_seconds: float = Field(1.0, gt=0, le=300, description="local S3 notifier polling interval")

@@ -27,6 +27,8 @@ from tests.terraform.tf_hcl import MODULES, STACKS, calls_of, expr, locals_, res
 SEED = 20261125
 ROLE = "arn:aws:iam::123456789012:role/campusbot-dev-lex"
 FULFILLMENT = "arn:aws:lambda:us-east-1:123456789012:function:campusbot-dev-fulfillment"
+BUCKET = "campusbot-dev-bot-templates-123456789012-us-east-1"
+KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def test_the_module_deploys_the_template_file_and_derives_no_bot() -> None:
@@ -35,7 +37,10 @@ def test_the_module_deploys_the_template_file_and_derives_no_bot() -> None:
     text = (MODULES / "lex_bot" / "main.tf").read_text()
     assert "yamldecode" not in text and "AWS::Lex::Bot" not in text, "the bot comes from the template only"
     stack = resources(MODULES / "lex_bot")["aws_cloudformation_stack.this"]
-    assert expr(stack["template_body"]) == "local.template_body"
+    assert expr(stack["template_body"]) == "local.from_s3 ? null : local.template_body"
+    assert expr(stack["template_url"]) == "local.from_s3 ? local.template_url : null"
+    upload = resources(MODULES / "lex_bot")["aws_s3_object.template"]
+    assert expr(upload["content"]) == "local.template_body"
     assert expr(stack["parameters"]) == "local.parameters"
     assert re.search(r'principal\s*=\s*"lexv2\.amazonaws\.com"', text)
 
@@ -50,6 +55,17 @@ def test_the_stack_points_the_module_at_the_committed_template() -> None:
     assert (STACKS / stack / path.group(1)).resolve() == cf.TEMPLATE_PATH
     assert expr(call["fulfillment_lambda_arn"]) == 'local.in["lambda/fulfillment_arn"]'
     assert expr(call["tags"]) == "local.default_tags"
+
+
+def test_the_stack_deploys_the_template_from_its_private_encrypted_versioned_bucket() -> None:
+    [(_, _, call)] = list(calls_of("lex_bot"))
+    assert expr(call["template_bucket"]) == "var.create_lex_bot ? module.bot_template_bucket.s3_bucket_id : null"
+    assert expr(call["template_kms_key_arn"]) == "local.kms_key_arn"
+    [(stack, _, bucket)] = [found for found in calls_of("s3") if found[1] == "bot_template_bucket"]
+    assert stack == "conversation"
+    assert expr(bucket["kms_key_arn"]) == "local.kms_key_arn"  # SSE-KMS; the s3 module blocks public access
+    assert "versioning_enabled" not in bucket  # the s3 module's default: versioned
+    assert bucket["logging"] == {"target_bucket": '${local.in["s3/logs_bucket_name"]}'}
 
 
 def test_the_tags_every_stack_sets_are_the_template_tag_parameters() -> None:
@@ -79,7 +95,8 @@ module "{label}" {{
 def planned(
     tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str], moto_server: str
 ) -> dict[str, dict[str, Any]]:
-    """`aws_cloudformation_stack.this[0]` of each module call as planned: {"plain"|"deployed": change}."""
+    """`aws_cloudformation_stack.this[0]` of each module call as planned, {"plain"|"deployed"|"s3": change}, and
+    the template uploaded to S3 ("s3/object")."""
     import os
 
     root = tmp_path_factory.mktemp("lex_plan")
@@ -93,7 +110,8 @@ def planned(
             '  tags = { Project = "campusbot", Environment = "dev", Stack = "conversation", ManagedBy = "terraform",'
             ' Owner = "platform" }',
         )
-        + _module("deployed", "campusbot-dev", '  slot_type_values = jsondecode(file("${path.module}/values.json"))'),
+        + _module("deployed", "campusbot-dev", '  slot_type_values = jsondecode(file("${path.module}/values.json"))')
+        + _module("s3", "campusbot-s3", f'  template_bucket = "{BUCKET}"\n  template_kms_key_arn = "{KMS}"'),
         encoding="utf-8",
     )
     env = {**os.environ, **terraform_env}
@@ -106,10 +124,11 @@ def planned(
     terraform("init", "-backend=false", "-input=false", "-no-color")
     terraform("plan", "-input=false", "-no-color", "-out=tfplan")
     plan = json.loads(terraform("show", "-json", "tfplan"))
+    kinds = {"aws_cloudformation_stack": "", "aws_s3_object": "/object"}
     return {
-        change["module_address"].removeprefix("module."): change["change"]
+        change["module_address"].removeprefix("module.") + kinds[change["type"]]: change["change"]
         for change in plan["resource_changes"]
-        if change["type"] == "aws_cloudformation_stack"
+        if change["type"] in kinds
     }
 
 
@@ -133,7 +152,19 @@ def test_terraform_substitutes_only_the_data_slot_values(planned: dict[str, dict
         deployed["Resources"]["Bot"]["Properties"]["BotLocales"][0]["Intents"]
         == (committed["Resources"]["Bot"]["Properties"]["BotLocales"][0]["Intents"])
     )
-    assert len(body.encode()) <= cf.TEMPLATE_BODY_LIMIT
+    assert len(body.encode()) <= cf.TEMPLATE_URL_LIMIT
+
+
+@pytest.mark.slow
+def test_with_a_bucket_the_template_is_uploaded_and_deployed_from_s3(planned: dict[str, dict[str, Any]]) -> None:
+    committed = json.loads(cf.TEMPLATE_PATH.read_text(encoding="utf-8"))
+    stack, upload = planned["s3"]["after"], planned["s3/object"]["after"]
+    assert stack.get("template_body") is None
+    assert upload["bucket"] == BUCKET and upload["content"] == cf.template_body(committed)
+    assert upload["server_side_encryption"] == "aws:kms" and upload["kms_key_id"] == KMS
+    assert re.fullmatch(r"lex/campusbot-s3/bot-[0-9a-f]{16}\.template\.json", upload["key"]), upload["key"]
+    assert stack["template_url"] == f"https://{BUCKET}.s3.us-east-1.amazonaws.com/{upload['key']}"
+    assert not any(key.endswith("/object") for key in planned if key != "s3/object")  # inline: nothing uploaded
 
 
 @pytest.mark.slow

@@ -3,7 +3,8 @@
 - current: the committed template is exactly what definition.yaml renders to;
 - cfn-lint (the AWS::Lex::Bot, BotVersion and BotAlias resource schemas, intrinsic functions, parameters)
   finds no error, in the committed template and in the one the deploy sends (with the data's slot values);
-- size: the template the deploy sends fits CloudFormation's inline TemplateBody limit (51,200 bytes).
+- size: the template the deploy sends fits CloudFormation's limit for a template deployed from S3 (TemplateURL,
+  1,048,576 bytes; the conversation stack uploads it, since inline TemplateBody allows only 51,200).
 
 cfn-lint is a development dependency (the `dev` extra); without it the lint is reported as not run.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from campusbot.bot import cloudformation
 from campusbot.bot.cloudformation import (
-    TEMPLATE_BODY_LIMIT,
+    TEMPLATE_URL_LIMIT,
     body_size,
     deploy_template,
     is_current,
@@ -52,7 +53,7 @@ class TemplateReport:
     deploy_values: dict[str, int]  # slot type → number of values the deploy passes
     findings: list[Finding] = field(default_factory=list)
     linted: bool = True
-    limit: int = TEMPLATE_BODY_LIMIT
+    limit: int = TEMPLATE_URL_LIMIT
 
     @property
     def errors(self) -> list[Finding]:

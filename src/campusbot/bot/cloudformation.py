@@ -55,6 +55,7 @@ from campusbot.bot.model import (
 TEMPLATE_PATH: Final = Path(__file__).resolve().parent / "bot.template.json"
 SOURCE: Final = "src/campusbot/bot/definition.yaml"
 TEMPLATE_BODY_LIMIT: Final = 51_200  # bytes of an inline TemplateBody (larger templates go through S3)
+TEMPLATE_URL_LIMIT: Final = 1_048_576  # bytes of a template deployed from S3 (TemplateURL), as the stack does
 
 BOT: Final = "Bot"
 ALIAS: Final = "BotAlias"

@@ -90,8 +90,8 @@ def check(
                 ("current with definition.yaml", "yes" if report.current else "STALE: run `platform bot render`"),
                 ("cfn-lint errors", len(report.errors) if report.linted else "not run (install the dev extra)"),
                 ("cfn-lint warnings", sum(1 for f in report.findings if not f.is_error) if report.linted else ""),
-                ("TemplateBody bytes, rendered", f"{report.size:,}"),
-                (f"TemplateBody bytes, deployed ({values})", f"{report.deploy_size:,} of {report.limit:,}"),
+                ("template bytes, rendered", f"{report.size:,}"),
+                (f"template bytes, deployed from S3 ({values})", f"{report.deploy_size:,} of {report.limit:,}"),
             ],
         )
         if report.findings:
@@ -105,4 +105,4 @@ def check(
     if not report.ok:
         abort("the bot template fails its checks")
     if not as_json:
-        success(f"bot template OK: {report.limit - report.deploy_size:,} bytes below the TemplateBody limit")
+        success(f"bot template OK: {report.limit - report.deploy_size:,} bytes below the TemplateURL limit (1 MB)")

@@ -140,6 +140,22 @@ class Retriever:
                 mode = "hybrid" if self.hybrid else "vector"
         return Retrieval([Passage(hit, snippet(hit.content, query)) for hit in hits], mode)
 
+    async def similarities(self, texts: Sequence[str], chunk_ids: Sequence[int]) -> list[dict[int, float]]:
+        """The cosine similarity of each text (embedded as a query, concurrently) to each of the given chunks.
+
+        Raises `EmbeddingUnavailable` while the model is down (the breaker is open or the call failed)."""
+        if not texts:
+            return []
+        if self.breaker.open:
+            raise EmbeddingUnavailable("the embedding model failed moments ago")
+        try:
+            vectors = await asyncio.gather(*(asyncio.to_thread(self.embedder.embed_query, text) for text in texts))
+        except EmbeddingUnavailable:
+            self.breaker.trip()
+            raise
+        async with self.sessions() as session:
+            return await store.similarities(session, vectors, chunk_ids)
+
 
 def snippet(content: str, query: str, max_chars: int = SNIPPET_CHARS) -> str:
     """The window of `content` (whole sentences where they fit) that shares the most words with the query."""

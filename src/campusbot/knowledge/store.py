@@ -524,3 +524,18 @@ async def explain_search(session: AsyncSession, vector: Sequence[float], k: int 
         {"v": vector_literal(vector)},
     )
     return "\n".join(str(row[0]) for row in rows)
+
+
+async def similarities(
+    session: AsyncSession, vectors: Sequence[Sequence[float]], chunk_ids: Sequence[int]
+) -> list[dict[int, float]]:
+    """Cosine similarity of each vector to each given chunk (exact, no index): one {chunk_id: score} per vector."""
+    if not vectors or not chunk_ids:
+        return [{} for _ in vectors]
+    params: dict[str, object] = {f"v{n}": vector_literal(vector) for n, vector in enumerate(vectors)}
+    params["ids"] = [int(chunk_id) for chunk_id in chunk_ids]
+    columns = ", ".join(f"1 - (c.embedding <=> CAST(:v{n} AS vector)) AS s{n}" for n in range(len(vectors)))
+    sql = f"SELECT c.id, {columns} FROM document_chunk c WHERE c.id = ANY(:ids)"
+    async with _transaction(session):
+        rows = (await session.execute(text(sql), params)).all()
+    return [{row.id: float(row[n + 1]) for row in rows} for n in range(len(vectors))]

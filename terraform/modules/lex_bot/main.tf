@@ -58,6 +58,12 @@ locals {
   definition_hash = length(local.slot_type_values) == 0 ? local.rendered_hash : substr(sha256(jsonencode([local.rendered_hash, local.slot_type_values])), 0, 12)
   template_body   = replace(jsonencode(local.template), local.rendered_hash, local.definition_hash)
 
+  # Delivery: through S3 when a bucket is given (template_url, 1 MB), else inline (template_body, 51,200 B).
+  # The key carries a hash of the body, so a changed template is a new object and a new URL (a stack update).
+  from_s3      = var.template_bucket != null
+  template_key = "${trimsuffix(var.template_key_prefix, "/")}/${var.name}/bot-${substr(sha256(local.template_body), 0, 16)}.template.json"
+  template_url = "https://${coalesce(var.template_bucket, "none")}.s3.${data.aws_region.current.id}.${data.aws_partition.current.dns_suffix}/${local.template_key}"
+
   # Deploy-time values of the template's parameters. Tag<Key> parameters come from var.tags.
   tag_keys = [for name, _ in local.artifact.Parameters : trimprefix(name, "Tag") if startswith(name, "Tag")]
   parameters = merge(
@@ -87,6 +93,23 @@ resource "aws_cloudwatch_log_group" "conversation" {
 }
 
 ################################################################################
+# The template in S3 (private, encrypted, versioned bucket of the caller), read by CloudFormation
+################################################################################
+
+resource "aws_s3_object" "template" {
+  count = local.create && local.from_s3 ? 1 : 0
+
+  bucket                 = var.template_bucket
+  key                    = local.template_key
+  content                = local.template_body
+  content_type           = "application/json"
+  server_side_encryption = var.template_kms_key_arn != null ? "aws:kms" : "AES256"
+  kms_key_id             = var.template_kms_key_arn
+
+  tags = var.tags
+}
+
+################################################################################
 # Bot, locale (built), version and alias with the fulfillment code hook
 ################################################################################
 
@@ -94,13 +117,16 @@ resource "aws_cloudformation_stack" "this" {
   count = local.create ? 1 : 0
 
   name               = var.name
-  template_body      = local.template_body
+  template_body      = local.from_s3 ? null : local.template_body
+  template_url       = local.from_s3 ? local.template_url : null
   parameters         = local.parameters
   iam_role_arn       = var.cloudformation_role_arn
   on_failure         = "DELETE"
   timeout_in_minutes = var.stack_timeout_minutes
 
   tags = var.tags
+
+  depends_on = [aws_s3_object.template]
 
   timeouts {
     create = "${var.stack_timeout_minutes}m"
@@ -111,10 +137,15 @@ resource "aws_cloudformation_stack" "this" {
   lifecycle {
     # checkov:skip=CKV_AWS_124:Stack events surface in the Terraform run that drives the stack; the bot itself is alarmed by the observability module.
     # Bytes, not characters (university names are not all ASCII): base64 of n bytes has
-    # 4 * ceil(n / 3) characters, so this holds for n <= 51,198 of the 51,200 allowed.
+    # 4 * ceil(n / 3) characters, so these hold for n <= 51,198 of the 51,200 bytes allowed inline
+    # and for n <= 1,048,575 of the 1,048,576 allowed through S3.
     precondition {
-      condition     = length(base64encode(local.template_body)) <= 68264
-      error_message = "The bot template exceeds CloudFormation's 51,200-byte template_body limit (fewer slot values, or deliver it through S3 with template_url)."
+      condition     = local.from_s3 || length(base64encode(local.template_body)) <= 68264
+      error_message = "The bot template exceeds CloudFormation's 51,200-byte template_body limit: deliver it through S3 (template_bucket)."
+    }
+    precondition {
+      condition     = length(base64encode(local.template_body)) <= 1398100
+      error_message = "The bot template exceeds CloudFormation's 1 MB template_url limit (fewer slot values or intents)."
     }
     precondition {
       condition     = length(setsubtract(keys(var.slot_type_values), local.metadata.DatabaseSlotTypes)) == 0

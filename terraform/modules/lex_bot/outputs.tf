@@ -62,3 +62,8 @@ output "conversation_log_group_name" {
   description = "Name of the conversation log group."
   value       = try(aws_cloudwatch_log_group.conversation[0].name, null)
 }
+
+output "template_url" {
+  description = "S3 URL the stack's template is deployed from (null when it is sent inline as template_body)."
+  value       = local.create && local.from_s3 ? local.template_url : null
+}

@@ -14,6 +14,24 @@ variable "template_path" {
   type        = string
 }
 
+variable "template_bucket" {
+  description = "Bucket the template is uploaded to and deployed from (template_url, CloudFormation's 1 MB limit): private, encrypted and versioned, in the stack's region. null: the template is sent inline (template_body, 51,200 bytes)."
+  type        = string
+  default     = null
+}
+
+variable "template_key_prefix" {
+  description = "Key prefix of the uploaded template (then <name>/bot-<hash of the body>.template.json)."
+  type        = string
+  default     = "lex"
+}
+
+variable "template_kms_key_arn" {
+  description = "KMS key the uploaded template is encrypted with (SSE-KMS). null: SSE-S3. The identity that deploys the stack (or cloudformation_role_arn) needs s3:GetObject on the object and kms:Decrypt on the key."
+  type        = string
+  default     = null
+}
+
 variable "role_arn" {
   description = "Service role of the bot (iam module, lex_bot_role_arn)."
   type        = string

@@ -10,6 +10,7 @@ locals {
     "network/private_subnet_ids",
     "kms/key_arn",
     "s3/lake_bucket_name",
+    "s3/logs_bucket_name",
     "lambda/fulfillment_arn",
     "lambda/fulfillment_name",
     "lambda/fulfillment_dlq_name",

@@ -51,7 +51,7 @@ def test_check_reports_lint_size_and_currency_as_json() -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["ok"] is True and report["current"] is True and report["errors"] == 0
-    assert report["size"] < report["deploy_size"] <= report["limit"] == 51_200
+    assert report["size"] < report["deploy_size"] <= report["limit"] == 1_048_576
     assert report["deploy_values"]["UniversityName"] > 100
 
 

@@ -98,7 +98,7 @@ def fake(api: App, settings: Settings, embedder: Embedder) -> Iterator[FakeGener
     api.use(
         generator=generator,
         embedder=embedder,
-        **settings.model_dump(include={"assist_min_score", "assist_fallback_order"}),
+        **settings.model_dump(include={"assist_min_score", "assist_fallback_order", "assist_answerability"}),
     )
     yield generator
     api.use(embedder=embedder)
@@ -217,7 +217,7 @@ async def test_below_the_threshold_a_labelled_general_answer(api: App, fake: Fak
 
 
 async def test_the_threshold_and_the_order_are_settings(api: App, fake: FakeGenerator) -> None:
-    api.use(assist_min_score=0.0)
+    api.use(assist_min_score=0.0, assist_answerability=False)  # the answerability check would refuse the Mona Lisa
     grounded = (await api.http.post("/assist", json={"question": "Who painted the Mona Lisa?"})).json()
     assert grounded["answer_source"] == "documents"
     api.use(assist_min_score=0.99, assist_fallback_order="documents")
@@ -270,6 +270,17 @@ async def test_assist_with_the_emulators_extractive_generator(api: App, settings
     assert "11,904 euros" in body["answer"] and "[1]" in body["answer"]
     assert body["sources"][0]["s3_key"] == "visa/student-visa.html"
     assert body["model_id"] == "us.anthropic.claude-sonnet-4-20250514-v1:0"
+
+
+async def test_a_follow_up_through_the_emulator_falls_back_to_the_rule(api: App, settings: Settings) -> None:
+    """The app asks the Bedrock emulator to rewrite the follow-up (a Bedrock generator rewrites); the emulator's
+    extractive model cannot (it only quotes passages, and is not taught the prompt), its reply is not one
+    question, and the rule joins the follow-up to the previous message: the answer is still about Kestrel Hall."""
+    api.use(generator=build_generator(settings))
+    payload = {"question": "how much is a room there?", "history": ["tell me about Kestrel Hall"]}
+    body = (await api.http.post("/assist", json=payload)).json()
+    assert api.app.state.assistant.rewriter is not None
+    assert body["answer_source"] == "documents" and "410 euros" in body["answer"], body
 
 
 # ------------------------------------------------------------------------------------------------ /documents
