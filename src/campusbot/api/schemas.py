@@ -1,8 +1,14 @@
-"""Request and response shapes (Pydantic), separate from the ORM: XBase → XCreate / XUpdate / XPublic."""
+"""Request and response shapes (Pydantic), separate from the ORM: XBase → XCreate / XUpdate / XPublic.
+
+Every constraint here equals the database's (db/models.py): string lengths are the column lengths, numeric
+bounds are the CHECK constraints' at the column's scale, values are rounded to the column's decimal places
+as PostgreSQL would, and a PATCH field of a NOT NULL column is optional but not nullable.
+tests/unit/api/test_schemas.py walks every column and CHECK against these so they cannot drift (issue 15)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -19,11 +25,65 @@ ShortText = Annotated[Text, StringConstraints(max_length=80)]
 City = Annotated[Text, StringConstraints(max_length=120)]
 Url = Annotated[Text, StringConstraints(max_length=300, pattern=r"^https?://\S+$")]
 LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_control_chars)]
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
+EMAIL_LENGTH = 254  # RFC 5321's limit, the column's length
+
+
+def _lower_email(value: str) -> str:
+    lowered = value.lower()  # lowering can lengthen some letters (İ → i̇): check the stored form
+    if len(lowered) > EMAIL_LENGTH:
+        raise ValueError(f"must be at most {EMAIL_LENGTH} characters")
+    return lowered
+
+
+Email = Annotated[EmailStr, AfterValidator(_lower_email), Field(json_schema_extra={"maxLength": EMAIL_LENGTH})]
 Degree = Literal["bachelor", "master", "phd"]
 Kind = Literal["internship", "job"]
-Tuition = Annotated[float, Field(ge=0, le=200_000, description="yearly tuition in USD")]
-Gpa = Annotated[float, Field(ge=0, le=4, description="grade point average on a 0-4 scale")]
+
+
+class Places:
+    """Round to a NUMERIC column's scale (half away from zero, as PostgreSQL does), after the bounds are checked."""
+
+    def __init__(self, places: int) -> None:
+        self.places = places
+        self.quantum = Decimal(1).scaleb(-places)
+
+    def __call__(self, value: float) -> float:
+        return float(Decimal(repr(value)).quantize(self.quantum, rounding=ROUND_HALF_UP))
+
+
+Money = Annotated[float, Field(ge=0, le=10_000_000, description="US dollars, to the cent"), AfterValidator(Places(2))]
+Tuition = Annotated[
+    float, Field(ge=0, le=200_000, description="yearly tuition in USD, to the cent"), AfterValidator(Places(2))
+]
+Gpa = Annotated[
+    float, Field(ge=0, le=4, description="grade point average on a 0-4 scale, 2 decimals"), AfterValidator(Places(2))
+]
+Years = Annotated[float, Field(ge=0.1, le=8, description="length in years, 1 decimal"), AfterValidator(Places(1))]
+Rate = Annotated[float, Field(ge=0, le=1, description="share admitted, 0-1, 3 decimals"), AfterValidator(Places(3))]
+Language = Annotated[Text, StringConstraints(max_length=40)]
+WorldRank = Annotated[int, Field(ge=1, le=100_000)]
+FoundedYear = Annotated[int, Field(ge=1000, le=2100)]
+Employees = Annotated[int, Field(ge=1, le=10_000_000)]
+
+
+def unset() -> Any:
+    """A PATCH field of a NOT NULL column: may be left out (nothing changes), may not be null."""
+    return Field(None)
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """A field that may not be null has no `default: null` in the document: leaving it out is what changes nothing."""
+    for prop in schema.get("properties", {}).values():
+        branches = prop.get("anyOf", [prop])
+        if prop.get("default", ...) is None and not any(branch.get("type") == "null" for branch in branches):
+            del prop["default"]
+
+
+class Patch(BaseModel):
+    """The body of a PATCH: only the fields given change (`model_dump(exclude_unset=True)`)."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
 
 T = TypeVar("T")
 
@@ -45,8 +105,8 @@ class ProgramBase(BaseModel):
     field_of_study: ShortText
     degree: Degree
     tuition: Tuition
-    language: Annotated[Text, StringConstraints(max_length=40)]
-    duration_years: Annotated[float, Field(gt=0, le=8)]
+    language: Language
+    duration_years: Years
     min_gpa: Gpa | None = None
 
 
@@ -54,13 +114,13 @@ class ProgramCreate(ProgramBase):
     pass
 
 
-class ProgramUpdate(BaseModel):
-    name: Name | None = None
-    field_of_study: ShortText | None = None
-    degree: Degree | None = None
-    tuition: Tuition | None = None
-    language: Annotated[Text, StringConstraints(max_length=40)] | None = None
-    duration_years: Annotated[float, Field(gt=0, le=8)] | None = None
+class ProgramUpdate(Patch):
+    name: Name = unset()
+    field_of_study: ShortText = unset()
+    degree: Degree = unset()
+    tuition: Tuition = unset()
+    language: Language = unset()
+    duration_years: Years = unset()
     min_gpa: Gpa | None = None
 
 
@@ -75,9 +135,9 @@ class UniversityBase(BaseModel):
     country: ShortText
     city: City
     website: Url | None = None
-    world_rank: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    founded_year: Annotated[int, Field(ge=1000, le=2100)] | None = None
-    acceptance_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    world_rank: WorldRank | None = None
+    founded_year: FoundedYear | None = None
+    acceptance_rate: Rate | None = None
     description: LongText | None = None
 
 
@@ -85,14 +145,14 @@ class UniversityCreate(UniversityBase):
     programs: list[ProgramCreate] = Field(default_factory=list, max_length=200)
 
 
-class UniversityUpdate(BaseModel):
-    name: Name | None = None
-    country: ShortText | None = None
-    city: City | None = None
+class UniversityUpdate(Patch):
+    name: Name = unset()
+    country: ShortText = unset()
+    city: City = unset()
     website: Url | None = None
-    world_rank: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    founded_year: Annotated[int, Field(ge=1000, le=2100)] | None = None
-    acceptance_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    world_rank: WorldRank | None = None
+    founded_year: FoundedYear | None = None
+    acceptance_rate: Rate | None = None
     description: LongText | None = None
 
 
@@ -156,15 +216,15 @@ class StudentCreate(StudentBase):
     )
 
 
-class StudentUpdate(BaseModel):
-    first_name: ShortText | None = None
-    last_name: ShortText | None = None
-    email: Email | None = None
-    country: ShortText | None = None
-    field_of_study: ShortText | None = None
+class StudentUpdate(Patch):
+    first_name: ShortText = unset()
+    last_name: ShortText = unset()
+    email: Email = unset()
+    country: ShortText = unset()
+    field_of_study: ShortText = unset()
     gpa: Gpa | None = None
     max_tuition: Tuition | None = None
-    interests: list[ShortText] | None = Field(None, max_length=20)
+    interests: Annotated[list[ShortText], Field(max_length=20)] = unset()
 
 
 class StudentPublic(StudentBase, Public):
@@ -180,7 +240,7 @@ class OpportunityBase(BaseModel):
     city: City
     country: ShortText
     remote: bool = False
-    salary: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+    salary: Money | None = None
     description: LongText | None = None
 
 
@@ -188,14 +248,14 @@ class OpportunityCreate(OpportunityBase):
     pass
 
 
-class OpportunityUpdate(BaseModel):
-    title: Name | None = None
-    kind: Kind | None = None
-    field_of_study: ShortText | None = None
-    city: City | None = None
-    country: ShortText | None = None
-    remote: bool | None = None
-    salary: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+class OpportunityUpdate(Patch):
+    title: Name = unset()
+    kind: Kind = unset()
+    field_of_study: ShortText = unset()
+    city: City = unset()
+    country: ShortText = unset()
+    remote: bool = unset()
+    salary: Money | None = None
     description: LongText | None = None
 
 
@@ -216,7 +276,7 @@ class CompanyBase(BaseModel):
     website: Url | None = None
     city: City
     country: ShortText
-    employees: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    employees: Employees | None = None
     description: LongText | None = None
 
 
@@ -224,14 +284,14 @@ class CompanyCreate(CompanyBase):
     opportunities: list[OpportunityCreate] = Field(default_factory=list, max_length=200)
 
 
-class CompanyUpdate(BaseModel):
-    name: Name | None = None
-    industry: ShortText | None = None
-    email: Email | None = None
+class CompanyUpdate(Patch):
+    name: Name = unset()
+    industry: ShortText = unset()
+    email: Email = unset()
     website: Url | None = None
-    city: City | None = None
-    country: ShortText | None = None
-    employees: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    city: City = unset()
+    country: ShortText = unset()
+    employees: Employees | None = None
     description: LongText | None = None
 
 
