@@ -10,32 +10,68 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+# Everything a field checks is in its JSON schema too (one StringConstraints each, so pydantic documents the
+# pattern): PostgreSQL cannot store NUL, a required text needs a character that is not blank, and lengths are
+# counted on what the client sent (leading and trailing spaces are trimmed afterwards, so never past the column).
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+URL = r"^https?://[^\s\x00]+$"
 
 
-def _no_control_chars(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+def _trim(value: str) -> str:
+    return value.strip()
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_chars)]
-Name = Annotated[Text, StringConstraints(max_length=200)]
-ShortText = Annotated[Text, StringConstraints(max_length=80)]
-City = Annotated[Text, StringConstraints(max_length=120)]
-Url = Annotated[Text, StringConstraints(max_length=300, pattern=r"^https?://\S+$")]
-LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_control_chars)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK), AfterValidator(_trim)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=NOT_BLANK), AfterValidator(_trim)]
+City = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NOT_BLANK), AfterValidator(_trim)]
+Language = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK), AfterValidator(_trim)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=URL)]
+LongText = Annotated[str, StringConstraints(max_length=5000, pattern=NO_NUL)]
 EMAIL_LENGTH = 254  # RFC 5321's limit, the column's length
 
 
-def _lower_email(value: str) -> str:
-    lowered = value.lower()  # lowering can lengthen some letters (İ → i̇): check the stored form
+RESERVED_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")  # email-validator refuses these
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+# JSON Schema's `email` format allows special-use domains; email-validator (and so the API) refuses them, so the
+# document says so (a JSON Schema pattern: ECMA regex, case spelled out)
+EMAIL_PATTERN = rf"^(?!.*[@.]({'|'.join(map(_any_case, RESERVED_DOMAINS))})\.?$).*$"
+
+
+def _email(value: str) -> str:
+    """A valid address at a domain that is not reserved for special use, lower-cased as the CHECK wants it."""
+    import email_validator
+
+    try:
+        checked = email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from exc
+    lowered = checked.normalized.lower()  # lowering can lengthen some letters (İ → i̇): check the stored form
     if len(lowered) > EMAIL_LENGTH:
         raise ValueError(f"must be at most {EMAIL_LENGTH} characters")
     return lowered
 
 
-Email = Annotated[EmailStr, AfterValidator(_lower_email), Field(json_schema_extra={"maxLength": EMAIL_LENGTH})]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=EMAIL_LENGTH),
+    AfterValidator(_email),
+    Field(json_schema_extra={"format": "email", "pattern": EMAIL_PATTERN}),
+]
 Degree = Literal["bachelor", "master", "phd"]
 Kind = Literal["internship", "job"]
 
@@ -51,19 +87,36 @@ class Places:
         return float(Decimal(repr(value)).quantize(self.quantum, rounding=ROUND_HALF_UP))
 
 
-Money = Annotated[float, Field(ge=0, le=10_000_000, description="US dollars, to the cent"), AfterValidator(Places(2))]
+def _number(value: Any) -> Any:
+    """JSON numbers only: `false` or `"1.5"` are not numbers in the schema, so they are not taken as 0 or 1.5."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a number")
+    return value
+
+
+Number = BeforeValidator(_number)
+Money = Annotated[
+    float, Field(ge=0, le=10_000_000, description="US dollars, to the cent"), Number, AfterValidator(Places(2))
+]
 Tuition = Annotated[
-    float, Field(ge=0, le=200_000, description="yearly tuition in USD, to the cent"), AfterValidator(Places(2))
+    float, Field(ge=0, le=200_000, description="yearly tuition in USD, to the cent"), Number, AfterValidator(Places(2))
 ]
 Gpa = Annotated[
-    float, Field(ge=0, le=4, description="grade point average on a 0-4 scale, 2 decimals"), AfterValidator(Places(2))
+    float,
+    Field(ge=0, le=4, description="grade point average on a 0-4 scale, 2 decimals"),
+    Number,
+    AfterValidator(Places(2)),
 ]
-Years = Annotated[float, Field(ge=0.1, le=8, description="length in years, 1 decimal"), AfterValidator(Places(1))]
-Rate = Annotated[float, Field(ge=0, le=1, description="share admitted, 0-1, 3 decimals"), AfterValidator(Places(3))]
-Language = Annotated[Text, StringConstraints(max_length=40)]
-WorldRank = Annotated[int, Field(ge=1, le=100_000)]
-FoundedYear = Annotated[int, Field(ge=1000, le=2100)]
-Employees = Annotated[int, Field(ge=1, le=10_000_000)]
+Years = Annotated[
+    float, Field(ge=0.1, le=8, description="length in years, 1 decimal"), Number, AfterValidator(Places(1))
+]
+Rate = Annotated[
+    float, Field(ge=0, le=1, description="share admitted, 0-1, 3 decimals"), Number, AfterValidator(Places(3))
+]
+WorldRank = Annotated[int, Field(ge=1, le=100_000), Number]
+FoundedYear = Annotated[int, Field(ge=1000, le=2100), Number]
+Employees = Annotated[int, Field(ge=1, le=10_000_000), Number]
+Flag = Annotated[bool, Field(strict=True)]  # true or false, not "yes" or 1
 
 
 def unset() -> Any:
@@ -239,7 +292,7 @@ class OpportunityBase(BaseModel):
     field_of_study: ShortText
     city: City
     country: ShortText
-    remote: bool = False
+    remote: Flag = False
     salary: Money | None = None
     description: LongText | None = None
 
@@ -254,7 +307,7 @@ class OpportunityUpdate(Patch):
     field_of_study: ShortText = unset()
     city: City = unset()
     country: ShortText = unset()
-    remote: bool = unset()
+    remote: Flag = unset()
     salary: Money | None = None
     description: LongText | None = None
 
