@@ -1,6 +1,7 @@
 """Soak: a bounded mixed load (chat, API, uploads) on the local runtime at half its measured saturation, for a fixed
-time; reports errors (goal 0), the p95 drift between the first and the last minute (goal <= 20 %) and the resident
-memory growth of every process of the runtime (goal <= 10 %).
+time; reports errors (goal 0), the p95 drift between the first and the last minute (goal <= 20 %), each minute's
+p50/p95 with the host's load average and the least-squares p95 trend per minute (so a later quiet run can be
+judged, and a noisy one recognised), and the resident memory growth of every process of the runtime (goal <= 10 %).
 
 Starts its own runtime (`platform up --detach`) on free ports in a temp dir. Saturation is measured first: closed-loop
 chat turns at `--concurrency` for `--calibrate` seconds. The soak then sends requests open-loop at half that rate,
@@ -166,9 +167,54 @@ def saturation(load: Load, seconds: float, concurrency: int) -> float:
     return done[0] / (time.perf_counter() - began)
 
 
-def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[str, int]]:
-    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); RSS after the first minute."""
+@dataclass
+class Minute:
+    index: int  # 1 = the first minute of the soak
+    requests: int
+    errors: int
+    p50: float
+    p95: float
+    load: float  # the host's 1-minute load average during it (other work on the machine shows here)
+
+
+def per_minute(samples: list[Sample], loads: list[tuple[float, float]]) -> list[Minute]:
+    """Chat and API latencies (uploads are fire-and-forget puts) minute by minute, with the host's load."""
+    minutes: list[Minute] = []
+    last = int(max((s.at for s in samples), default=0) // 60)
+    for index in range(last + 1):
+        inside = [s for s in samples if index * 60 <= s.at < (index + 1) * 60 and s.kind != "upload"]
+        seconds = sorted(s.seconds for s in inside)
+        host = [value for at, value in loads if index * 60 <= at < (index + 1) * 60]
+        minutes.append(
+            Minute(
+                index + 1,
+                len(inside),
+                sum(1 for s in inside if not s.ok),
+                seconds[len(seconds) // 2] if seconds else float("nan"),
+                p95(seconds),
+                sum(host) / len(host) if host else float("nan"),
+            )
+        )
+    return minutes
+
+
+def trend(values: list[float]) -> float:
+    """Least-squares slope of `values` per step, as % of the first: p95 drift per minute over the whole soak (the
+    first-vs-last figure depends on two noisy minutes only)."""
+    points = [(i, v) for i, v in enumerate(values) if v == v]  # skip NaN
+    if len(points) < 2 or points[0][1] == 0:
+        return float("nan")
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
+    return slope / points[0][1] * 100
+
+
+def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[str, int], list[tuple[float, float]]]:
+    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); RSS after the first minute;
+    the host's load average every 5 s."""
     samples: list[Sample] = []
+    loads: list[tuple[float, float]] = []
     kinds = ["chat"] * 14 + ["api"] * 5 + ["upload"]
     rng = random.Random(11)
     baseline: dict[str, int] = {}
@@ -178,12 +224,14 @@ def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[st
         while (elapsed := time.perf_counter() - began) < seconds:
             if not baseline and elapsed >= min(60.0, seconds / 2):
                 baseline = {name: rss(process) for name, process in load.runtime.processes().items()}
+            if not loads or elapsed - loads[-1][0] >= 5:
+                loads.append((elapsed, os.getloadavg()[0]))
             pool.submit(load.one, rng.choice(kinds), began, samples)
             n += 1
             pause = began + n / rate - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-    return samples, baseline
+    return samples, baseline, loads
 
 
 def main() -> None:
@@ -205,7 +253,7 @@ def main() -> None:
             load.http.post(runtime.chat_url, json={"message": message})
         saturated = saturation(load, args.calibrate, args.concurrency)
         rate = saturated / 2
-        samples, baseline = soak(load, rate, args.minutes * 60)
+        samples, baseline, loads = soak(load, rate, args.minutes * 60)
         final = {name: rss(process) for name, process in runtime.processes().items()}
         state = json.loads(runtime.platform("status", "--json").stdout)
     finally:
@@ -224,6 +272,16 @@ def main() -> None:
     print(f"errors: {len(errors)} (goal 0)" + "".join(f"\n  {e.detail}" for e in errors[:10]))
     print(f"p95 first minute {p95(first) * 1000:.1f} ms, last minute {p95(last) * 1000:.1f} ms: "
           f"drift {drift:+.1f} % (goal <= 20 %)")  # fmt: skip
+    minutes = per_minute(samples, loads)
+    print(
+        f"{'minute':>6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95 vs 1st':>10} {'host load':>9}"
+    )
+    for m in minutes:
+        versus = (m.p95 / minutes[0].p95 - 1) * 100 if minutes[0].p95 else float("nan")
+        print(f"{m.index:>6} {m.requests:>8} {m.errors:>6} {m.p50 * 1000:>8.1f} {m.p95 * 1000:>8.1f} "
+              f"{versus:>+9.1f}% {m.load:>9.2f}")  # fmt: skip
+    print(f"p95 trend over all minutes: {trend([m.p95 for m in minutes]):+.1f} % of the first minute per minute "
+          f"(a quiet host shows as a flat host load column; {os.cpu_count()} cores)")  # fmt: skip
     print(f"{'process':<22} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} {'growth':>8}  (goal <= 10 %)")
     for name, before in sorted(baseline.items()):
         after = final.get(name, 0)

@@ -1,9 +1,13 @@
 """Property-based fuzzing of the whole API from its own OpenAPI schema (schemathesis): whatever a client
 sends, the answer is never a 5xx, and its status, content type, headers and body are the documented ones.
-Runs against a real server process on its own seeded scratch database, because it creates, changes and deletes rows."""
+Then schemathesis' own runner with every check and every phase (examples, coverage, fuzzing, stateful; positive
+and negative data): a schema-valid request is accepted, a schema-invalid one refused, a deleted resource is gone,
+a created one is there. Runs against a real server process on its own seeded scratch database, because it
+creates, changes and deletes rows."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -38,6 +42,20 @@ CHECKS = [
     response_schema_conformance,
 ]
 SEED_AND_SERVE = "from campusbot.cli.main import main; main()"
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+# Findings accepted after reading them: (check, operations' path pattern) → why it is not a defect of the API.
+# Each is switched off for those operations only; every other operation runs every check.
+ACCEPTED: dict[tuple[str, str], str] = {
+    ("unsupported_method", "^/universities/(by-name|tuition|recommendations)$"): (
+        "PATCH or DELETE /universities/by-name is PATCH or DELETE /universities/{university_id} with a university_id "
+        "that is not a number, so the answer is that route's 422 naming the path parameter, not a 405; "
+        "GET /universities/abc -> 422 is asserted by tests/integration/api/routes/test_universities.py"
+    ),
+    ("positive_data_acceptance", "^/universities/recommendations$"): (
+        "`region` is a name the bot's vocabulary resolves with its synonyms and any case ('europe', 'South America' "
+        "-> Latin America), an open set no JSON Schema enum can state; an unknown one is a 422 listing the known ones"
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +95,52 @@ def test_no_input_gives_a_server_error(fuzz_server: str) -> None:
         except Exception as exc:  # collect every operation's failure, then report them all
             failures[operation.label] = str(exc)[:2000]
     assert not failures, "\n\n".join(f"{label}: {error}" for label, error in failures.items())
+
+
+def test_every_check_and_phase_finds_nothing(fuzz_server: str, tmp_path: Path) -> None:
+    """`schemathesis run --checks all` over every operation, positive and negative data, bounded examples."""
+    report = tmp_path / "report.json"
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        "".join(
+            f"[[operations]]\ninclude-path-regex = {json.dumps(paths)}\nchecks.{check}.enabled = false\n\n"
+            for check, paths in ACCEPTED
+        )
+    )
+    run = subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(config),
+            "run",
+            f"{fuzz_server}/openapi.json",  # every check is on by default; the config turns off the accepted ones
+            "--mode",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--max-examples",
+            "15",
+            "--seed",
+            "15",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "30",
+            "--generation-database",
+            "none",
+            "--suppress-health-check",
+            "all",
+            "--no-color",
+            "--report",
+            "json",
+            "--report-json-path",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    summary = json.loads(report.read_text()) if report.exists() else {}
+    assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-4000:]
+    assert summary, run.stdout[-4000:]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,9 +42,44 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid request", f"{where}: {first['msg']}", errors=errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, _title(exc.status_code), str(exc.detail), headers=exc.headers)  # 405: Allow
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names only the first route matching the path; a path has several
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(exc.status_code, _title(exc.status_code), str(exc.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document serves at this request's path (RFC 9110: a 405 lists them all in
+    `Allow`; Starlette names only the first route whose path matched, and GET /x and POST /x are two routes).
+    As in OpenAPI, a concrete path wins over a templated one: /universities/by-name is not /universities/{id}."""
+    path = request.scope.get("path", "")
+    matching = [
+        (template.count("{"), operations)
+        for template, operations in request.app.openapi().get("paths", {}).items()
+        if _template(template).fullmatch(path)
+    ]
+    fewest = min((parameters for parameters, _ in matching), default=0)
+    return sorted(
+        {
+            method.upper()
+            for parameters, operations in matching
+            if parameters == fewest
+            for method in operations
+            if method.upper() in _METHODS
+        }
+    )
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
+
+
+@lru_cache(maxsize=256)
+def _template(template: str) -> re.Pattern[str]:
+    """An OpenAPI path template as a pattern: each `{parameter}` is one path segment."""
+    parts = re.split(r"(\{[^/{}]+\})", template)
+    return re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts))
 
 
 async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
@@ -59,7 +96,22 @@ async def _database_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(503, "Service unavailable", "the database could not answer; try again shortly")
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL, nor be compared with a value holding one
+
+
+async def _refuse_nul_in_query(request: Request, call_next: Any) -> Any:
+    """A query value with NUL is refused as the document says (`document` gives every string query parameter the
+    NO_NUL pattern), before it reaches a database that could not compare it."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value:
+            loc = ["query", name]
+            error = {"loc": loc, "msg": "must not contain NUL characters", "type": "string_pattern_mismatch"}
+            return problem(422, "Invalid request", f"query.{name}: must not contain NUL characters", errors=[error])
+    return await call_next(request)
+
+
 def install(app: FastAPI) -> None:
+    app.middleware("http")(_refuse_nul_in_query)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -85,6 +137,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 ERRORS = {
+    400: "the body could not be read (not UTF-8 text)",
     404: "not found (an unknown id in the path)",
     405: "method not allowed (the Allow header lists the methods)",
     409: "conflict (a record with the same unique key exists)",
@@ -118,10 +171,15 @@ def document(app: FastAPI) -> None:
 
 
 def _declare_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query":
+            _no_nul(parameter.get("schema", {}))
     responses: dict[str, Any] = operation.setdefault("responses", {})
     statuses = set()
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(422)
+    if operation.get("requestBody"):
+        statuses.add(400)
     if path not in NO_DATABASE:
         statuses.add(503)
     references = [p for p in operation.get("parameters", []) if str(p.get("name", "")).endswith("_id")]
@@ -135,6 +193,17 @@ def _declare_errors(path: str, method: str, operation: dict[str, Any]) -> None:
     for code, response in responses.items():
         if code[:1] in ("4", "5"):
             response["content"] = content
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    """The NO_NUL pattern on a string schema (or the string branch of `anyOf`), next to a pattern it has already."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") != "string" or "enum" in branch:
+            continue
+        if "pattern" in branch:
+            branch.setdefault("allOf", []).append({"pattern": NO_NUL})
+        else:
+            branch["pattern"] = NO_NUL
 
 
 def _title(status: int) -> str:

@@ -1,29 +1,142 @@
-"""Request and response shapes (Pydantic), separate from the ORM: XBase → XCreate / XUpdate / XPublic."""
+"""Request and response shapes (Pydantic), separate from the ORM: XBase → XCreate / XUpdate / XPublic.
+
+Every constraint here equals the database's (db/models.py): string lengths are the column lengths, numeric
+bounds are the CHECK constraints' at the column's scale, values are rounded to the column's decimal places
+as PostgreSQL would, and a PATCH field of a NOT NULL column is optional but not nullable.
+tests/unit/api/test_schemas.py walks every column and CHECK against these so they cannot drift (issue 15)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+# Everything a field checks is in its JSON schema too (one StringConstraints each, so pydantic documents the
+# pattern): PostgreSQL cannot store NUL, a required text needs a character that is not blank, and lengths are
+# counted on what the client sent (leading and trailing spaces are trimmed afterwards, so never past the column).
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+URL = r"^https?://[^\s\x00]+$"
 
 
-def _no_control_chars(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _trim(value: str) -> str:
+    return value.strip()
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK), AfterValidator(_trim)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=NOT_BLANK), AfterValidator(_trim)]
+City = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NOT_BLANK), AfterValidator(_trim)]
+Language = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK), AfterValidator(_trim)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=URL)]
+LongText = Annotated[str, StringConstraints(max_length=5000, pattern=NO_NUL)]
+EMAIL_LENGTH = 254  # RFC 5321's limit, the column's length
+
+
+RESERVED_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")  # email-validator refuses these
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+# JSON Schema's `email` format allows special-use domains; email-validator (and so the API) refuses them, so the
+# document says so (a JSON Schema pattern: ECMA regex, case spelled out)
+EMAIL_PATTERN = rf"^(?!.*[@.]({'|'.join(map(_any_case, RESERVED_DOMAINS))})\.?$).*$"
+
+
+def _email(value: str) -> str:
+    """A valid address at a domain that is not reserved for special use, lower-cased as the CHECK wants it."""
+    import email_validator
+
+    try:
+        checked = email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from exc
+    lowered = checked.normalized.lower()  # lowering can lengthen some letters (İ → i̇): check the stored form
+    if len(lowered) > EMAIL_LENGTH:
+        raise ValueError(f"must be at most {EMAIL_LENGTH} characters")
+    return lowered
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=EMAIL_LENGTH),
+    AfterValidator(_email),
+    Field(json_schema_extra={"format": "email", "pattern": EMAIL_PATTERN}),
+]
+Degree = Literal["bachelor", "master", "phd"]
+Kind = Literal["internship", "job"]
+
+
+class Places:
+    """Round to a NUMERIC column's scale (half away from zero, as PostgreSQL does), after the bounds are checked."""
+
+    def __init__(self, places: int) -> None:
+        self.places = places
+        self.quantum = Decimal(1).scaleb(-places)
+
+    def __call__(self, value: float) -> float:
+        return float(Decimal(repr(value)).quantize(self.quantum, rounding=ROUND_HALF_UP))
+
+
+def _number(value: Any) -> Any:
+    """JSON numbers only: `false` or `"1.5"` are not numbers in the schema, so they are not taken as 0 or 1.5."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a number")
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_chars)]
-Name = Annotated[Text, StringConstraints(max_length=200)]
-ShortText = Annotated[Text, StringConstraints(max_length=80)]
-City = Annotated[Text, StringConstraints(max_length=120)]
-Url = Annotated[Text, StringConstraints(max_length=300, pattern=r"^https?://\S+$")]
-LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_control_chars)]
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
-Degree = Literal["bachelor", "master", "phd"]
-Kind = Literal["internship", "job"]
-Tuition = Annotated[float, Field(ge=0, le=200_000, description="yearly tuition in USD")]
-Gpa = Annotated[float, Field(ge=0, le=4, description="grade point average on a 0-4 scale")]
+Number = BeforeValidator(_number)
+Money = Annotated[
+    float, Field(ge=0, le=10_000_000, description="US dollars, to the cent"), Number, AfterValidator(Places(2))
+]
+Tuition = Annotated[
+    float, Field(ge=0, le=200_000, description="yearly tuition in USD, to the cent"), Number, AfterValidator(Places(2))
+]
+Gpa = Annotated[
+    float,
+    Field(ge=0, le=4, description="grade point average on a 0-4 scale, 2 decimals"),
+    Number,
+    AfterValidator(Places(2)),
+]
+Years = Annotated[
+    float, Field(ge=0.1, le=8, description="length in years, 1 decimal"), Number, AfterValidator(Places(1))
+]
+Rate = Annotated[
+    float, Field(ge=0, le=1, description="share admitted, 0-1, 3 decimals"), Number, AfterValidator(Places(3))
+]
+WorldRank = Annotated[int, Field(ge=1, le=100_000), Number]
+FoundedYear = Annotated[int, Field(ge=1000, le=2100), Number]
+Employees = Annotated[int, Field(ge=1, le=10_000_000), Number]
+Flag = Annotated[bool, Field(strict=True)]  # true or false, not "yes" or 1
+
+
+def unset() -> Any:
+    """A PATCH field of a NOT NULL column: may be left out (nothing changes), may not be null."""
+    return Field(None)
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """A field that may not be null has no `default: null` in the document: leaving it out is what changes nothing."""
+    for prop in schema.get("properties", {}).values():
+        branches = prop.get("anyOf", [prop])
+        if prop.get("default", ...) is None and not any(branch.get("type") == "null" for branch in branches):
+            del prop["default"]
+
+
+class Patch(BaseModel):
+    """The body of a PATCH: only the fields given change (`model_dump(exclude_unset=True)`)."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
 
 T = TypeVar("T")
 
@@ -45,8 +158,8 @@ class ProgramBase(BaseModel):
     field_of_study: ShortText
     degree: Degree
     tuition: Tuition
-    language: Annotated[Text, StringConstraints(max_length=40)]
-    duration_years: Annotated[float, Field(gt=0, le=8)]
+    language: Language
+    duration_years: Years
     min_gpa: Gpa | None = None
 
 
@@ -54,13 +167,13 @@ class ProgramCreate(ProgramBase):
     pass
 
 
-class ProgramUpdate(BaseModel):
-    name: Name | None = None
-    field_of_study: ShortText | None = None
-    degree: Degree | None = None
-    tuition: Tuition | None = None
-    language: Annotated[Text, StringConstraints(max_length=40)] | None = None
-    duration_years: Annotated[float, Field(gt=0, le=8)] | None = None
+class ProgramUpdate(Patch):
+    name: Name = unset()
+    field_of_study: ShortText = unset()
+    degree: Degree = unset()
+    tuition: Tuition = unset()
+    language: Language = unset()
+    duration_years: Years = unset()
     min_gpa: Gpa | None = None
 
 
@@ -75,9 +188,9 @@ class UniversityBase(BaseModel):
     country: ShortText
     city: City
     website: Url | None = None
-    world_rank: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    founded_year: Annotated[int, Field(ge=1000, le=2100)] | None = None
-    acceptance_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    world_rank: WorldRank | None = None
+    founded_year: FoundedYear | None = None
+    acceptance_rate: Rate | None = None
     description: LongText | None = None
 
 
@@ -85,14 +198,14 @@ class UniversityCreate(UniversityBase):
     programs: list[ProgramCreate] = Field(default_factory=list, max_length=200)
 
 
-class UniversityUpdate(BaseModel):
-    name: Name | None = None
-    country: ShortText | None = None
-    city: City | None = None
+class UniversityUpdate(Patch):
+    name: Name = unset()
+    country: ShortText = unset()
+    city: City = unset()
     website: Url | None = None
-    world_rank: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    founded_year: Annotated[int, Field(ge=1000, le=2100)] | None = None
-    acceptance_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    world_rank: WorldRank | None = None
+    founded_year: FoundedYear | None = None
+    acceptance_rate: Rate | None = None
     description: LongText | None = None
 
 
@@ -156,15 +269,15 @@ class StudentCreate(StudentBase):
     )
 
 
-class StudentUpdate(BaseModel):
-    first_name: ShortText | None = None
-    last_name: ShortText | None = None
-    email: Email | None = None
-    country: ShortText | None = None
-    field_of_study: ShortText | None = None
+class StudentUpdate(Patch):
+    first_name: ShortText = unset()
+    last_name: ShortText = unset()
+    email: Email = unset()
+    country: ShortText = unset()
+    field_of_study: ShortText = unset()
     gpa: Gpa | None = None
     max_tuition: Tuition | None = None
-    interests: list[ShortText] | None = Field(None, max_length=20)
+    interests: Annotated[list[ShortText], Field(max_length=20)] = unset()
 
 
 class StudentPublic(StudentBase, Public):
@@ -179,8 +292,8 @@ class OpportunityBase(BaseModel):
     field_of_study: ShortText
     city: City
     country: ShortText
-    remote: bool = False
-    salary: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+    remote: Flag = False
+    salary: Money | None = None
     description: LongText | None = None
 
 
@@ -188,14 +301,14 @@ class OpportunityCreate(OpportunityBase):
     pass
 
 
-class OpportunityUpdate(BaseModel):
-    title: Name | None = None
-    kind: Kind | None = None
-    field_of_study: ShortText | None = None
-    city: City | None = None
-    country: ShortText | None = None
-    remote: bool | None = None
-    salary: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+class OpportunityUpdate(Patch):
+    title: Name = unset()
+    kind: Kind = unset()
+    field_of_study: ShortText = unset()
+    city: City = unset()
+    country: ShortText = unset()
+    remote: Flag = unset()
+    salary: Money | None = None
     description: LongText | None = None
 
 
@@ -216,7 +329,7 @@ class CompanyBase(BaseModel):
     website: Url | None = None
     city: City
     country: ShortText
-    employees: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    employees: Employees | None = None
     description: LongText | None = None
 
 
@@ -224,14 +337,14 @@ class CompanyCreate(CompanyBase):
     opportunities: list[OpportunityCreate] = Field(default_factory=list, max_length=200)
 
 
-class CompanyUpdate(BaseModel):
-    name: Name | None = None
-    industry: ShortText | None = None
-    email: Email | None = None
+class CompanyUpdate(Patch):
+    name: Name = unset()
+    industry: ShortText = unset()
+    email: Email = unset()
     website: Url | None = None
-    city: City | None = None
-    country: ShortText | None = None
-    employees: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    city: City = unset()
+    country: ShortText = unset()
+    employees: Employees | None = None
     description: LongText | None = None
 
 

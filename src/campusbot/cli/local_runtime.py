@@ -131,6 +131,9 @@ def status(
             *restarts("postgres"),
         )
     )
+    for name, thread in (state.get("threads") or {}).items():  # threads of the runtime's own process
+        up = thread.get("alive") and not (supervision.get(name) or {}).get("restarting")
+        rows.append((name, f"thread of {state['pid']}", "", "ok" if up else "restarting", *restarts(name)))
     table("processes", ["component", "pid", "address", "health", "restarts", "last exit"], rows)
 
 

@@ -121,9 +121,17 @@ class LocalDms:
     def start(self) -> LocalDms:
         """Run the full load now (the tables are in the lake when this returns), then capture changes."""
         self.full_load()
+        return self.resume()
+
+    def resume(self) -> LocalDms:
+        """Capture changes in a new thread (the supervisor's restart after the thread ended; no new full load)."""
         self._thread = threading.Thread(target=self._run, name="dms-stand-in", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
 
     def stop(self) -> None:
         self._stop.set()

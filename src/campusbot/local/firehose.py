@@ -173,9 +173,14 @@ class DeliveryStream:
 
     # background -----------------------------------------------------------------------------------------------
     def start(self) -> DeliveryStream:
+        """Deliver in a new thread (also the supervisor's restart: buffered records are kept)."""
         self._thread = threading.Thread(target=self._run, name=f"firehose-{self.config.stream_name}", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

@@ -213,6 +213,10 @@ class S3Notifier:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
     def __enter__(self) -> S3Notifier:
         return self.start()
 

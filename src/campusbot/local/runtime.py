@@ -40,7 +40,7 @@ from typing import IO, Any
 
 import httpx
 
-from campusbot.local.supervisor import GiveUp, RestartPolicy, Supervisor, describe_exit
+from campusbot.local.supervisor import GiveUp, RestartPolicy, Supervisor, Threads, describe_exit
 from campusbot.settings import Settings
 
 Progress = Callable[[str], None]
@@ -118,6 +118,7 @@ class LocalRuntime:
     _db_port: int = 0
     _stopping: bool = False
     supervisor: Supervisor = field(default_factory=Supervisor)
+    threads: Threads | None = None  # moto, the notifier, DMS, Firehose: threads of this process, supervised too
     _postgres_listen: tuple[str, int, str] = ("", 0, "")  # where it listened (host, port, socket dir)
     _next_database_check: float = 0.0
     _started_at: str = ""
@@ -164,10 +165,22 @@ class LocalRuntime:
         for child in self.children:
             self.supervisor.watch(child.name, LAMBDA_RESTARTS if child.replace_on_exit else None)
         self.supervisor.watch("postgres")
+        self._watch_threads()
         self._started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         state = self._save_state()
         self.paths.pid_file.write_text(str(os.getpid()))
         return state
+
+    def _watch_threads(self) -> None:
+        threads = self.threads = Threads(self.supervisor).install()
+        if self.s3 is not None and self.s3.thread is not None:  # moto; LocalStack runs outside the runtime
+            threads.watch("s3", lambda: self.s3.thread, self.s3.restart)
+        if self.notifier is not None:
+            threads.watch("notifier", lambda: self.notifier.thread, self.notifier.start)
+        if self.dms is not None:
+            threads.watch("dms", lambda: self.dms.thread, self.dms.resume)
+        if self.firehose is not None:
+            threads.watch("firehose", lambda: self.firehose.thread, self.firehose.start)
 
     def _save_state(self) -> dict[str, Any]:
         state = self.state()
@@ -194,6 +207,10 @@ class LocalRuntime:
                 for c in self.children
             },
             "supervision": self.supervisor.snapshot(),  # restarts and last exit reason of each component
+            "threads": {
+                name: {"alive": bool((thread := watched.thread()) and thread.is_alive())}
+                for name, watched in (self.threads.watched.items() if self.threads is not None else [])
+            },
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
             # what a client signs in against (the CLI's `users add` / `chat --as`, a web client)
             "cognito": {
@@ -594,6 +611,9 @@ class LocalRuntime:
                 self.supervisor.started(child.name)
                 changed = True
         changed = self._supervise_database() or changed
+        for event in self.threads.check() if self.threads is not None else []:
+            self.progress(event)
+            changed = True
         if changed:
             self._save_state()
 
@@ -625,6 +645,8 @@ class LocalRuntime:
         if self._stopping:
             return
         self._stopping = True
+        if self.threads is not None:
+            self.threads.uninstall()
         if self.notifier is not None:
             self.notifier.stop()
         if self.dms is not None:

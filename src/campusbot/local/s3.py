@@ -3,11 +3,13 @@ server in a thread, which serves every service it emulates at that one endpoint.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import shutil
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,38 @@ class LocalS3:
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
+            _close(self._server)
             self._server = None
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """moto's server thread (None for LocalStack, which is not ours to supervise)."""
+        return getattr(self._server, "_thread", None)
+
+    def restart(self) -> None:
+        """moto's server again on the same port, after its thread ended. moto keeps its state (buckets, objects,
+        secrets, the user pool) in this process, not in the server, so nothing is lost."""
+        if self._server is None:
+            return
+        with contextlib.suppress(Exception):  # its thread is gone already: free the port
+            self._server.stop()
+        _close(self._server)
+        host, port = self.url.removeprefix("http://").rsplit(":", 1)
+        self._server = _moto_server(host, int(port))
+
+
+def _close(server: Any) -> None:
+    inner = getattr(server, "_server", None)  # the werkzeug server: its listening socket
+    if inner is not None:
+        inner.server_close()
+
+
+def _moto_server(host: str, port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
 
 
 def localstack_answers(url: str) -> bool:
@@ -60,10 +93,7 @@ def start_s3(host: str, port: int) -> LocalS3:
         raise RuntimeError(
             f"port {port} is taken by something that is not LocalStack; free it or set CAMPUSBOT_S3_PORT"
         )
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
+    server = _moto_server(host, port)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one INFO line per request otherwise
     return LocalS3(url, "moto", server)
 

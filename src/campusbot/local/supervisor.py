@@ -10,11 +10,17 @@ and the runtime stops with that error instead of restarting forever.
 
 The runtime's own loop (`LocalRuntime.wait`) polls the processes (`Popen.poll`) and asks `due()` before it starts
 one again; `snapshot()` is what `platform status` shows (restarts, last exit reason, when).
+
+Some components run as threads of the runtime's own process (moto's server, the S3 notifier, the DMS stand-in,
+the Firehose delivery stream). `Threads` watches them with the same records and rules: a thread that ended
+while the runtime runs is a death (its uncaught exception, caught by `threading.excepthook`, is the exit reason),
+and the component's `restart` starts a new thread after the backoff.
 """
 
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -124,3 +130,61 @@ def describe_exit(returncode: int) -> str:
         except ValueError:
             return f"killed by signal {-returncode}"
     return f"exit code {returncode}"
+
+
+@dataclass
+class WatchedThread:
+    name: str
+    thread: Callable[[], threading.Thread | None]  # the component's current thread
+    restart: Callable[[], None]  # starts a new one (the component's state is kept)
+
+
+class Threads:
+    """The runtime's in-process components under the same supervision as its child processes."""
+
+    def __init__(self, supervisor: Supervisor) -> None:
+        self.supervisor = supervisor
+        self.watched: dict[str, WatchedThread] = {}
+        self._crashes: dict[int, str] = {}  # thread ident → its uncaught exception
+        self._lock = threading.Lock()
+        self._previous_hook = threading.excepthook
+
+    def install(self) -> Threads:
+        """Record why a thread died (`threading.excepthook`, chained to the previous hook, which still logs it)."""
+        previous = self._previous_hook
+
+        def hook(args: threading.ExceptHookArgs) -> None:
+            if args.thread is not None and args.thread.ident is not None:
+                with self._lock:
+                    self._crashes[args.thread.ident] = f"crashed: {args.exc_type.__name__}: {args.exc_value}"[:300]
+            previous(args)
+
+        threading.excepthook = hook
+        return self
+
+    def uninstall(self) -> None:
+        threading.excepthook = self._previous_hook
+
+    def watch(self, name: str, thread: Callable[[], threading.Thread | None], restart: Callable[[], None]) -> None:
+        self.watched[name] = WatchedThread(name, thread, restart)
+        self.supervisor.watch(name)
+
+    def check(self) -> list[str]:
+        """One round: record each thread that ended, restart those whose backoff is over (`GiveUp` on a crash loop).
+        Returns what changed, for the runtime's log."""
+        events: list[str] = []
+        for watched in self.watched.values():
+            record = self.supervisor.watch(watched.name)
+            if not record.pending:
+                current = watched.thread()
+                if current is not None and current.is_alive():
+                    continue
+                with self._lock:
+                    reason = self._crashes.pop(current.ident, None) if current and current.ident else None
+                delay = self.supervisor.died(watched.name, reason or "the thread ended")
+                events.append(f"{watched.name}: {reason or 'the thread ended'}; starting again in {delay:.1f} s")
+            if self.supervisor.due(watched.name):
+                watched.restart()
+                self.supervisor.started(watched.name)
+                events.append(f"{watched.name}: running again")
+        return events

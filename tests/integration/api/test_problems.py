@@ -36,3 +36,37 @@ async def test_errors_are_problems_and_a_405_carries_allow(client: httpx.AsyncCl
     assert "GET" in wrong_method.headers["allow"]
     invalid = await client.get("/universities", params={"limit": "many"})
     assert invalid.status_code == 422 and invalid.json()["errors"]
+
+
+async def test_a_405_allows_every_method_of_the_path_and_an_unreadable_body_is_a_declared_400(
+    client: httpx.AsyncClient,
+) -> None:
+    """Issue 15 (schemathesis' allow_header_conformance): GET and POST /students are two routes; `Allow` names both."""
+    wrong = await client.request("OPTIONS", "/students")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, POST", wrong.headers
+    one = await client.put("/universities/1")
+    assert one.headers["allow"] == "DELETE, GET, PATCH", one.headers
+    unreadable = await client.post("/students", content=b"\xff\x14\xfe", headers={"content-type": "application/json"})
+    assert unreadable.status_code in (400, 422) and unreadable.headers["content-type"] == "application/problem+json"
+    declared = (await client.get("/openapi.json")).json()["paths"]["/students"]["post"]["responses"]
+    assert (
+        "400" in declared
+        and "400" not in (await client.get("/openapi.json")).json()["paths"]["/students"]["get"]["responses"]
+    )
+
+
+async def test_nul_in_a_query_is_refused_as_the_document_says(client: httpx.AsyncClient) -> None:
+    """Issue 15: `?name=a%00b` reached PostgreSQL, which cannot compare text holding NUL (a 422 naming nothing)."""
+    response = await client.get("/universities/by-name", params={"name": "Tech\x00nical"})
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["query", "name"], response.text
+    parameters = (await client.get("/openapi.json")).json()["paths"]["/universities/by-name"]["get"]["parameters"]
+    assert next(p for p in parameters if p["name"] == "name")["schema"]["pattern"] == "^[^\\x00]*$"
+    fine = await client.get("/universities/by-name", params={"name": "Technical University of Munich"})
+    assert fine.status_code == 200
+
+
+async def test_a_concrete_path_allows_its_own_methods_not_those_of_a_template_it_also_matches(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.request("OPTIONS", "/universities/by-name", params={"name": "ETH"})
+    assert response.status_code == 405 and response.headers["allow"] == "GET", response.headers

@@ -3,9 +3,12 @@ restarts and the exit reason reach the state file (`platform status`), and a cra
 
 from __future__ import annotations
 
+import ctypes
 import json
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,3 +62,105 @@ def test_a_crash_loop_gives_up_naming_the_child_and_its_last_exit(tmp_path: Path
             runtime._supervise()
             time.sleep(0.02)
     assert runtime.supervisor.snapshot()["flaky"]["restarts"] == 3
+
+
+class InjectedCrash(BaseException):
+    """Raised inside a running thread from outside (CPython's PyThreadState_SetAsyncExc): it gets past the
+    components' `except Exception` loops, as a bug or a MemoryError would, and ends the thread for real."""
+
+
+def crash(thread: threading.Thread | None) -> None:
+    assert thread is not None and thread.ident is not None and thread.is_alive()
+    changed = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(InjectedCrash))
+    assert changed == 1
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+
+
+def supervise_until(runtime: LocalRuntime, done: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        runtime._supervise()
+        time.sleep(0.05)
+    assert done(), runtime.supervisor.snapshot()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the crashes are the test
+def test_threads_of_the_runtime_that_crash_are_started_again_and_status_says_why(tmp_path: Path) -> None:
+    """moto's server and the S3 notifier are threads of the runtime's process: each is crashed for real and comes
+    back after its backoff with its state (buckets, objects; what the notifier has seen), shown in the state file."""
+    import boto3
+
+    from campusbot.local.notifier import S3Notifier
+    from campusbot.local.s3 import ensure_buckets, free_port, start_s3
+
+    runtime = LocalRuntime(Settings(data_dir=tmp_path))
+    runtime.paths.logs.mkdir(parents=True)
+    runtime.s3 = start_s3("127.0.0.1", free_port())
+    s3 = boto3.client(
+        "s3", endpoint_url=runtime.s3.url, region_name="us-east-1", aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )  # fmt: skip
+    ensure_buckets(s3, "supervised-docs")
+    s3.put_object(Bucket="supervised-docs", Key="before.md", Body=b"# before")
+    delivered: list[str] = []
+    runtime.notifier = S3Notifier(
+        s3, "supervised-docs", lambda event: delivered.append(event["Records"][0]["s3"]["object"]["key"]),
+        interval=0.2,
+    ).start()  # fmt: skip
+    try:
+        runtime._watch_threads()
+        assert runtime.threads is not None
+        for name in ("s3", "notifier"):
+            runtime.supervisor.watch(name).policy = RestartPolicy(initial_delay=0.2)
+        supervise_until(runtime, lambda: "before.md" in delivered)
+
+        moto_thread = runtime.s3.thread
+        crash(moto_thread)
+        supervise_until(runtime, lambda: runtime.supervisor.snapshot()["s3"]["restarts"] == 1)
+        assert runtime.s3.thread is not moto_thread and runtime.s3.thread is not None
+        # the same S3 on the same port, nothing lost
+        assert s3.get_object(Bucket="supervised-docs", Key="before.md")["Body"].read() == b"# before"
+
+        notifier_thread = runtime.notifier.thread
+        crash(notifier_thread)
+        supervise_until(runtime, lambda: runtime.supervisor.snapshot()["notifier"]["restarts"] == 1)
+        s3.put_object(Bucket="supervised-docs", Key="after.md", Body=b"# after")
+        supervise_until(runtime, lambda: "after.md" in delivered)
+        assert delivered.count("before.md") == 1  # the restarted notifier did not deliver it again
+
+        state = json.loads(runtime.paths.state_file.read_text())
+        for name in ("s3", "notifier"):
+            assert state["supervision"][name]["restarts"] == 1
+            assert state["supervision"][name]["last_exit"].startswith("crashed: InjectedCrash"), state["supervision"]
+            assert state["threads"][name] == {"alive": True}
+    finally:
+        runtime.stop()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the crashes are the test
+def test_a_thread_that_keeps_crashing_gives_up_like_a_process(tmp_path: Path) -> None:
+    from campusbot.local.supervisor import Threads
+
+    runtime = LocalRuntime(Settings(data_dir=tmp_path))
+    runtime.paths.logs.mkdir(parents=True)
+    threads = runtime.threads = Threads(runtime.supervisor).install()
+    current: list[threading.Thread] = []
+
+    def broken() -> None:
+        raise ValueError("broken")
+
+    def start() -> None:
+        thread = threading.Thread(target=broken, name="always-broken")
+        current.append(thread)
+        thread.start()
+        thread.join()
+
+    start()
+    threads.watch("broken", lambda: current[-1], start)
+    runtime.supervisor.watch("broken").policy = RestartPolicy(initial_delay=0.01, max_delay=0.02, burst=3)
+    try:
+        with pytest.raises(GiveUp, match=r"broken died 4 times within 60 s \(last: crashed: ValueError: broken\)"):
+            supervise_until(runtime, lambda: False, timeout=30)
+    finally:
+        threads.uninstall()

@@ -11,12 +11,16 @@
 - Errors as botocore parses them (rest-json): the status code of the service model, `x-amzn-ErrorType`,
   and a JSON body with `message`.
 
-`faults` lets tests make the next calls fail with any modelled error (e.g. throttling), so retries are
-exercised over real HTTP with unchanged boto3 clients.
+`faults` lets tests make the next calls fail with any modelled error (e.g. throttling) or answer late (a
+timeout for the client), so retries are exercised over real HTTP with unchanged boto3 clients. The same switch is
+served to other processes (the fault suite against `platform up`) on the emulator's admin path
+`/_campusbot/bedrock/faults`: `POST {"operation": "converse", "error": "ThrottlingException", "delay_seconds": 0,
+"times": 1}` queues faults, `GET` shows what is queued and served, `DELETE` clears them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -27,8 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from campusbot.llm.base import Generation, GenerationRequest, Generator, GeneratorRejected, GeneratorUnavailable
@@ -77,8 +82,19 @@ class BedrockError(Exception):
 
 @dataclass(frozen=True)
 class _Fault:
-    code: str
+    code: str | None  # None: answer normally, after the delay
     message: str
+    delay: float = 0.0  # seconds to wait before answering (longer than the client's read timeout: a timeout)
+
+
+class FaultRequest(BaseModel):
+    """The admin switch's body: the next `times` calls of `operation` wait `delay_seconds`, then fail with
+    `error` (a bedrock-runtime error code) or, without one, answer normally."""
+
+    operation: Operation
+    error: str | None = None
+    delay_seconds: float = Field(0.0, ge=0, le=600)
+    times: int = Field(1, ge=1, le=10_000)
 
 
 class Faults:
@@ -90,10 +106,22 @@ class Faults:
         self.served: dict[str, int] = {"invoke": 0, "converse": 0}
 
     def fail_next(self, operation: Operation, code: str = "ThrottlingException", *, times: int = 1) -> None:
-        if code not in ERROR_STATUS:
+        self.queue(operation, code, times=times)
+
+    def slow_next(self, operation: Operation, seconds: float, *, times: int = 1, code: str | None = None) -> None:
+        """The next calls answer after `seconds` (then fail with `code` when given): Bedrock being slow."""
+        self.queue(operation, code, delay=seconds, times=times)
+
+    def queue(self, operation: Operation, code: str | None, *, delay: float = 0.0, times: int = 1) -> None:
+        if code is not None and code not in ERROR_STATUS:
             raise ValueError(f"{code} is not a bedrock-runtime error")
+        message = DEFAULT_MESSAGES.get(code, code) if code is not None else ""
         with self._lock:
-            self._pending[operation].extend(_Fault(code, DEFAULT_MESSAGES.get(code, code)) for _ in range(times))
+            self._pending[operation].extend(_Fault(code, message, delay) for _ in range(times))
+
+    def pending(self) -> dict[str, int]:
+        with self._lock:
+            return {operation: len(queued) for operation, queued in self._pending.items()}
 
     def clear(self) -> None:
         with self._lock:
@@ -147,13 +175,35 @@ class BedrockEmulator:
             body = await request.body()
             return await self._call("converse", lambda: self.converse(model_id, body))
 
+        @router.post("/_campusbot/bedrock/faults", status_code=202)
+        async def queue_faults(fault: FaultRequest) -> dict[str, Any]:
+            try:
+                self.faults.queue(fault.operation, fault.error, delay=fault.delay_seconds, times=fault.times)
+            except ValueError as exc:
+                raise HTTPException(400, str(exc)) from exc
+            return self._fault_state()
+
+        @router.get("/_campusbot/bedrock/faults")
+        async def show_faults() -> dict[str, Any]:
+            return self._fault_state()
+
+        @router.delete("/_campusbot/bedrock/faults")
+        async def clear_faults() -> dict[str, Any]:
+            self.faults.clear()
+            return self._fault_state()
+
         return router
+
+    def _fault_state(self) -> dict[str, Any]:
+        return {"pending": self.faults.pending(), "served": dict(self.faults.served)}
 
     async def _call(self, operation: Operation, work: Callable[[], dict[str, Any]]) -> Response:
         request_id = str(uuid.uuid4())
         try:
             fault = self.faults.take(operation)
-            if fault is not None:
+            if fault is not None and fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault is not None and fault.code is not None:
                 raise BedrockError(fault.code, fault.message)
             payload = await run_in_threadpool(work)
         except BedrockError as exc:

@@ -198,3 +198,25 @@ async def test_missing_rows_are_404_problems(client: httpx.AsyncClient) -> None:
         response = await client.request(method, path, json={} if method == "PATCH" else None)
         assert response.status_code == 404, (method, path, response.text)
         assert response.json()["title"] == "Not found"
+
+
+async def test_the_schema_not_the_database_refuses_what_the_database_would(
+    client: httpx.AsyncClient, unique: str
+) -> None:
+    """Issue 15: `city: null` on PATCH and a duration that rounds to 0 are the schema's 422 naming the field; a value
+    with more decimals than the column keeps is stored rounded, as the answer shows."""
+    created = await client.post("/universities", json={"name": f"Bounds U {unique}", "country": "X", "city": "Y"})
+    assert created.status_code == 201, created.text
+    university_id = created.json()["id"]
+    null_city = await client.patch(f"/universities/{university_id}", json={"city": None})
+    assert null_city.status_code == 422 and null_city.json()["errors"][0]["loc"] == ["body", "city"], null_city.text
+    assert "constraint" not in null_city.text
+    program = {"name": "P", "field_of_study": "Law", "degree": "master", "tuition": 10.005, "language": "English"}
+    too_short = await client.post(f"/universities/{university_id}/programs", json={**program, "duration_years": 0.04})
+    assert too_short.status_code == 422 and too_short.json()["errors"][0]["loc"] == ["body", "duration_years"]
+    rounded = await client.post(f"/universities/{university_id}/programs", json={**program, "duration_years": 1.25})
+    assert rounded.status_code == 201, rounded.text
+    assert rounded.json()["duration_years"] == 1.3 and rounded.json()["tuition"] == 10.01
+    stored = await client.get(f"/universities/{university_id}/programs/{rounded.json()['id']}")
+    assert stored.json()["duration_years"] == 1.3 and stored.json()["tuition"] == 10.01
+    assert (await client.delete(f"/universities/{university_id}")).status_code == 204

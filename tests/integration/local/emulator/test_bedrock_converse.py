@@ -157,3 +157,25 @@ def test_bad_requests_get_botocore_shaped_validation_errors(
     assert response.status_code == 400
     assert response.headers["x-amzn-ErrorType"].split(":")[0] == "ValidationException"
     assert message in response.json()["message"]
+
+
+def test_the_admin_switch_queues_throttling_and_timeouts_for_other_processes(
+    bedrock_emulator: BedrockEmulatorServer, bedrock_faults: Faults
+) -> None:
+    """What the fault suite uses against `platform up`: the switch over HTTP, seen by an unchanged boto3 client."""
+    switch = f"{bedrock_emulator.url}/_campusbot/bedrock/faults"
+    queued = httpx.post(switch, json={"operation": "converse", "error": "ThrottlingException", "times": 1})
+    assert queued.status_code == 202 and queued.json()["pending"] == {"invoke": 0, "converse": 1}
+    slow = httpx.post(switch, json={"operation": "converse", "delay_seconds": 3, "times": 1})
+    assert slow.json()["pending"]["converse"] == 2
+    assert httpx.post(switch, json={"operation": "converse", "error": "NoSuchError"}).status_code == 400
+    client: Any = bootstrap.bedrock_runtime_client(Settings(bedrock_read_timeout_seconds=1))
+    request = {"modelId": PROFILE, "messages": [{"role": "user", "content": [{"text": "hi"}]}]}
+    with pytest.raises(ClientError, match="ThrottlingException"):
+        client.converse(**request)
+    generator = BedrockGenerator(client, PROFILE, retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(GeneratorUnavailable):  # the read timeout (1 s) ends the slow call
+        generator.generate(GenerationRequest.from_text("hi"))
+    assert httpx.get(switch).json() == {"pending": {"invoke": 0, "converse": 0}, "served": bedrock_faults.served}
+    httpx.post(switch, json={"operation": "invoke", "error": "ThrottlingException", "times": 3})
+    assert httpx.delete(switch).json()["pending"] == {"invoke": 0, "converse": 0}
