@@ -68,13 +68,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _suffix_groups(items: list[pytest.Item]) -> None:
-    from _pytest.nodeid import NodeId
-
     for item in items:
         groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
                          for mark in item.iter_markers("xdist_group")})  # fmt: skip
         if groups and item.nodeid.rfind("@") <= item.nodeid.rfind("]"):  # xdist's own test for a group suffix
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
+            from _pytest.nodeid import NodeId  # pytest >= 9.2, where xdist's suffix is lost
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # what xdist sets in `_nodeid` before 9.2
 
 
 @pytest.fixture(scope="session")
