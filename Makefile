@@ -50,12 +50,23 @@ fmt: install ## format the code
 # resource (the terraform plugin cache, a whole local runtime) carry an xdist_group (tests/conftest.py) and
 # run one after another on one worker; every worker has its own embedded PostgreSQL in its own temp dir.
 PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
-PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup)
+# --durations=15: every run ends with its 15 slowest tests (setup, call and teardown each), to see where time goes.
+PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup) --durations=15
 # the slow tier, outside `make test`: `make test-slow` (CI runs it too)
 SLOW_TESTS := tests/e2e/test_deploy_localstack.py
 
+# `make test` runs the Terraform checks (make validate: terraform validate, tfcheck, checkov, the bot template; mostly
+# single-threaded, outside Python's tests) alongside lint, types and the tests instead of before them: on 2 cores the
+# tests leave a core idle while the local-runtime group waits on its runtimes, and the checks fill it. Their output
+# comes after the tests', whole; either failing fails `make test`. They run at a lower priority (nice 5): the tests
+# (the local-runtime group) are the critical path.
 test: install ## everything CI checks except the slow tier (make test-slow); prints its wall time
-	@started=$$(date +%s); $(MAKE) --no-print-directory checks test-fast; status=$$?; \
+	@started=$$(date +%s); log=$$(mktemp); \
+	nice -n 5 ./scripts/tf_validate.sh >"$$log" 2>&1 & validate=$$!; \
+	$(MAKE) --no-print-directory browser lint typecheck test-fast; status=$$?; \
+	wait $$validate; validated=$$?; \
+	echo; echo "== make validate (ran alongside the tests)"; cat "$$log"; rm -f "$$log"; \
+	[ $$status -eq 0 ] && status=$$validated; \
 	echo "make test: $$([ $$status -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - started )) s"; \
 	exit $$status
 

@@ -47,12 +47,35 @@ pytest_plugins = sorted(
 SERIAL_GROUPS = {"local_runtime": "local-runtime"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+# pytest-xdist 3.8 under pytest 9.2 ignores xdist_group marks (pytest-dev/pytest-xdist#1386, open): its worker marks
+# a grouped test by appending "@<group>" to `item._nodeid`, and pytest 9.2 keeps the node id in `item._id` instead, so
+# `--dist loadgroup` silently became `--dist load`. Both workers then ran local-runtime tests at once, and a module's
+# tests split over two workers each started that module's runtime (two `platform up` for one module, seen in a
+# --durations run). This wrapper adds the group marks before xdist's hook runs and, after it, appends the suffix
+# itself where xdist could not (the same node id xdist would give; a fixed xdist makes the second part a no-op).
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
+    from tests.fixtures.local_runtime import order_runtime_items
+
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         for fixture, group in SERIAL_GROUPS.items():
             if fixture in fixtures:
                 item.add_marker(pytest.mark.xdist_group(group))
+    order_runtime_items(items)
+    yield
+    if getattr(config.option, "loadgroup", False):
+        _suffix_groups(items)
+
+
+def _suffix_groups(items: list[pytest.Item]) -> None:
+    for item in items:
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                         for mark in item.iter_markers("xdist_group")})  # fmt: skip
+        if groups and item.nodeid.rfind("@") <= item.nodeid.rfind("]"):  # xdist's own test for a group suffix
+            from _pytest.nodeid import NodeId  # pytest >= 9.2, where xdist's suffix is lost
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # what xdist sets in `_nodeid` before 9.2
 
 
 @pytest.fixture(scope="session")

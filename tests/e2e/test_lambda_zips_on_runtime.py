@@ -27,7 +27,8 @@ from campusbot.deploy import lambda_package as packaging
 from campusbot.local import lambda_worker
 from campusbot.local.lambda_invoke import LambdaInvoker
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# shares_runtime: one local runtime with the other modules so marked (tests/fixtures/local_runtime.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.shares_runtime]
 SRC = Path(__file__).resolve().parents[2] / "src"
 Invoke = Callable[[str], LambdaInvoker]
 

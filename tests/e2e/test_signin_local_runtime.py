@@ -22,7 +22,8 @@ from campusbot.auth.signin import CognitoUsers, PoolAddress, generate_password, 
 from campusbot.local.runtime import read_state
 from campusbot.settings import Settings
 
-pytestmark = pytest.mark.timeout(900)
+# shares_runtime: one local runtime with the other modules so marked (tests/fixtures/local_runtime.py)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.shares_runtime]
 
 
 @pytest.fixture(scope="module")

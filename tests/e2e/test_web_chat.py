@@ -18,7 +18,8 @@ import pytest
 from tests.fixtures.chat_api import check_answer
 from tests.fixtures.local_runtime import RunningRuntime
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# shares_runtime: one local runtime with the other modules so marked (tests/fixtures/local_runtime.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.shares_runtime]
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
