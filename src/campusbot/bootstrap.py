@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from campusbot.settings import Settings
-
-if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without SQLAlchemy or torch
+if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without pydantic, SQLAlchemy or torch
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,8 +17,10 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
     from campusbot.analytics.events import ChatEventSink
     from campusbot.db.connect import DatabaseTarget
     from campusbot.knowledge.embeddings import Embedder
+    from campusbot.lambda_settings import LambdaSettings
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
+    from campusbot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def build_database(settings: Settings, target: DatabaseTarget | str | None = Non
     return Database(url=resolved.url, engine=engine, sessions=create_sessionmaker(engine))
 
 
-def build_chat_event_sink(settings: Settings) -> ChatEventSink:
+def build_chat_event_sink(settings: LambdaSettings | Settings) -> ChatEventSink:
     """Where lex_proxy records chat turns (never in the turn's critical path): see analytics/events.py."""
     from campusbot.analytics import events
 
