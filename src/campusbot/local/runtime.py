@@ -146,15 +146,16 @@ class LocalRuntime:
         emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
         gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
-        self._spawn(emulator)
-        self._spawn(gateway)
-        self._prepare_schema()
+        # The Lambda environments need no schema either: they start (import their handler) during the migration;
+        # their log lines are CloudWatch events from the first one on.
         self._start_log_delivery()
+        for child in [emulator, gateway, *lambdas]:
+            self._spawn(child)
+        self._prepare_schema()
         api = self._child(
             "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
         )
-        for child in [api, *lambdas]:
-            self._spawn(child)
+        self._spawn(api)
         for child in [api, *lambdas, gateway, emulator]:
             self._wait_healthy(child)
         self._start_notifier()
@@ -647,14 +648,15 @@ async def _seed_if_empty(settings: Settings, url: str) -> bool:
     from sqlalchemy import text
 
     from campusbot.bootstrap import build_database
-    from campusbot.db.seed.data import build_seed
-    from campusbot.db.seed.load import load
 
     database = build_database(settings, url)
     try:
         async with database.engine.connect() as conn:
             if await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM university)")):
                 return False
+        from campusbot.db.seed.data import build_seed  # the generator: imported only when there is nothing yet
+        from campusbot.db.seed.load import load
+
         await load(database.engine, build_seed(settings.seed_random))
         return True
     finally:
