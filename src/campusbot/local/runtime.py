@@ -146,16 +146,16 @@ class LocalRuntime:
         emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
         gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
-        # The Lambda environments need no schema either: they start (import their handler) during the migration;
-        # their log lines are CloudWatch events from the first one on.
+        # Nothing else needs the schema to start either: the Lambda environments and the API start (import, build
+        # their app; the API connects on its first request) while the database is migrated, and nothing calls them
+        # before the runtime is ready. Log lines are CloudWatch events from the first one on.
         self._start_log_delivery()
-        for child in [emulator, gateway, *lambdas]:
-            self._spawn(child)
-        self._prepare_schema()
         api = self._child(
             "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
         )
-        self._spawn(api)
+        for child in [emulator, gateway, api, *lambdas]:
+            self._spawn(child)
+        self._prepare_schema()
         for child in [api, *lambdas, gateway, emulator]:
             self._wait_healthy(child)
         self._start_notifier()
