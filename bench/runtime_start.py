@@ -6,7 +6,10 @@ Runs its own runtime on free ports in a temp dir; each figure is from the start 
 first `POST /chat` answered with a fulfilled intent, split into `up` (until the command returns) and the first
 answer after it.
 
-    .venv/bin/python bench/runtime_start.py [--warm 2]
+    .venv/bin/python bench/runtime_start.py [--warm 2] [--steps]
+
+--steps prints when each line of the supervisor's log appeared (its progress: one line per step), which shows where
+a start spends its time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,10 +30,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import free_port
 
 DEADLINE_S = 600
+Steps = list[tuple[float, str]]
 
 
-def start(cli: list[str], env: dict[str, str], chat_url: str) -> tuple[float, float]:
+class LogTimes:
+    """When each line of the supervisor's log (its progress: one line per step) appeared, from the start."""
+
+    def __init__(self, path: Path, began: float) -> None:
+        self.path, self.began = path, began
+        self.lines: Steps = []
+        self.offset = path.stat().st_size if path.exists() else 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            if self.path.exists():
+                with self.path.open("rb") as log:
+                    log.seek(self.offset)
+                    for raw in log.read().splitlines():
+                        self.lines.append((time.perf_counter() - self.began, raw.decode(errors="replace")))
+                    self.offset = log.tell()
+            time.sleep(0.02)
+
+    def stop(self) -> Steps:
+        self._stop.set()
+        self._thread.join()
+        return self.lines
+
+
+def start(
+    cli: list[str], env: dict[str, str], chat_url: str, log: Path
+) -> tuple[float, float, list[tuple[float, str]]]:
     began = time.perf_counter()
+    times = LogTimes(log, began)
     subprocess.run([*cli, "up", "--detach"], env=env, check=True, capture_output=True)
     up = time.perf_counter() - began
     last = ""
@@ -39,7 +74,8 @@ def start(cli: list[str], env: dict[str, str], chat_url: str) -> tuple[float, fl
                 response = http.post(chat_url, json={"message": "tell me about ETH Zurich"})
                 last = response.text[:300]
                 if response.status_code == 200 and response.json().get("state") == "Fulfilled":
-                    return up, time.perf_counter() - began
+                    answered = time.perf_counter() - began
+                    return up, answered, [*times.stop(), (answered, "first chat answered")]
             except httpx.HTTPError as exc:
                 last = repr(exc)
             time.sleep(0.05)
@@ -49,6 +85,7 @@ def start(cli: list[str], env: dict[str, str], chat_url: str) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--warm", type=int, default=2, help="warm starts after the cold one")
+    parser.add_argument("--steps", action="store_true", help="print when each step of each start was logged")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-start-bench-"))
     api, emulator, gateway, s3 = (free_port() for _ in range(4))
@@ -65,10 +102,13 @@ def main() -> None:
         for run in range(1 + args.warm):
             label = "cold (fresh data dir)" if run == 0 else f"warm #{run} (same data dir)"
             try:
-                up, answered = start(cli, env, chat_url)
+                up, answered, steps = start(cli, env, chat_url, data_dir / "logs" / "runtime.log")
             finally:
                 subprocess.run([*cli, "down"], env=env, check=False, capture_output=True)
             print(f"  {label:<28} first answer {answered:6.1f} s  (up {up:.1f} s + first turn {answered - up:.1f} s)")
+            if args.steps:
+                for at, line in steps:
+                    print(f"      {at:6.2f} s  {line[:110]}")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 

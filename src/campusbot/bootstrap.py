@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from campusbot.settings import Settings
-
-if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without SQLAlchemy or torch
+if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without pydantic, SQLAlchemy or torch
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
     from mypy_boto3_s3 import S3Client
@@ -26,8 +24,10 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
     from campusbot.knowledge.indexing import IndexingService
     from campusbot.knowledge.ingest import Ingestor
     from campusbot.knowledge.retrieve import Retriever
+    from campusbot.lambda_settings import LambdaSettings
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
+    from campusbot.settings import Settings
 
 
 def resolve_database(settings: Settings) -> DatabaseTarget:
@@ -76,7 +76,7 @@ def build_database(settings: Settings, target: DatabaseTarget | str | None = Non
     return Database(url=resolved.url, engine=engine, sessions=create_sessionmaker(engine))
 
 
-def build_chat_event_sink(settings: Settings) -> ChatEventSink:
+def build_chat_event_sink(settings: LambdaSettings | Settings) -> ChatEventSink:
     """Where lex_proxy records chat turns (never in the turn's critical path): see analytics/events.py."""
     from campusbot.analytics import events
 
@@ -92,7 +92,7 @@ def build_chat_event_sink(settings: Settings) -> ChatEventSink:
     return events.NullSink()
 
 
-def build_lex_runtime_client(settings: Settings) -> LexRuntimeV2Client:
+def build_lex_runtime_client(settings: LambdaSettings | Settings) -> LexRuntimeV2Client:
     """A `lexv2-runtime` client (endpoint from AWS_ENDPOINT_URL_LEX_RUNTIME_V2 when set: the local Lex emulator).
 
     No retries: a retried turn could run the fulfillment twice; a throttled client gets a 429 instead."""
@@ -103,7 +103,7 @@ def build_lex_runtime_client(settings: Settings) -> LexRuntimeV2Client:
     return boto3.client("lexv2-runtime", region_name=settings.region, config=config)
 
 
-def build_chat_proxy(settings: Settings) -> ChatProxy:
+def build_chat_proxy(settings: LambdaSettings | Settings) -> ChatProxy:
     """lex_proxy's ChatProxy: the Lex runtime client and the chat-event sink, built once per cold start."""
     from campusbot.assistant.proxy import ChatProxy
 
@@ -119,7 +119,7 @@ def build_chat_proxy(settings: Settings) -> ChatProxy:
     )
 
 
-def build_api_client(settings: Settings) -> HttpApiClient:
+def build_api_client(settings: LambdaSettings | Settings) -> HttpApiClient:
     """The fulfillment's client of the data service (CAMPUSBOT_API_URL: the internal ALB, or the local API)."""
     from campusbot.assistant.api_client import HttpApiClient
 
@@ -128,7 +128,7 @@ def build_api_client(settings: Settings) -> HttpApiClient:
     )
 
 
-def build_token_verifier(settings: Settings) -> TokenVerifier:
+def build_token_verifier(settings: LambdaSettings | Settings) -> TokenVerifier:
     """The authorizer's Cognito ID-token verifier (its JWKS is cached for CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS)."""
     from campusbot.auth.tokens import TokenVerifier
 
@@ -330,4 +330,6 @@ def build_bedrock_emulator(settings: Settings) -> BedrockEmulator:
     """The local runtime's Bedrock runtime emulator (serve it with `local.emulator.app.create_app`)."""
     from campusbot.local.emulator.bedrock import BedrockEmulator
 
-    return BedrockEmulator(build_local_generator(settings), warm_on_start=True)
+    # MiniLM (torch) loads 15 s after the start: the first chat turns do not need it, and on 2 cores its import would
+    # slow every other process of a starting runtime
+    return BedrockEmulator(build_local_generator(settings), warm_on_start=True, warm_delay_seconds=15.0)

@@ -10,7 +10,6 @@ A component asks only for what it uses: lex_proxy needs no database.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -19,15 +18,34 @@ from urllib.parse import quote
 from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
-Target = Literal["local", "localstack", "aws"]
+from campusbot.lambda_settings import (
+    API,
+    AUTHORIZER,
+    COMPONENTS,
+    FULFILLMENT,
+    LEX_PROXY,
+    PLACEHOLDERS,
+    VARS,
+    VECTORIZER,
+    Requirements,
+    SettingsError,
+    Target,
+    env_names,
+)
+from campusbot.lambda_settings import placeholder as _placeholder
 
-PLACEHOLDERS = {
-    "", "changeme", "changethis", "change-me", "placeholder", "todo", "xxx", "secret", "password", "none",
-}  # fmt: skip
+__all__ = [
+    "API", "AUTHORIZER", "COMPONENTS", "FULFILLMENT", "LEX_PROXY", "PLACEHOLDERS", "VECTORIZER", "Requirements",
+    "Settings", "SettingsError", "Target", "env_name", "get_settings", "require",
+]  # fmt: skip
 
 
-class SettingsError(ValueError):
-    """The configuration cannot work; the message says which variable to fix."""
+def shared(name: str) -> Any:
+    """The field `name` as campusbot.lambda_settings.VARS defines it (the Lambdas' reader): one definition of its
+    default, bounds, aliases and description for both readers."""
+    var = VARS[name]
+    alias = AliasChoices(*var.aliases) if var.aliases else None
+    return Field(var.default, description=var.description, validation_alias=alias, ge=var.ge, gt=var.gt, le=var.le)
 
 
 class Settings(BaseSettings):
@@ -39,14 +57,9 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    target: Target = Field("local", description="local (embedded runtime) | localstack | aws")
-    env: str = Field("dev", description="deployment environment name (dev, prod, ...)")
-    region: str = Field(
-        "us-east-1",
-        validation_alias=AliasChoices("CAMPUSBOT_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
-        description="AWS region of every client: CAMPUSBOT_REGION, else AWS_REGION (set by Lambda and by the "
-        "ECS task definition), else AWS_DEFAULT_REGION",
-    )
+    target: Target = shared("target")
+    env: str = shared("env")
+    region: str = shared("region")
     data_dir: Path = Field(Path(".campusbot"), description="local state: embedded PostgreSQL data, pid files")
 
     # Database: a full URL, or its parts (ECS gets the password from Secrets Manager), or a secret ARN.
@@ -76,7 +89,7 @@ class Settings(BaseSettings):
     # API service
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=1, le=65535)
-    api_url: str = Field("http://127.0.0.1:8000", description="where Lambdas and the CLI reach the API")
+    api_url: str = shared("api_url")
     page_size_max: int = Field(100, ge=1, le=1000)
 
     # Local runtime (`platform up`): where each stand-in listens
@@ -94,42 +107,25 @@ class Settings(BaseSettings):
     terraform_bin: str = Field("terraform", description="terraform (>= 1.10, S3 lockfile) or tofu binary of deploys")
 
     # Conversation (Lex)
-    bot_id: str = Field(
-        "CAMPUSBOT0",
-        description="Lex V2 bot id: exactly 10 characters [0-9a-zA-Z] (botocore rejects others before sending)",
-    )
-    bot_alias_id: str = "TSTALIASID"
-    locale_id: str = "en_US"
-    cors_allow_origin: str = Field("*", description="Access-Control-Allow-Origin of every /chat response")
-    chat_max_chars: int = Field(1024, ge=1, le=1024, description="longest chat message (Lex RecognizeText: 1024)")
-    api_timeout_seconds: float = Field(8.0, gt=0, le=25, description="fulfillment → API read timeout (Lex: 30 s)")
+    bot_id: str = shared("bot_id")
+    bot_alias_id: str = shared("bot_alias_id")
+    locale_id: str = shared("locale_id")
+    cors_allow_origin: str = shared("cors_allow_origin")
+    chat_max_chars: int = shared("chat_max_chars")
+    api_timeout_seconds: float = shared("api_timeout_seconds")
 
     # Sign-in (Cognito user pool; src/campusbot/auth/): the authorizer verifies ID tokens of this pool and client
-    cognito_issuer: str | None = Field(
-        None,
-        description="the user pool's issuer, https://cognito-idp.<region>.amazonaws.com/<pool id> (the `iss` of its "
-        "tokens); the JWKS is read from <issuer>/.well-known/jwks.json, or from "
-        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER/<pool id>/.well-known/jwks.json when that endpoint is set (moto)",
-    )
-    cognito_client_id: str | None = Field(None, description="the app client whose ID tokens are accepted (aud)")
-    cognito_jwks_cache_seconds: int = Field(
-        3600, ge=0, le=86400, description="how long the authorizer keeps the pool's signing keys (JWKS)"
-    )
-    assist_timeout_seconds: float = Field(20.0, gt=0, le=25, description="fulfillment → POST /assist read timeout")
+    cognito_issuer: str | None = shared("cognito_issuer")
+    cognito_client_id: str | None = shared("cognito_client_id")
+    cognito_jwks_cache_seconds: int = shared("cognito_jwks_cache_seconds")
+    assist_timeout_seconds: float = shared("assist_timeout_seconds")
 
     # Knowledge (S3, embeddings, chat model)
     docs_bucket: str = "campusbot-docs"
-    lake_bucket: str = "campusbot-lake"
-    chat_events: Literal["log", "s3", "none"] = Field(
-        "s3",
-        description="where lex_proxy sends chat events: log (stdout → CloudWatch → Firehose → lake, the AWS "
-        "target and the local runtime, which both get it from the stack), s3 (batched in the background into the "
-        "lake bucket: lex_proxy run on its own), none",
-    )
+    lake_bucket: str = shared("lake_bucket")
+    chat_events: Literal["log", "s3", "none"] = shared("chat_events")
     embedding_model: str = "amazon.titan-embed-text-v2:0"
-    embedding_dimensions: int = Field(
-        1024, description="vector(N) of document_chunk: 256, 512 or 1024 (Titan V2; the local emulator pads MiniLM)"
-    )
+    embedding_dimensions: int = shared("embedding_dimensions")
     chat_model: str = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 
     # Embeddings and generation (src/campusbot/knowledge/embeddings.py, src/campusbot/llm/): budgets inside Lex's 30 s
@@ -213,6 +209,10 @@ class Settings(BaseSettings):
             raise ValueError("embedding_dimensions must be between 8 and 4096")
         return value
 
+    def is_set(self, name: str) -> bool:
+        """Whether `name` was given a value (by the environment, `.env` or the constructor), not defaulted."""
+        return name in self.model_fields_set
+
     @property
     def uses_embedded_database(self) -> bool:
         """True when no database is configured and the local runtime provides one."""
@@ -271,10 +271,6 @@ class Settings(BaseSettings):
         return _Isolated()
 
 
-def _placeholder(secret: str | None) -> bool:
-    return secret is None or secret.strip().lower() in PLACEHOLDERS
-
-
 def _url_password(url: str) -> str | None:
     from sqlalchemy.engine import make_url
 
@@ -300,6 +296,8 @@ def get_settings() -> Settings:
 
 def env_name(field: str) -> str:
     """The variable that sets `field` (its first alias, else CAMPUSBOT_<FIELD>)."""
+    if field in VARS:
+        return env_names(field)[0]
     info = Settings.model_fields[field]
     alias = info.validation_alias
     if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
@@ -307,63 +305,13 @@ def env_name(field: str) -> str:
     return f"CAMPUSBOT_{field.upper()}"
 
 
-@dataclass(frozen=True)
-class Requirements:
-    """What one entry point uses that has no default valid in AWS. In the aws target each of `fields` must be set
-    explicitly (Terraform sets it) to a real value, and with `database` the database must be reachable (host,
-    secret, CA bundle, or a URL). Other targets have local defaults for all of them: nothing is checked there."""
-
-    component: str
-    fields: tuple[str, ...] = ()
-    database: bool = False
-
-    def __post_init__(self) -> None:
-        unknown = [name for name in self.fields if name not in Settings.model_fields]
-        if unknown:
-            raise ValueError(f"{self.component} requires unknown settings {unknown}")
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        """The variables behind `fields`, e.g. CAMPUSBOT_BOT_ID."""
-        return tuple(env_name(name) for name in self.fields)
-
-    def missing(self, settings: Settings) -> list[str]:
-        """What `settings` lacks for this component (empty when it has everything, or outside the aws target)."""
-        if settings.target != "aws":
-            return []
-        gaps = [
-            env_name(name)
-            for name in self.fields
-            if name not in settings.model_fields_set or _placeholder(_text(getattr(settings, name)))
-        ]
-        return gaps + (settings.database_gaps() if self.database else [])
-
-    def check(self, settings: Settings) -> Settings:
-        """`settings`, or a SettingsError naming every variable this component still needs."""
-        missing = self.missing(settings)
-        if missing:
-            raise SettingsError(
-                f"{self.component} needs {', '.join(missing)}: unset or a placeholder in the aws target, where "
-                "Terraform's environment of the component must provide it"
-            )
-        return settings
-
-
-# What each entry point requires (terraform/stacks give exactly these; tests/unit/local/test_aws_environment.py
-# checks the environment derived from the stacks against them).
-LEX_PROXY = Requirements("lex_proxy", ("env", "bot_id", "bot_alias_id", "locale_id", "chat_events"))
-FULFILLMENT = Requirements("fulfillment", ("api_url",))
-AUTHORIZER = Requirements("authorizer", ("cognito_issuer", "cognito_client_id"))
-# Both write or read document_chunk.embedding vector(N): they must agree with each other and with the table.
-VECTORIZER = Requirements("vectorizer", ("embedding_dimensions",), database=True)
-API = Requirements("api", ("embedding_dimensions",), database=True)
-COMPONENTS: Mapping[str, Requirements] = {r.component: r for r in (LEX_PROXY, FULFILLMENT, AUTHORIZER, VECTORIZER, API)}
+# Every shared setting (hence every requirement: lambda_settings checks they are among VARS) is a field here.
+_unknown = sorted(set(VARS) - set(Settings.model_fields))
+if _unknown:
+    raise RuntimeError(f"campusbot.lambda_settings.VARS defines settings Settings lacks: {_unknown}")
 
 
 def require(requirements: Requirements) -> Settings:
-    """The process settings, checked for one entry point (its cold start): SettingsError names what is missing."""
+    """The process settings, checked for one entry point (its cold start): SettingsError names what is missing.
+    The light Lambdas (no database) read theirs with campusbot.lambda_settings.require instead."""
     return requirements.check(get_settings())
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -8,12 +8,20 @@ unavailable (connection refused, timeout, 5xx, or an answer that does not parse)
 
 from __future__ import annotations
 
+import dataclasses
+import http.client
+import json as jsonlib
 import logging
-from collections.abc import Sequence
-from typing import Any, Generic, Protocol, TypeVar
+import threading
+import types
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlencode, urlsplit
 
-import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+if TYPE_CHECKING:  # the fulfillment's cold start imports neither pydantic nor an HTTP library (stdlib http.client)
+    from campusbot.lambda_settings import LambdaSettings
+    from campusbot.settings import Settings
 
 MAX_HISTORY = 4  # earlier messages sent with /assist (the API accepts at most 4)
 
@@ -49,12 +57,33 @@ class ApiRejected(ApiError):
 
 
 # Shapes (the API's public schemas, only the fields the assistant uses; unknown fields are ignored) -------
+# Plain dataclasses checked as pydantic's lax mode checks them (`model_validate`): a missing field or a value of the
+# wrong type is a ShapeError; numbers in strings become numbers; unknown fields are ignored.
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class ShapeError(ValueError):
+    """An answer that does not have the shape asked for."""
 
 
+ShapeT = TypeVar("ShapeT", bound="_Shape")
+
+
+class _Shape:
+    @classmethod
+    def model_validate(cls: type[ShapeT], payload: Any) -> ShapeT:
+        built: ShapeT = _build(cls, payload, {}, cls.__name__)
+        return built
+
+    def model_copy(self: ShapeT, *, update: Mapping[str, Any] | None = None) -> ShapeT:
+        """A copy with `update`'s fields replaced (not validated, as pydantic's)."""
+        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+
+    def model_dump(self, *, exclude: Set[str] = frozenset()) -> dict[str, Any]:
+        dumped = dataclasses.asdict(self)  # type: ignore[call-overload]
+        return {key: value for key, value in dumped.items() if key not in exclude}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Program(_Shape):
     id: int
     name: str
@@ -64,6 +93,7 @@ class Program(_Shape):
     language: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
 class University(_Shape):
     id: int
     name: str
@@ -75,27 +105,31 @@ class University(_Shape):
     description: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class UniversityDetail(University):
-    programs: list[Program] = Field(default_factory=list)
+    programs: list[Program] = field(default_factory=list)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Recommendation(_Shape):
     university: University
     program: Program
     score: float = 0.0
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Recommendations(_Shape):
     field_of_study: str
     country: str | None = None
     max_tuition: float | None = None
     student_id: int | None = None
-    data: list[Recommendation] = Field(default_factory=list)
+    data: list[Recommendation] = field(default_factory=list)
     region: str | None = None
     order: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class TuitionSummary(_Shape):
     country: str
     field_of_study: str | None = None
@@ -108,6 +142,7 @@ class TuitionSummary(_Shape):
     tuition_free: int = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class Student(_Shape):
     id: int
     first_name: str
@@ -117,9 +152,10 @@ class Student(_Shape):
     field_of_study: str
     gpa: float | None = None
     max_tuition: float | None = None
-    interests: list[str] = Field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, kw_only=True)
 class NewStudent(_Shape):
     first_name: str
     last_name: str
@@ -129,6 +165,7 @@ class NewStudent(_Shape):
     cognito_sub: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Opportunity(_Shape):
     id: int
     title: str
@@ -144,18 +181,19 @@ class Opportunity(_Shape):
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, kw_only=True)
 class Page(_Shape, Generic[T]):
     data: list[T]
     count: int = 0
 
 
-class AssistAnswer(BaseModel):
+@dataclass(kw_only=True)
+class AssistAnswer(_Shape):
     """POST /assist: an answer, where it came from, and its citations (kept loose: that API is young)."""
 
-    model_config = ConfigDict(extra="ignore")
     answer: str = ""
     answer_source: str = "general"
-    sources: list[Any] = Field(default_factory=list)  # cleaned (bounded, scalar fields) before use
+    sources: list[Any] = field(default_factory=list)  # cleaned (bounded, scalar fields) before use
 
 
 # The port ------------------------------------------------------------------------------------------------
@@ -205,7 +243,8 @@ class DataApi(Protocol):
 
 
 class HttpApiClient:
-    """DataApi over HTTP (httpx, one connection pool per cold start)."""
+    """DataApi over HTTP: the standard library's http.client (no HTTP library on the cold start's path), one
+    keep-alive connection per thread, kept while the execution environment lives."""
 
     def __init__(
         self,
@@ -213,21 +252,25 @@ class HttpApiClient:
         *,
         timeout: float = 8.0,
         assist_timeout: float = 20.0,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
-        self._assist_timeout = httpx.Timeout(assist_timeout, connect=min(CONNECT_TIMEOUT, assist_timeout))
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            timeout=self._timeout,
-            headers={"user-agent": USER_AGENT, "accept": "application/json"},
-            follow_redirects=False,
-            transport=transport,
-        )
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self._scheme, self._host, self._port, self._prefix = parts.scheme, parts.hostname, parts.port, parts.path
+        self._timeout = timeout
+        self._assist_timeout = assist_timeout
+        self._connect_timeout = min(CONNECT_TIMEOUT, timeout)
+        self._local = threading.local()
+        self._connections: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def recommendations(
         self,
@@ -304,37 +347,177 @@ class HttpApiClient:
         *,
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
-        timeout: httpx.Timeout | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        target = path + ("?" + urlencode(query) if query else "")
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            headers["content-type"] = "application/json"
         try:
-            response = self._http.request(method, path, params=query, json=json, timeout=timeout or self._timeout)
-        except httpx.TimeoutException as exc:
+            status, raw = self._exchange(method, target, headers, body, timeout or self._timeout)
+        except TimeoutError as exc:
             raise ApiUnavailable(f"{method} {path}: timed out ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise ApiUnavailable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code >= 500:
-            raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        payload = _json(response)
-        if response.status_code == 404:
+        if status >= 500:
+            raise ApiUnavailable(f"{method} {path}: HTTP {status}")
+        payload = _json(raw)
+        if status == 404:
             raise ApiNotFound(_detail(payload) or f"{path} not found")
-        if response.status_code == 409:
+        if status == 409:
             raise ApiConflict(_detail(payload) or "conflict")
-        if response.status_code >= 400:
-            raise ApiRejected(_detail(payload) or f"HTTP {response.status_code}", _field(payload))
+        if status >= 400:
+            raise ApiRejected(_detail(payload) or f"HTTP {status}", _field(payload))
         if payload is None:
             raise ApiUnavailable(f"{method} {path}: the answer is not JSON")
         return payload
 
+    def _exchange(
+        self, method: str, target: str, headers: dict[str, str], body: bytes | None, timeout: float
+    ) -> tuple[int, bytes]:
+        """One request on this thread's keep-alive connection; a connection the server closed while idle is
+        replaced once (the request never reached it), any other failure is the caller's."""
+        for attempt in (1, 2):
+            connection, reused = self._connection()
+            try:
+                if connection.sock is None:
+                    connection.connect()
+                connection.sock.settimeout(timeout)
+                connection.request(method, self._prefix + target, body=body, headers=headers)
+                response = connection.getresponse()
+                raw = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self._drop(connection)
+                if reused and attempt == 1:
+                    continue
+                raise
+            except BaseException:
+                self._drop(connection)
+                raise
+            if response.will_close:
+                self._drop(connection)
+            return response.status, raw
+        raise AssertionError("unreachable")
 
-ShapeT = TypeVar("ShapeT", bound=BaseModel)
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection, True
+        if self._scheme == "https":
+            connection = http.client.HTTPSConnection(self._host, self._port, timeout=self._connect_timeout)
+        else:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
+        self._local.connection = connection
+        with self._lock:
+            self._connections.append(connection)
+        return connection, False
+
+    def _drop(self, connection: http.client.HTTPConnection) -> None:
+        connection.close()
+        self._local.connection = None
+        with self._lock:
+            if connection in self._connections:
+                self._connections.remove(connection)
 
 
 def _parse(shape: type[ShapeT], payload: Any) -> ShapeT:
+    """`payload` as `shape` (a shape class, or Page[...] of one), or ApiUnavailable saying what does not fit."""
+    origin, args = get_origin(shape), get_args(shape)
+    cls: type[ShapeT] = origin or shape
+    typevars = dict(zip(getattr(cls, "__parameters__", ()), args, strict=False))
     try:
-        return shape.model_validate(payload)
-    except ValidationError as exc:
-        raise ApiUnavailable(f"unexpected answer for {shape.__name__}: {exc.error_count()} problem(s)") from exc
+        return _build(cls, payload, typevars, cls.__name__)
+    except ShapeError as exc:
+        raise ApiUnavailable(f"unexpected answer for {cls.__name__}: {exc}") from exc
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _build(cls: type[ShapeT], payload: Any, typevars: dict[Any, Any], where: str) -> ShapeT:
+    if isinstance(payload, cls):
+        return payload
+    if not isinstance(payload, dict):
+        raise ShapeError(f"{where}: expected an object, got {type(payload).__name__}")
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    values = {}
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if spec.name in payload:
+            values[spec.name] = _coerce(payload[spec.name], hints[spec.name], typevars, f"{where}.{spec.name}")
+        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            raise ShapeError(f"{where}.{spec.name}: missing")
+    return cls(**values)
+
+
+_TRUE = {"1", "on", "t", "true", "y", "yes"}
+_FALSE = {"0", "off", "f", "false", "n", "no"}
+
+
+def _coerce(value: Any, hint: Any, typevars: dict[Any, Any], where: str) -> Any:
+    if isinstance(hint, TypeVar):
+        hint = typevars.get(hint, Any)
+    if hint is Any:
+        return value
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [arg for arg in get_args(hint) if arg is not type(None)]
+        if value is None and len(options) < len(get_args(hint)):
+            return None
+        problems = []
+        for option in options:
+            try:
+                return _coerce(value, option, typevars, where)
+            except ShapeError as exc:
+                problems.append(str(exc))
+        raise ShapeError("; ".join(problems))
+    if origin is list:
+        if not isinstance(value, list):
+            raise ShapeError(f"{where}: expected a list")
+        (item,) = get_args(hint) or (Any,)
+        return [_coerce(v, item, typevars, f"{where}[{i}]") for i, v in enumerate(value)]
+    if hint is str:
+        if isinstance(value, str):
+            return value
+    elif hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | str) and str(value).strip().lower() in _TRUE | _FALSE:
+            return str(value).strip().lower() in _TRUE
+    elif hint is int:
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+    elif hint is float:
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                pass
+    elif isinstance(hint, type) and issubclass(hint, _Shape):
+        return _build(hint, value, typevars, where)
+    else:
+        raise ShapeError(f"{where}: no rule for {hint!r}")
+    raise ShapeError(f"{where}: {value!r} is not a valid {getattr(hint, '__name__', hint)}")
+
+
+def _query_value(value: Any) -> str:
+    """A query parameter as httpx wrote it: booleans lower-case, everything else str()."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _row_id(value: int) -> int:
@@ -344,9 +527,9 @@ def _row_id(value: int) -> int:
     return value
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(raw: bytes) -> Any:
     try:
-        return response.json()
+        return jsonlib.loads(raw)
     except ValueError:
         return None
 

@@ -23,16 +23,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
-
 from campusbot.analytics.events import ChatEvent, ChatEventSink, NullSink
 from campusbot.assistant import attributes, feedback, identity
 from campusbot.assistant.text import InvalidText, clean_text
 from campusbot.auth.principal import Principal
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # botocore is imported when the client is built (the first turn), not with this module
     from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
     from mypy_boto3_lexv2_runtime.type_defs import RecognizeTextResponseTypeDef
+
+    from campusbot.lambda_settings import LambdaSettings
+    from campusbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ class ChatProxy:
         return self._respond(202, {"event_id": record.event_id, "rated_turn_id": rated.turn_id}, origin)
 
     def _turn(self, request: ChatRequest) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
+
         started = time.perf_counter()
         try:
             state = self._session_state(request)
@@ -193,6 +196,8 @@ class ChatProxy:
         """The sessionState this turn must send so that the session's principal attributes are exactly the caller's
         (None: already right). Lex replaces the whole state a request names, so the stored one is read first
         (GetSession) and sent back with only the principal attributes changed."""
+        from botocore.exceptions import ClientError
+
         try:
             stored = self.lex.get_session(
                 botId=self.bot_id, botAliasId=self.bot_alias_id, localeId=self.locale_id, sessionId=request.session_id

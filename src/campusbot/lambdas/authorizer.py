@@ -2,8 +2,9 @@
 ID token>` verified → Allow with the principal (sub, email) in the request context; anything else → 401.
 
 Environment (terraform/stacks/conversation, module authorizer): CAMPUSBOT_COGNITO_ISSUER and
-CAMPUSBOT_COGNITO_CLIENT_ID are required in the aws target (settings.AUTHORIZER); CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS
-optional; the JWKS from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set (moto). Logic: campusbot.auth.
+CAMPUSBOT_COGNITO_CLIENT_ID are required in the aws target (lambda_settings.AUTHORIZER);
+CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS optional; the JWKS from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set
+(moto). Logic: campusbot.auth.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from campusbot.auth.authorizer import Unauthorized, authorize
 from campusbot.auth.tokens import TokenVerifier
-from campusbot.settings import AUTHORIZER, require
+from campusbot.lambda_settings import AUTHORIZER, require
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Lex V2 code hook (DialogCodeHook / FulfillmentCodeHook) → the intent's handler → a valid Lex response.
 
 Environment (terraform/stacks/app, module fulfillment): CAMPUSBOT_API_URL (the internal ALB) is required in the
-aws target (settings.FULFILLMENT); CAMPUSBOT_API_TIMEOUT_SECONDS, CAMPUSBOT_ASSIST_TIMEOUT_SECONDS optional.
+aws target (lambda_settings.FULFILLMENT); CAMPUSBOT_API_TIMEOUT_SECONDS, CAMPUSBOT_ASSIST_TIMEOUT_SECONDS optional.
 Logic: campusbot.assistant.dispatch and campusbot.assistant.intents.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from campusbot.assistant.api_client import HttpApiClient
 from campusbot.assistant.dispatch import dispatch, failure
-from campusbot.settings import FULFILLMENT, require
+from campusbot.lambda_settings import FULFILLMENT, require
 
 log = logging.getLogger(__name__)
 

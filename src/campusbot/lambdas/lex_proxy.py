@@ -1,7 +1,7 @@
 """API Gateway (REST proxy, payload 1.0) `POST /chat` → Lex V2 RecognizeText → the chat contract.
 
 Environment (terraform/stacks/conversation, module lex_proxy): CAMPUSBOT_BOT_ID, CAMPUSBOT_BOT_ALIAS_ID,
-CAMPUSBOT_LOCALE_ID, CAMPUSBOT_ENV and CAMPUSBOT_CHAT_EVENTS are required in the aws target (settings.LEX_PROXY);
+CAMPUSBOT_LOCALE_ID, CAMPUSBOT_ENV and CAMPUSBOT_CHAT_EVENTS are required in the aws target (lambda_settings.LEX_PROXY);
 CAMPUSBOT_CORS_ALLOW_ORIGIN, CAMPUSBOT_CHAT_MAX_CHARS, CAMPUSBOT_LAKE_BUCKET optional; endpoints from
 AWS_ENDPOINT_URL_LEX_RUNTIME_V2 / AWS_ENDPOINT_URL_S3 when set. No database. Logic: campusbot.assistant.proxy.
 """
@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from campusbot.assistant.proxy import ChatProxy, UnavailableProxy
-from campusbot.settings import LEX_PROXY, require
+from campusbot.lambda_settings import LEX_PROXY, require
 
 log = logging.getLogger(__name__)
 

@@ -147,15 +147,16 @@ class LocalRuntime:
         emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
         gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
-        self._spawn(emulator)
-        self._spawn(gateway)
-        self._prepare_schema()
+        # Nothing else needs the schema to start either: the Lambda environments and the API start (import, build
+        # their app; the API connects on its first request) while the database is migrated, and nothing calls them
+        # before the runtime is ready. Log lines are CloudWatch events from the first one on.
         self._start_log_delivery()
         api = self._child(
             "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
         )
-        for child in [api, *lambdas]:
+        for child in [emulator, gateway, api, *lambdas]:
             self._spawn(child)
+        self._prepare_schema()
         for child in [api, *lambdas, gateway, emulator]:
             self._wait_healthy(child)
         self._start_notifier()
@@ -669,14 +670,15 @@ async def _seed_if_empty(settings: Settings, url: str) -> bool:
     from sqlalchemy import text
 
     from campusbot.bootstrap import build_database
-    from campusbot.db.seed.data import build_seed
-    from campusbot.db.seed.load import load
 
     database = build_database(settings, url)
     try:
         async with database.engine.connect() as conn:
             if await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM university)")):
                 return False
+        from campusbot.db.seed.data import build_seed  # the generator: imported only when there is nothing yet
+        from campusbot.db.seed.load import load
+
         await load(database.engine, build_seed(settings.seed_random))
         return True
     finally:

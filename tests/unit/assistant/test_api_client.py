@@ -1,9 +1,15 @@
-"""The HTTP adapter of the data API, over httpx's MockTransport (no sockets): what it sends, how it maps answers."""
+"""The HTTP adapter of the data API against a real HTTP server on loopback whose answers each test scripts (as
+httpx.Request → httpx.Response): what it sends, how it maps answers, keep-alive, network failures."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +24,7 @@ from campusbot.assistant.api_client import (
 )
 
 Responder = Callable[[httpx.Request], httpx.Response]
+Serve = Callable[[Responder], tuple["HttpApiClient", "Recorder"]]
 STUDENT = {
     "id": 7,
     "first_name": "Ana",
@@ -34,6 +41,7 @@ STUDENT = {
 class Recorder:
     def __init__(self, respond: Responder) -> None:
         self.requests: list[httpx.Request] = []
+        self.connections: set[int] = set()  # client ports seen: one per TCP connection
         self.respond = respond
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -41,13 +49,53 @@ class Recorder:
         return self.respond(request)
 
 
-def client(respond: Responder) -> tuple[HttpApiClient, Recorder]:
-    recorder = Recorder(respond)
-    return HttpApiClient("http://api.test/", transport=httpx.MockTransport(recorder)), recorder
+class _Scripted(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as uvicorn behind the ALB
+    recorder: Recorder
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        url = f"http://{self.headers.get('Host')}{self.path}"
+        request = httpx.Request(self.command, url, headers=dict(self.headers.items()), content=body)
+        self.recorder.connections.add(self.client_address[1])
+        response = self.recorder(request)
+        content = response.read()
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+        self.close_connection = "x-then-close" in response.headers  # keep-alive announced, then closed while idle
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
-def test_user_text_travels_as_query_parameters_never_in_the_path() -> None:
-    api, recorder = client(lambda _: httpx.Response(404, json={"detail": "not found"}))
+@pytest.fixture
+def serve() -> Iterator[Callable[[Responder], tuple[HttpApiClient, Recorder]]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(respond: Responder) -> tuple[HttpApiClient, Recorder]:
+        recorder = Recorder(respond)
+        handler = type("Handler", (_Scripted,), {"recorder": recorder})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return HttpApiClient(f"http://127.0.0.1:{server.server_address[1]}/", timeout=2), recorder
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_user_text_travels_as_query_parameters_never_in_the_path(serve: Serve) -> None:
+    api, recorder = serve(lambda _: httpx.Response(404, json={"detail": "not found"}))
     with pytest.raises(ApiNotFound):
         api.university_by_name("../students/1?x=")
     request = recorder.requests[0]
@@ -55,22 +103,22 @@ def test_user_text_travels_as_query_parameters_never_in_the_path() -> None:
     assert request.url.params["name"] == "../students/1?x="
 
 
-def test_recommendations_send_only_the_given_filters() -> None:
+def test_recommendations_send_only_the_given_filters(serve: Serve) -> None:
     body = {"field_of_study": "Medicine", "country": "Germany", "max_tuition": None, "student_id": None, "data": []}
-    api, recorder = client(lambda _: httpx.Response(200, json=body))
+    api, recorder = serve(lambda _: httpx.Response(200, json=body))
     result = api.recommendations(field="Medicine", country="Germany")
     assert result.field_of_study == "Medicine"
     params = dict(recorder.requests[0].url.params)
     assert params == {"field": "Medicine", "country": "Germany", "limit": "3"}
 
 
-def test_student_by_email_and_create() -> None:
+def test_student_by_email_and_create(serve: Serve) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
             return httpx.Response(200, json={"data": [STUDENT], "count": 1, "limit": 1, "offset": 0})
         return httpx.Response(201, json={**json.loads(request.content), "id": 8})
 
-    api, recorder = client(respond)
+    api, recorder = serve(respond)
     assert api.student_by_email("ana.garcia@example.edu") is not None
     new = NewStudent(first_name="Bo", last_name="Li", email="bo@example.edu", country="China", field_of_study="Law")
     assert api.create_student(new).id == 8
@@ -78,15 +126,15 @@ def test_student_by_email_and_create() -> None:
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2**31, True, "7", 1.5])
-def test_only_real_row_ids_go_into_a_path(bad: object) -> None:
-    api, recorder = client(lambda _: httpx.Response(200, json=STUDENT))
+def test_only_real_row_ids_go_into_a_path(bad: object, serve: Serve) -> None:
+    api, recorder = serve(lambda _: httpx.Response(200, json=STUDENT))
     with pytest.raises(ValueError):
         api.student(bad)  # type: ignore[arg-type]
     assert recorder.requests == []
 
 
-def test_a_row_id_path() -> None:
-    api, recorder = client(lambda _: httpx.Response(200, json=STUDENT))
+def test_a_row_id_path(serve: Serve) -> None:
+    api, recorder = serve(lambda _: httpx.Response(200, json=STUDENT))
     assert api.student(7).first_name == "Ana"
     assert recorder.requests[0].url.path == "/students/7"
 
@@ -103,32 +151,68 @@ def test_a_row_id_path() -> None:
         (httpx.Response(200, json={"unexpected": True}), ApiUnavailable),
     ],
 )
-def test_answers_map_to_errors_the_intents_can_act_on(response: httpx.Response, error: type[Exception]) -> None:
-    api, _ = client(lambda _: response)
+def test_answers_map_to_errors_the_intents_can_act_on(
+    response: httpx.Response, error: type[Exception], serve: Serve
+) -> None:
+    api, _ = serve(lambda _: response)
     with pytest.raises(error):
         api.student(9)
 
 
-def test_a_rejection_names_the_field() -> None:
+def test_a_rejection_names_the_field(serve: Serve) -> None:
     body = {"detail": "body.email: bad", "errors": [{"loc": ["body", "email"], "msg": "bad"}]}
-    api, _ = client(lambda _: httpx.Response(422, json=body))
+    api, _ = serve(lambda _: httpx.Response(422, json=body))
     with pytest.raises(ApiRejected) as caught:
         api.student(9)
     assert caught.value.field == "email"
 
 
-@pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.ConnectTimeout("x")])
-def test_network_failures_are_unavailable(exc: Exception) -> None:
-    def fail(_: httpx.Request) -> httpx.Response:
-        raise exc
+def _refused() -> str:
+    with socket.socket() as sock:  # a port nobody listens on any more
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
-    api, _ = client(fail)
+
+@pytest.mark.parametrize("failure", ["refused", "slow", "hang-up"])
+def test_network_failures_are_unavailable(failure: str, serve: Serve) -> None:
+    def answer(_: httpx.Request) -> httpx.Response:
+        if failure == "slow":
+            time.sleep(1.5)  # past the client's read timeout (below)
+        return httpx.Response(200, json={"data": []})
+
+    api, _ = serve(answer)
+    api = HttpApiClient(api.base_url, timeout=0.5)
+    if failure == "refused":
+        api = HttpApiClient(_refused(), timeout=2)
+    if failure == "hang-up":  # a server that accepts and closes without answering
+        listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=lambda: listener.accept()[0].close(), daemon=True).start()
+        api = HttpApiClient(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=2)
     with pytest.raises(ApiUnavailable):
         api.opportunities(field="Law")
 
 
-def test_assist_posts_the_question_and_tolerates_a_loose_shape() -> None:
-    api, recorder = client(lambda _: httpx.Response(200, json={"answer": "Yes.", "extra": 1}))
+def test_one_keep_alive_connection_serves_many_requests(serve: Serve) -> None:
+    api, recorder = serve(lambda _: httpx.Response(200, json={"data": [], "count": 0}))
+    for _ in range(5):
+        api.opportunities(field="Law")
+    assert len(recorder.requests) == 5
+    assert len(recorder.connections) == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(serve: Serve) -> None:
+    def close_after(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": [], "count": 0}, headers={"X-Then-Close": "1"})
+
+    api, recorder = serve(close_after)
+    api.opportunities(field="Law")
+    api.opportunities(field="Law")
+    assert len(recorder.requests) == 2
+    assert len(recorder.connections) == 2
+
+
+def test_assist_posts_the_question_and_tolerates_a_loose_shape(serve: Serve) -> None:
+    api, recorder = serve(lambda _: httpx.Response(200, json={"answer": "Yes.", "extra": 1}))
     answer = api.assist("can I work while studying?", "s-1")
     assert answer.answer == "Yes."
     assert answer.sources == []

@@ -147,21 +147,29 @@ class BedrockEmulator:
         minilm: MiniLM | None = None,
         faults: Faults | None = None,
         warm_on_start: bool = False,
+        warm_delay_seconds: float = 0.0,
     ) -> None:
         self._generator = generator
         self._minilm = minilm or shared()
         self._warm_on_start = warm_on_start
+        self._warm_delay = warm_delay_seconds
         self.faults = faults or Faults()
 
     def warm(self) -> None:
         """Load MiniLM now, blocking (5-20 s on a laptop CPU, imports included); later calls return at once."""
         self._minilm.load()
 
+    def _warm_later(self) -> None:
+        time.sleep(self._warm_delay)
+        self._minilm.load()
+
     def router(self) -> APIRouter:
-        """The botocore paths; with `warm_on_start`, MiniLM starts loading in the background right away, so the
-        first InvokeModel does not pay the cold start (it waits for the load already under way instead)."""
+        """The botocore paths; with `warm_on_start`, MiniLM starts loading in the background after
+        `warm_delay_seconds`, so the first InvokeModel does not pay the cold start (it waits for the load already under
+        way, or starts it), and what a start needs first (the other processes' imports, the first Lex turn: the NLU
+        has its own numpy MiniLM) does not share the CPU with torch's import."""
         if self._warm_on_start and not self._minilm.loaded:
-            threading.Thread(target=self._minilm.load, name="minilm-warm", daemon=True).start()
+            threading.Thread(target=self._warm_later, name="minilm-warm", daemon=True).start()
         router = APIRouter()
 
         @router.post("/model/{model_id:path}/invoke")

@@ -38,9 +38,18 @@ def test_without_warm_on_start_nothing_loads_until_asked() -> None:
     assert not model.done.wait(0.2)
 
 
+def test_a_delayed_warm_waits_then_loads() -> None:
+    model = FakeModel()
+    emulator = BedrockEmulator(ExtractiveGenerator(), minilm=model, warm_on_start=True, warm_delay_seconds=0.5)  # type: ignore[arg-type]
+    emulator.router()
+    assert not model.done.wait(0.2)
+    assert model.done.wait(10)
+
+
 def test_the_runtime_emulator_warms_on_start() -> None:
     emulator = bootstrap.build_bedrock_emulator(Settings())
     assert emulator.name == "bedrock" and emulator._warm_on_start
+    assert 0 < emulator._warm_delay <= 60  # after the start's own work, not during it
 
 
 def test_health_lists_the_service(bedrock_emulator: BedrockEmulatorServer) -> None:
