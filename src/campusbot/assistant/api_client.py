@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, Union, get_ar
 from urllib.parse import urlencode, urlsplit
 
 if TYPE_CHECKING:  # the fulfillment's cold start imports neither pydantic nor an HTTP library (stdlib http.client)
-    from campusbot.lambda_settings import LambdaSettings
-    from campusbot.settings import Settings
+    pass
 
 MAX_HISTORY = 4  # earlier messages sent with /assist (the API accepts at most 4)
 

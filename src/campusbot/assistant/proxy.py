@@ -32,8 +32,6 @@ if TYPE_CHECKING:  # botocore is imported when the client is built (the first tu
     from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
     from mypy_boto3_lexv2_runtime.type_defs import RecognizeTextResponseTypeDef
 
-    from campusbot.lambda_settings import LambdaSettings
-    from campusbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from campusbot.services.vocabulary import COUNTRY_ALIASES, LOWERCASE_WORDS, regions
+from campusbot.bot.vocabulary import LOWERCASE_WORDS, regions, vocabulary
 
 AnswerType = Literal["amount", "time", "number"]
 DEFAULT_MIN_COVERAGE = 0.6
@@ -177,7 +177,7 @@ def decide(found: Lexical, evidence: Sequence[Evidence], thresholds: Thresholds)
 def places() -> frozenset[str]:
     """Words of the country and region names students type in lower case too ("study in the netherlands"): the
     bot definition's regions and the API's country aliases, so the check knows the places the bot knows."""
-    names = [*regions(), *(c for countries in regions().values() for c in countries), *COUNTRY_ALIASES]
+    names = [*regions(), *(c for countries in regions().values() for c in countries), *vocabulary().country_aliases]
     words = {word.casefold() for name in names for word in _WORD.findall(name)}
     return frozenset(word for word in words - _GENERIC_PLACE_WORDS - LOWERCASE_WORDS - _STOP if len(word) > 1)
 

@@ -1,6 +1,6 @@
 """The word lists behind the emulator's built-in slot types: AMAZON.Country and AMAZON.City.
 
-Canonical spellings follow the seed data and the API's vocabulary (`services/vocabulary.py`): "United States",
+Canonical spellings follow the seed data and the bot's vocabulary (`bot/vocabulary.py`): "United States",
 "United Kingdom", "South Korea", "Munich", "São Paulo", "Bengaluru". Aliases and adjectives map what people
 type ("USA", "the UK", "german universities", "NYC", "Bangalore") onto them.
 """
