@@ -136,6 +136,7 @@ def test_every_check_and_phase_finds_nothing(fuzz_server: str, tmp_path: Path) -
             "--report-json-path",
             str(report),
         ],
+        cwd=tmp_path,  # its cache (.schemathesis/) goes there, not into the repository
         capture_output=True,
         text=True,
         timeout=900,
