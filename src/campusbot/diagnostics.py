@@ -67,7 +67,7 @@ def check_terraform() -> Check:
             version = json.loads(result.stdout).get("terraform_version", "?")
             return Check("terraform/tofu", "ok", f"{tool} {version} ({path})", "plan, deploy")
         return Check("terraform/tofu", "warn", f"{tool} found but `{tool} version` failed", "plan, deploy")
-    return Check("terraform/tofu", "missing", "install Terraform ≥ 1.9 or OpenTofu ≥ 1.8", "plan, deploy")
+    return Check("terraform/tofu", "missing", "install Terraform ≥ 1.10 or OpenTofu ≥ 1.10", "plan, deploy")
 
 
 def check_docker() -> Check:

@@ -43,19 +43,21 @@ def analytics(
     as_csv: Annotated[bool, typer.Option("--csv", help="print one query's result as CSV")] = False,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="report: the HTML file to write [default: .campusbot/analytics.html]"),
+        typer.Option(
+            "--output", "-o", help="report: the HTML file to write (default: analytics.html in CAMPUSBOT_DATA_DIR)"
+        ),
     ] = None,
     open_report: Annotated[bool, typer.Option("--open", help="report: open it in the browser")] = False,
     lake: Annotated[
         str | None,
         typer.Option(
             "--lake",
-            help="read another lake in the same layout: a folder, or s3://bucket [default: the local runtime's "
-            "lake bucket, CAMPUSBOT_LAKE_BUCKET]",
+            help="read another lake in the same layout: a folder, or s3://bucket (default: the local runtime's "
+            "lake bucket, CAMPUSBOT_LAKE_BUCKET)",
         ),
     ] = None,
 ) -> None:
-    """What students ask, what goes unanswered, where answers come from, how fast and how well rated they are.
+    """Run the named analytics queries: what students ask, what goes unanswered, answer sources, speed, ratings.
 
     Runs the named queries of src/campusbot/analytics/queries (the same SQL Athena runs in AWS) and prints a
     table per query. Locally (the default) DuckDB reads the lake of the running local runtime: the chat

@@ -151,7 +151,7 @@ def deploy(
     as_json: Annotated[bool, typer.Option("--json", help="print the step results as JSON")] = False,
     root: RootOption = None,
 ) -> None:
-    """Deploy campusbot: preflight, image, Lambda zips, stacks, Lex, migrations + seed, documents, smoke.
+    """Deploy campusbot: preflight, image, Lambda zips, stacks, Lex, migrations + seed, documents, web, smoke.
 
     Every step can be re-run: a stack whose configuration, variables and Terraform state are those of
     its last apply from this machine is skipped without a plan (--refresh plans it anyway).
@@ -207,7 +207,14 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     root: RootOption = None,
 ) -> None:
-    """Plan every stack and print a summary table of adds, changes and destroys (nothing is applied)."""
+    """Plan every stack and print a summary table of adds, changes and destroys (nothing is applied).
+
+    \b
+    Examples:
+      platform plan --env dev                  every stack's adds, changes, destroys
+      platform plan --env prod --via scalr     plan-only runs in the Scalr workspaces
+      platform plan --env dev --json           the summary and each changed address as JSON
+    """
     from campusbot.cli.console import emit_json, table
     from campusbot.deploy import stackrun
     from campusbot.deploy.inputs import stack_inputs
@@ -263,7 +270,16 @@ def destroy(
     yes: YesOption = False,
     root: RootOption = None,
 ) -> None:
-    """Destroy every stack in reverse order (analytics → foundation), after a confirmation."""
+    """Destroy every stack in reverse order (analytics → foundation), after a confirmation.
+
+    The Terraform state bucket stays (`platform bootstrap` made it; delete it by hand when the account is done).
+
+    \b
+    Examples:
+      platform destroy --env dev                       asks first
+      platform destroy --env dev --yes                 for scripts
+      platform destroy --env dev --target localstack   the LocalStack (or moto) loop
+    """
     from campusbot.cli.console import abort, success, table
     from campusbot.deploy import stackrun
     from campusbot.deploy.inputs import stack_inputs
@@ -290,7 +306,15 @@ def bootstrap(
     env: EnvOption = "dev",
     root: RootOption = None,
 ) -> None:
-    """Create (or converge) the Terraform state bucket: versioned, SSE-KMS, public access blocked, TLS only."""
+    """Create (or converge) the Terraform state bucket: versioned, SSE-KMS, public access blocked, TLS only.
+
+    The bucket is campusbot-tfstate-<account>-<region> (CAMPUSBOT_STATE_BUCKET names another); run it once
+    per account and region before the first `platform deploy` from a laptop.
+
+    \b
+    Example:
+      platform bootstrap --env dev
+    """
     from campusbot.cli.console import info, success
     from campusbot.deploy.steps import bootstrap_state
 

@@ -87,6 +87,12 @@ def status(
     With --env: what is deployed of that environment (each stack's outputs from SSM
     /campusbot/<env>/, the chat endpoint's health, the last deploy from this machine).
     Exit code 3 when nothing runs or nothing is deployed.
+
+    \b
+    Examples:
+      platform status                 endpoints, processes, health, restarts
+      platform status --json          the same plus each component's environment and the Cognito pool
+      platform status --env dev       what is deployed of dev
     """
     if env is not None:
         from campusbot.cli.deploy import show_deployed_status

@@ -20,6 +20,12 @@ def seed(
 
     Loading twice changes nothing: rows are matched on natural keys (university name, student email,
     company name, ...) and only differing values are written. Rows added through the API are kept.
+    Without CAMPUSBOT_DATABASE_URL it uses (or starts) the embedded PostgreSQL (.campusbot/pg by default).
+
+    \b
+    Examples:
+      platform seed              migrate, then load (a second run changes nothing)
+      platform seed --reset      empty the catalogue tables first, then load
     """
     import asyncio
     from dataclasses import asdict

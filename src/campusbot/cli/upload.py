@@ -33,6 +33,12 @@ def upload(
     and hidden files are skipped. Keys are the prefix plus the path inside the folder (or the file name).
     With --wait, each document's status is followed until it is indexed (with its chunk count) or failed
     (with the reason). Exits non-zero when any upload or indexing failed or timed out.
+
+    \b
+    Examples:
+      platform upload samples/documents --wait             the sample documents, followed until indexed
+      platform upload guides/ --prefix guides/ --tag visa  keys under guides/, tagged for /search?tag=visa
+      platform upload docs/ -x "*draft*" --json            skip drafts, print the results as JSON
     """
     from campusbot.cli.console import abort, emit_json, table
     from campusbot.settings import get_settings
