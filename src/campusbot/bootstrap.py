@@ -1,22 +1,25 @@
 """The composition root: the only place that picks adapters from Settings.
 
 Entry points (API, Lambdas, CLI) ask bootstrap for what they need; nothing else looks at the target or
-decides between the embedded runtime and AWS.
+decides between the embedded runtime and AWS. The Lambdas' light builders (Lex runtime client, ChatProxy,
+HttpApiClient, TokenVerifier, chat-event sink) live in `lambda_bootstrap.py`, re-exported here: a Lambda zip
+carries every module its handler imports, so lex_proxy, fulfillment and the authorizer import that module only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from campusbot.lambda_bootstrap import build_api_client as build_api_client
+from campusbot.lambda_bootstrap import build_chat_event_sink as build_chat_event_sink
+from campusbot.lambda_bootstrap import build_chat_proxy as build_chat_proxy
+from campusbot.lambda_bootstrap import build_lex_runtime_client as build_lex_runtime_client
+from campusbot.lambda_bootstrap import build_token_verifier as build_token_verifier
+
 if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without pydantic, SQLAlchemy or torch
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
-    from mypy_boto3_lexv2_runtime import LexRuntimeV2Client
     from mypy_boto3_s3 import S3Client
 
-    from campusbot.analytics.events import ChatEventSink
-    from campusbot.assistant.api_client import HttpApiClient
-    from campusbot.assistant.proxy import ChatProxy
-    from campusbot.auth.tokens import TokenVerifier
     from campusbot.db.connect import DatabaseTarget
     from campusbot.db.database import Database
     from campusbot.knowledge.answer import Assistant
@@ -24,7 +27,6 @@ if TYPE_CHECKING:  # bootstrap stays light to import: the Lambdas use it without
     from campusbot.knowledge.indexing import IndexingService
     from campusbot.knowledge.ingest import Ingestor
     from campusbot.knowledge.retrieve import Retriever
-    from campusbot.lambda_settings import LambdaSettings
     from campusbot.llm.base import Generator
     from campusbot.local.emulator.bedrock import BedrockEmulator
     from campusbot.settings import Settings
@@ -74,69 +76,6 @@ def build_database(settings: Settings, target: DatabaseTarget | str | None = Non
     resolved = target_of(target) if target is not None else resolve_database(settings)
     engine = resolved.create_engine(pool_size=settings.db_pool_size)
     return Database(url=resolved.url, engine=engine, sessions=create_sessionmaker(engine))
-
-
-def build_chat_event_sink(settings: LambdaSettings | Settings) -> ChatEventSink:
-    """Where lex_proxy records chat turns (never in the turn's critical path): see analytics/events.py."""
-    from campusbot.analytics import events
-
-    if settings.chat_events == "log":
-        return events.LogChatEventSink()
-    if settings.chat_events == "s3" and settings.lake_bucket:
-        import boto3
-        from botocore.config import Config
-
-        config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
-        client = boto3.client("s3", region_name=settings.region, config=config)
-        return events.BatchingS3ChatEventSink(client, settings.lake_bucket)
-    return events.NullSink()
-
-
-def build_lex_runtime_client(settings: LambdaSettings | Settings) -> LexRuntimeV2Client:
-    """A `lexv2-runtime` client (endpoint from AWS_ENDPOINT_URL_LEX_RUNTIME_V2 when set: the local Lex emulator).
-
-    No retries: a retried turn could run the fulfillment twice; a throttled client gets a 429 instead."""
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1})
-    return boto3.client("lexv2-runtime", region_name=settings.region, config=config)
-
-
-def build_chat_proxy(settings: LambdaSettings | Settings) -> ChatProxy:
-    """lex_proxy's ChatProxy: the Lex runtime client and the chat-event sink, built once per cold start."""
-    from campusbot.assistant.proxy import ChatProxy
-
-    return ChatProxy(
-        build_lex_runtime_client(settings),
-        bot_id=settings.bot_id,
-        bot_alias_id=settings.bot_alias_id,
-        locale_id=settings.locale_id,
-        env=settings.env,
-        cors_allow_origin=settings.cors_allow_origin,
-        max_chars=settings.chat_max_chars,
-        events=build_chat_event_sink(settings),
-    )
-
-
-def build_api_client(settings: LambdaSettings | Settings) -> HttpApiClient:
-    """The fulfillment's client of the data service (CAMPUSBOT_API_URL: the internal ALB, or the local API)."""
-    from campusbot.assistant.api_client import HttpApiClient
-
-    return HttpApiClient(
-        settings.api_url, timeout=settings.api_timeout_seconds, assist_timeout=settings.assist_timeout_seconds
-    )
-
-
-def build_token_verifier(settings: LambdaSettings | Settings) -> TokenVerifier:
-    """The authorizer's Cognito ID-token verifier (its JWKS is cached for CAMPUSBOT_COGNITO_JWKS_CACHE_SECONDS)."""
-    from campusbot.auth.tokens import TokenVerifier
-
-    if not settings.cognito_issuer or not settings.cognito_client_id:
-        raise ValueError("the authorizer needs CAMPUSBOT_COGNITO_ISSUER and CAMPUSBOT_COGNITO_CLIENT_ID")
-    return TokenVerifier.from_settings(
-        settings.cognito_issuer, settings.cognito_client_id, settings.cognito_jwks_cache_seconds
-    )
 
 
 def build_s3_client(settings: Settings) -> S3Client:

@@ -14,7 +14,7 @@ from campusbot.settings import Settings
 SRC = Path(bootstrap.__file__).parent
 # Who may compare a target's name: the composition root, the deploy targets, the CLI's option parsing, and
 # Settings' own requirement check (a component needs its variables only in the aws target).
-MAY_NAME_A_TARGET = {"bootstrap.py", "deploy/targets.py", "cli/deploy.py", "settings.py"}
+MAY_NAME_A_TARGET = {"bootstrap.py", "deploy/targets.py", "cli/deploy.py", "settings.py", "lambda_settings.py"}
 NAMING = re.compile(
     r"target\s*[!=]=|[!=]=\s*\S*target\b|target\s+(not\s+)?in\s*[(\[{]"
     r"|[\"'](aws|localstack|local)[\"']\s*[!=]=\s*\S*target"

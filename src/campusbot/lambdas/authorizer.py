@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 @cache
 def verifier() -> TokenVerifier:
     """Built once per execution environment: the JWKS it fetches stays cached between invocations."""
-    from campusbot.bootstrap import build_token_verifier  # on the first invocation: importing the handler stays light
+    from campusbot.lambda_bootstrap import (
+        build_token_verifier,  # on the first invocation: importing the handler stays light
+    )
 
     return build_token_verifier(require(AUTHORIZER))
 

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 @cache
 def api() -> HttpApiClient:
     """One HTTP connection pool per execution environment (cold start)."""
-    from campusbot.bootstrap import build_api_client  # on the first invocation: importing the handler stays light
+    from campusbot.lambda_bootstrap import (
+        build_api_client,  # on the first invocation: importing the handler stays light
+    )
 
     return build_api_client(require(FULFILLMENT))
 

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 def proxy() -> ChatProxy:
     """Built on the first invocation and reused while the execution environment lives. A configuration that cannot
     work is logged once, naming what is missing, and every request then gets a valid JSON 500 (CORS included)."""
-    from campusbot.bootstrap import build_chat_proxy  # on the first invocation: importing the handler stays light
+    from campusbot.lambda_bootstrap import (
+        build_chat_proxy,  # on the first invocation: importing the handler stays light
+    )
 
     try:
         return build_chat_proxy(require(LEX_PROXY))
