@@ -501,8 +501,17 @@ def runtime_sdk_dir(target: Path) -> Path:
     return target
 
 
+def _zip_modules(zip_path: Path) -> list[str]:
+    """The campusbot modules in a zip, by name (campusbot/x/y.py → campusbot.x.y; a package by its __init__)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        names = [n for n in archive.namelist() if n.startswith("campusbot/") and n.endswith(".py")]
+    return sorted(n[: -len(".py")].removesuffix("/__init__").replace("/", ".") for n in names)
+
+
 def verify_zip(zip_path: Path, function: str, python: str, *, runtime_sdk: Path | None = None) -> str:
-    """Import the handler from the unpacked zip in a clean interpreter; returns what it printed."""
+    """Import the handler from the unpacked zip in a clean interpreter, then every campusbot module the zip holds
+    (a handler imports its service on the first invocation, so the handler's import alone would not see a missing
+    dependency of a lazy import); returns what it printed."""
     module = handler_module(function)
     with tempfile.TemporaryDirectory(prefix=f"lambda-{function}-") as tmp:
         task = Path(tmp) / "task"
@@ -513,7 +522,8 @@ def verify_zip(zip_path: Path, function: str, python: str, *, runtime_sdk: Path 
             "import sys, importlib; sys.path[:0] = " + repr(paths) + "; "
             f"m = importlib.import_module({module!r}); "
             "assert callable(m.handler), 'handler is not callable'; "
-            "print(m.__name__, 'from', m.__file__)"
+            "print(m.__name__, 'from', m.__file__); "
+            f"[importlib.import_module(name) for name in {_zip_modules(zip_path)!r}]"
         )
         env = {
             "PATH": os.environ.get("PATH", ""),

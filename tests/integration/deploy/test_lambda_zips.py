@@ -124,7 +124,7 @@ def test_the_import_check_catches_a_missing_dependency(
     broken = tmp_path / "broken.zip"
     with zipfile.ZipFile(builds[0]["fulfillment"].path) as source, zipfile.ZipFile(broken, "w") as target:
         for info in source.infolist():
-            if not info.filename.startswith("httpx/"):
+            if not info.filename.startswith("yaml/"):
                 target.writestr(info, source.read(info))
-    with pytest.raises(packaging.PackagingError, match="httpx"):
+    with pytest.raises(packaging.PackagingError, match="yaml"):
         packaging.verify_zip(broken, "fulfillment", python, runtime_sdk=packaging.runtime_sdk_dir(tmp_path / "sdk"))

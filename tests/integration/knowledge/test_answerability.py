@@ -15,7 +15,8 @@ import pytest
 import yaml
 from tests.fixtures.knowledge import MemoryS3, created
 
-from campusbot.bootstrap import Database, build_embedder, build_generator
+from campusbot.bootstrap import build_embedder, build_generator
+from campusbot.db.database import Database
 from campusbot.knowledge.answer import Assistant
 from campusbot.knowledge.answerability import Thresholds
 from campusbot.knowledge.ingest import Ingestor

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from campusbot.bootstrap import Database
+from campusbot.db.database import Database
 from campusbot.services.errors import Conflict, Invalid
 from campusbot.services.integrity import check_fields, integrity_error
 
