@@ -23,7 +23,9 @@ from pydantic import (
 # pattern): PostgreSQL cannot store NUL, a required text needs a character that is not blank, and lengths are
 # counted on what the client sent (leading and trailing spaces are trimmed afterwards, so never past the column).
 NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# "blank" is what str.strip() removes: \s (Unicode White_Space, as the schema's regex engines read it) and also the
+# four separators \x1c-\x1f that Python counts as space; a value of only those would be trimmed to nothing.
+NOT_BLANK = r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$"
 URL = r"^https?://[^\s\x00]+$"
 
 

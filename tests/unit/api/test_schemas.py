@@ -179,3 +179,14 @@ def test_the_email_checks_are_enforced_by_the_email_type() -> None:
     stored = schemas.StudentUpdate.model_validate({"email": "Ana.Garcia@Example.EDU"}).model_dump(exclude_unset=True)
     assert stored["email"] == stored["email"].lower() and stored["email"].index("@") > 0
     assert schemas.StudentUpdate.model_json_schema()["properties"]["email"]["maxLength"] == 254
+
+
+@pytest.mark.parametrize("text", [" ", "\f\x1f", "\x1c\x1d\x1e", "\u3000\x1f"])
+def test_a_required_text_of_only_what_trimming_removes_is_refused(text: str) -> None:
+    """What the schema calls blank is what the trim removes (str.strip: Unicode White_Space and \\x1c-\\x1f): a value
+    the pattern let through and the trim emptied was stored as "" and broke every later read (found by schemathesis)."""
+    assert text.strip() == ""
+    with pytest.raises(ValidationError) as refused:
+        schemas.ProgramCreate.model_validate({"name": text, "field_of_study": "Law", "degree": "master"})
+    assert ("name",) in [error["loc"] for error in refused.value.errors()]
+    assert re.fullmatch(schemas.NOT_BLANK, "\x1fLaw\x1f")
