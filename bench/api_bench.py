@@ -124,7 +124,12 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp))
         url = postgres.start(settings.pg_dir, "bench")
         migrate.upgrade(url)
-        data = build_seed()
+        timings = []
+        for _ in range(3):  # the seed's generation (was a timing assert in tests/unit/db/test_seed_data.py)
+            started = time.perf_counter()
+            data = build_seed()
+            timings.append(time.perf_counter() - started)
+        print(f"seed generation: best of 3 {min(timings) * 1000:.0f} ms (budget: well under a second)")
 
         async def seed() -> None:
             database = build_database(settings, url)
