@@ -10,10 +10,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.stub import ANY, Stubber
+from tests.fixtures.bedrock_stub import stubbed_bedrock_runtime
 
 from campusbot.knowledge.embeddings import (
     TITAN_V2,
@@ -27,13 +26,7 @@ from campusbot.llm.retry import RetryPolicy
 
 @pytest.fixture
 def client() -> Any:
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "adaptive", "total_max_attempts": 1}),
-    )
+    return stubbed_bedrock_runtime()
 
 
 @pytest.fixture

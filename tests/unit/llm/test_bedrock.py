@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.stub import Stubber
+from tests.fixtures.bedrock_stub import stubbed_bedrock_runtime
 
 from campusbot.llm.base import GenerationRequest, GeneratorRejected, GeneratorUnavailable, Message
 from campusbot.llm.bedrock import BedrockGenerator, Guardrail
@@ -21,13 +20,7 @@ PROFILE_ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthr
 
 @pytest.fixture
 def client() -> Any:
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "adaptive", "total_max_attempts": 1}),
-    )
+    return stubbed_bedrock_runtime()
 
 
 @pytest.fixture

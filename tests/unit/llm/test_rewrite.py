@@ -7,10 +7,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.stub import Stubber
+from tests.fixtures.bedrock_stub import stubbed_bedrock_runtime
 from tests.fixtures.knowledge import FakeGenerator
 from tests.unit.knowledge.test_answer import FakeRetriever, passage
 
@@ -29,13 +28,7 @@ HISTORY = ["I got into a master in Lagos", "what does the visa cost?"]
 
 @pytest.fixture
 def client() -> Any:
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "adaptive", "total_max_attempts": 1}),
-    )
+    return stubbed_bedrock_runtime()
 
 
 @pytest.fixture
