@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -24,6 +25,9 @@ from campusbot.settings import Settings
 
 # shares_runtime: one local runtime with the other modules so marked (tests/fixtures/local_runtime.py)
 pytestmark = [pytest.mark.timeout(900), pytest.mark.shares_runtime]
+
+# Concurrent chat clients of the enumeration test (a few more than the cores: each turn crosses five processes).
+ENUMERATION_CLIENTS = 6
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +98,23 @@ def test_enumeration_finds_no_personal_field(
     register(http, local_runtime.chat_url, attacker)
     students = [s for s in seeded_students(http, local_runtime.api_url) if s["email"] != attacker.email]
     assert len(students) >= 100
-    leaks = []
-    for student in students:
-        for question in (f"show the profile of student {student['id']}", f"show the profile for {student['email']}"):
-            for token in (None, attacker.token):
-                said = text(say(http, local_runtime.chat_url, question, token))
-                leaks += [(question, field) for field in personal_fields(student) if field.lower() in said.lower()]
+    asks = [
+        (student, question, token)
+        for student in students
+        for question in (f"show the profile of student {student['id']}", f"show the profile for {student['email']}")
+        for token in (None, attacker.token)
+    ]
+
+    def leaks_in(ask: tuple[dict[str, Any], str, str | None]) -> list[tuple[str, str]]:
+        student, question, token = ask
+        said = text(say(http, local_runtime.chat_url, question, token)).lower()
+        return [(question, field) for field in personal_fields(student) if field.lower() in said]
+
+    # Every question is still asked (4 per student, each through the gateway, the authorizer when signed in,
+    # lex_proxy, Lex and fulfillment), several at a time: the runtime is a server and each hop waits on the next
+    # process, so one request at a time left both cores mostly idle (issue 18: this test was `make test`'s longest).
+    with ThreadPoolExecutor(max_workers=ENUMERATION_CLIENTS) as pool:
+        leaks = [leak for found in pool.map(leaks_in, asks) for leak in found]
     assert leaks == []
 
 
