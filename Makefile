@@ -56,17 +56,20 @@ PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTE
 SLOW_TESTS := tests/e2e/test_deploy_localstack.py
 
 # `make test` runs the Terraform checks (make validate: terraform validate, tfcheck, checkov, the bot template; mostly
-# single-threaded, outside Python's tests) alongside lint, types and the tests instead of before them: on 2 cores the
-# tests leave a core idle while the local-runtime group waits on its runtimes, and the checks fill it. Their output
-# comes after the tests', whole; either failing fails `make test`. They run at a lower priority (nice 5): the tests
-# (the local-runtime group) are the critical path.
+# single-threaded, outside Python's tests) and lint + types (ruff, mypy: about 40 s on a fresh clone, before the tests
+# until issue 18) alongside the tests instead of before them: on 2 cores the tests leave a core idle while the
+# local-runtime group waits on its runtimes, and these fill it. Their output comes after the tests', whole; any part
+# failing fails `make test`. They run at a lower priority (nice 5): the tests (the local-runtime group) are the critical
+# path. `install` is a prerequisite, so the parallel makes below never install at the same time.
 test: install ## everything CI checks except the slow tier (make test-slow); prints its wall time
-	@started=$$(date +%s); log=$$(mktemp); \
+	@started=$$(date +%s); log=$$(mktemp); static_log=$$(mktemp); \
 	nice -n 5 ./scripts/tf_validate.sh >"$$log" 2>&1 & validate=$$!; \
-	$(MAKE) --no-print-directory browser lint typecheck test-fast; status=$$?; \
-	wait $$validate; validated=$$?; \
+	nice -n 5 $(MAKE) --no-print-directory --keep-going lint typecheck >"$$static_log" 2>&1 & static=$$!; \
+	$(MAKE) --no-print-directory browser test-fast; status=$$?; \
+	wait $$static; checked=$$?; wait $$validate; validated=$$?; \
+	echo; echo "== make lint typecheck (ran alongside the tests)"; cat "$$static_log"; rm -f "$$static_log"; \
 	echo; echo "== make validate (ran alongside the tests)"; cat "$$log"; rm -f "$$log"; \
-	[ $$status -eq 0 ] && status=$$validated; \
+	[ $$status -eq 0 ] && status=$$checked; [ $$status -eq 0 ] && status=$$validated; \
 	echo "make test: $$([ $$status -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - started )) s"; \
 	exit $$status
 
