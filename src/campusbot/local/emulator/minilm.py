@@ -70,6 +70,10 @@ class MiniLM:
     def threads(self) -> int:
         return self._threads
 
+    def set_window(self, seconds: float) -> None:
+        """How long the batching worker waits for more requests inside a burst (0: never)."""
+        self._window = seconds
+
     def set_threads(self, threads: int) -> None:
         """Torch intra-op threads for the next forward passes (0: every core)."""
         self._threads = threads or os.cpu_count() or 1
