@@ -108,7 +108,7 @@ def ceiling() -> None:
                   f"({label}, {tokens:.0f} tokens)")  # fmt: skip
 
 
-async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int) -> None:
+async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int) -> None:
     from campusbot.bootstrap import build_database, build_embedder
     from campusbot.knowledge.ingest import IngestLimits, Ingestor, IngestReport
     from campusbot.local.emulator import minilm
@@ -136,9 +136,10 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
 
     await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
     old_threads = min(4, max(1, (os.cpu_count() or 2) // 2))
+    new_threads = settings.local_embedding_threads or os.cpu_count() or 1
     runs = (
         ("before", old_threads, 0.0, IngestLimits(record_concurrency=1), 1),
-        ("after", settings.local_embedding_threads or os.cpu_count() or 1, 0.004, IngestLimits(), batch),
+        ("after", new_threads, 0.004, IngestLimits(record_concurrency=records), batch),
     )
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
     figures: dict[str, list[float]] = {"before": [], "after": []}
@@ -162,7 +163,7 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
             per_pass = (model.batched_texts - texts) / max(1, passes)
             figures[label].append(chunks / wall)
             describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms, "
-                        f"{per_event} record(s) per event")  # fmt: skip
+                        f"{per_event} record(s) per event, {limits.record_concurrency} at once")  # fmt: skip
             print(f"  {describe}: {chunks} chunks of {len(keys)} documents in {wall:.1f} s = "
                   f"{chunks / wall:.1f} chunks/s; {per_pass:.1f} texts per forward pass; {load()}")  # fmt: skip
             t = total.timings
@@ -176,16 +177,20 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
 
 
 async def main() -> None:
+    from campusbot.knowledge.ingest import IngestLimits
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=3, help="copies of the corpus per run")
     parser.add_argument("--rounds", type=int, default=2, help="before/after pairs, alternated")
     parser.add_argument("--batch", type=int, default=10, help="records per event in the 'after' runs (SQS: 10)")
+    parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
+                        help="records of one event indexed at once in the 'after' runs")  # fmt: skip
     parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
     args = parser.parse_args()
     ceiling()
     if not args.skip_ingestion:
         url, data_dir = scratch_database("ingest")
-        await ingestion(url, data_dir, args.copies, args.rounds, args.batch)
+        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency)
 
 
 if __name__ == "__main__":
