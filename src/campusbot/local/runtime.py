@@ -56,7 +56,8 @@ LAMBDA_RESTARTS = RestartPolicy(initial_delay=0.0, burst=30)
 
 
 class RuntimeStartError(RuntimeError):
-    """The runtime could not start; the message says what and where its log is."""
+    """The runtime could not start for a reason it checks on purpose (a port taken, a stack it cannot run): the
+    message is the one line `platform up` prints, and says what to do or where the log is."""
 
 
 @dataclass
@@ -97,6 +98,15 @@ class Paths:
     @property
     def tls(self) -> Path:
         return self.root / "tls"
+
+    @property
+    def error_file(self) -> Path:
+        """Why the last start failed: the one line the detached runtime hands to the `platform up` that waits."""
+        return self.root / "runtime.error"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "runtime.log"
 
 
 @dataclass
@@ -283,7 +293,7 @@ class LocalRuntime:
         }
 
     def _preflight(self) -> None:
-        from campusbot.local.s3 import port_in_use
+        from campusbot.local.s3 import localstack_answers, port_in_use
 
         if self.settings.database_url is not None:
             raise RuntimeStartError(
@@ -299,6 +309,12 @@ class LocalRuntime:
                 raise RuntimeStartError(
                     f"port {port} ({name}) is in use: is the runtime already up (`platform status`)?"
                 )
+        s3 = self.settings.s3_port  # taken is fine when LocalStack answers there (start_s3 uses it)
+        if port_in_use(HOST, s3) and not localstack_answers(f"http://{HOST}:{s3}"):
+            raise RuntimeStartError(
+                f"port {s3} (S3, Secrets Manager, Cognito) is taken by something that is not LocalStack: "
+                "free it or set CAMPUSBOT_S3_PORT"
+            )
 
     def _start_database(self) -> None:
         from campusbot.local import postgres
@@ -316,9 +332,12 @@ class LocalRuntime:
         self.database_endpoint = f"{certificates.server_name}:{self._db_port}"
 
     def _start_s3(self) -> None:
-        from campusbot.local.s3 import ensure_buckets, start_s3
+        from campusbot.local.s3 import PortTakenError, ensure_buckets, start_s3
 
-        self.s3 = start_s3(HOST, self.settings.s3_port)
+        try:
+            self.s3 = start_s3(HOST, self.settings.s3_port)
+        except PortTakenError as exc:
+            raise RuntimeStartError(str(exc)) from exc
         ensure_buckets(self._client("s3"), self.settings.docs_bucket, self.settings.lake_bucket)
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
@@ -559,8 +578,11 @@ class LocalRuntime:
         deadline = time.monotonic() + timeout
         assert child.process is not None
         while time.monotonic() < deadline and not self._stopping:
-            if child.process.poll() is not None:
-                raise RuntimeStartError(f"{child.name} exited while starting:\n{_tail(child.log_path)}")
+            if (code := child.process.poll()) is not None:
+                raise RuntimeStartError(
+                    f"{child.name} exited while starting ({describe_exit(code)}): {_last_line(child.log_path)} "
+                    f"(its log: {child.log_path})"
+                )
             try:
                 if httpx.get(child.url + child.health_path, timeout=1).status_code == 200:
                     self.progress(f"{child.name}: ready")
@@ -568,7 +590,7 @@ class LocalRuntime:
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise RuntimeStartError(
-            f"{child.name} did not answer {child.health_path} in {timeout:.0f} s:\n{_tail(child.log_path)}"
+            f"{child.name} did not answer {child.health_path} in {timeout:.0f} s (its log: {child.log_path})"
         )
 
     def _start_notifier(self) -> None:
@@ -783,6 +805,11 @@ def _fake(_name: str) -> str:
     return "campusbot-local"
 
 
+def _last_line(path: Path) -> str:
+    lines = [line for line in _tail(path, 50).splitlines() if line.strip()]
+    return lines[-1].strip()[:300] if lines else "(no output)"
+
+
 def _tail(path: Path, lines: int = 25) -> str:
     if not path.exists():
         return "(no log)"
@@ -818,11 +845,32 @@ def read_state(settings: Settings) -> dict[str, Any] | None:
     return state
 
 
+def record_start_failure(settings: Settings, error: BaseException) -> str:
+    """The one line `platform up` prints for a start that failed, kept in `runtime.error` for the `platform up` that
+    waits on a detached runtime. An error the runtime raises on purpose (`RuntimeStartError`) is its message; any
+    other keeps its traceback in the runtime's log, and the line says where."""
+    import traceback
+
+    paths = Paths(settings.data_dir.resolve())
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    if isinstance(error, RuntimeStartError):
+        message = str(error)
+    else:
+        with paths.log_file.open("a", encoding="utf-8") as log:
+            log.write(f"the runtime failed to start at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}:\n")
+            traceback.print_exception(error, file=log)
+        message = f"the runtime failed to start ({type(error).__name__}: {error}); the traceback is in {paths.log_file}"
+    message = " ".join(message.split())  # one line
+    paths.error_file.write_text(message, encoding="utf-8")
+    return message
+
+
 def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
     """Start the supervisor in its own session, logging to a file, and wait until it reports ready."""
     paths = Paths(settings.data_dir.resolve())
     paths.logs.mkdir(parents=True, exist_ok=True)
-    log_path = paths.logs / "runtime.log"
+    log_path = paths.log_file
+    paths.error_file.unlink(missing_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "campusbot.cli.main", "up"],
@@ -834,14 +882,18 @@ def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeStartError(f"the runtime exited while starting:\n{_tail(log_path)}")
+        if (code := process.poll()) is not None:
+            if paths.error_file.exists():  # what the runtime said (record_start_failure)
+                raise RuntimeStartError(paths.error_file.read_text(encoding="utf-8").strip())
+            raise RuntimeStartError(
+                f"the runtime exited while starting ({describe_exit(code)}): {_last_line(log_path)} (log: {log_path})"
+            )
         state = read_state(settings)
         if state is not None and state.get("pid") == process.pid:
             return state
         time.sleep(0.3)
     process.terminate()
-    raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s:\n{_tail(log_path)}")
+    raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s (log: {log_path})")
 
 
 def stop_detached(settings: Settings, timeout: float = 60) -> bool:
