@@ -24,6 +24,7 @@ reverse order on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulato
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -146,9 +147,15 @@ class LocalRuntime:
 
     # start -------------------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
+        from campusbot.local.terraform_eval import use_parse_cache
+
         began = time.perf_counter()
         self.paths.logs.mkdir(parents=True, exist_ok=True)
         self._preflight()
+        # What the schema's preparation imports (SQLAlchemy, asyncpg, Alembic's check, the store) loads while this
+        # thread waits for PostgreSQL and moto; the stacks' parse trees are read back from the data dir's cache.
+        threading.Thread(target=_import_ahead, name="import-ahead", daemon=True).start()
+        use_parse_cache(self.paths.root / "cache" / "hcl")
         self._start_database()
         self._start_s3()
         self._create_database_secret()
@@ -208,6 +215,8 @@ class LocalRuntime:
                 self._wait_healthy(child)
             self._start_notifier()
         except Exception as exc:  # the runtime answers chats; say what is missing, with the traceback in the log
+            if self._stopping:  # `platform down` before the after-ready start was over: nothing failed
+                return
             logging.getLogger(__name__).exception("after ready")
             self.progress(f"after ready: {exc}")
         finally:
@@ -792,10 +801,17 @@ def _terminate(child: Child, timeout: float = 15) -> None:
         process.wait(timeout=5)
 
 
+def _import_ahead() -> None:
+    import importlib
+
+    for module in ("sqlalchemy.ext.asyncio", "asyncpg", "campusbot.db.migrate", "campusbot.local.vectors",
+                   "campusbot.bootstrap", "campusbot.knowledge.store", "hcl2.api"):  # fmt: skip
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+
+
 def _lower_priority(increment: int = 10) -> None:
     """Lower the calling thread's scheduling priority (Linux: a thread is a task; its children inherit it)."""
-    import contextlib
-
     with contextlib.suppress(AttributeError, OSError):  # not Linux: the after-ready start competes as before
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + increment)
 
