@@ -24,6 +24,7 @@ reverse order on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulato
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -156,10 +157,17 @@ class LocalRuntime:
         # thread waits for PostgreSQL and moto; the stacks' parse trees are read back from the data dir's cache.
         threading.Thread(target=_import_ahead, name="import-ahead", daemon=True).start()
         use_parse_cache(self.paths.root / "cache" / "hcl")
-        self._start_database()
-        self._start_s3()
+        # PostgreSQL (mostly waiting for its processes) and moto with the user pool (Python work) do not depend on
+        # each other: they start side by side; the secret needs both.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-aws") as pool:
+            aws = pool.submit(self._start_aws_stand_ins)
+            try:
+                self._start_database()
+            except BaseException:
+                concurrent.futures.wait([aws])  # what it started is stopped with the rest; the first error is told
+                raise
+            aws.result()
         self._create_database_secret()
-        self._create_user_pool()
         self._derive_environment()
         # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
         # it starts first, and everything else gets ready meanwhile.
@@ -339,6 +347,10 @@ class LocalRuntime:
         self.tls_endpoint = TlsEndpoint(tcp.host, tcp.port, certificates).start()
         self._db_port = self.tls_endpoint.port
         self.database_endpoint = f"{certificates.server_name}:{self._db_port}"
+
+    def _start_aws_stand_ins(self) -> None:
+        self._start_s3()
+        self._create_user_pool()
 
     def _start_s3(self) -> None:
         from campusbot.local.s3 import PortTakenError, ensure_buckets, start_s3
