@@ -9,7 +9,8 @@ answer after it.
     .venv/bin/python bench/runtime_start.py [--warm 2] [--steps]
 
 --steps prints when each line of the supervisor's log appeared (its progress: one line per step), which shows where
-a start spends its time.
+a start spends its time, and the CPU seconds each process of the runtime had used when the first chat was answered
+(the machine is shared: wall time depends on the load, printed with each start; CPU time much less).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import free_port
@@ -82,6 +84,22 @@ def start(
     raise SystemExit(f"no answered chat within {DEADLINE_S} s; last answer: {last}")
 
 
+def cpu_seconds(data_dir: Path) -> list[tuple[str, float]]:
+    """CPU seconds (user + system) used so far by the supervisor and each child of the runtime in `data_dir`."""
+    import json
+
+    state = json.loads((data_dir / "runtime.json").read_text())
+    processes = [("supervisor", state["pid"])] + [(n, c["pid"]) for n, c in state["children"].items() if c["pid"]]
+    used = []
+    for name, pid in processes:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used.append((name, times.user + times.system))
+    return used
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--warm", type=int, default=2, help="warm starts after the cold one")
@@ -101,14 +119,23 @@ def main() -> None:
     try:
         for run in range(1 + args.warm):
             label = "cold (fresh data dir)" if run == 0 else f"warm #{run} (same data dir)"
+            load = os.getloadavg()[0]
+            cpu: list[tuple[str, float]] = []
             try:
                 up, answered, steps = start(cli, env, chat_url, data_dir / "logs" / "runtime.log")
+                cpu = cpu_seconds(data_dir)
             finally:
                 subprocess.run([*cli, "down"], env=env, check=False, capture_output=True)
-            print(f"  {label:<28} first answer {answered:6.1f} s  (up {up:.1f} s + first turn {answered - up:.1f} s)")
+            print(
+                f"  {label:<28} first answer {answered:6.1f} s  (up {up:.1f} s + first turn {answered - up:.1f} s)  "
+                f"load {load:.1f}"
+            )
             if args.steps:
                 for at, line in steps:
-                    print(f"      {at:6.2f} s  {line[:110]}")
+                    if not line.startswith(("┏", "┃", "┡", "│", "└")):  # the endpoints table
+                        print(f"      {at:6.2f} s  {line[:110]}")
+                total = sum(seconds for _, seconds in cpu)
+                print(f"      CPU at the first answer: {total:.2f} s = " + ", ".join(f"{n} {s:.2f}" for n, s in cpu))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -30,7 +30,8 @@ def up(
         return
     _warn_if_bot_template_is_stale()
     if detach:
-        info("starting the local runtime in the background (log: .campusbot/logs/runtime.log) ...")
+        log = runtime.Paths(settings.data_dir.resolve()).log_file
+        info(f"starting the local runtime in the background (log: {log}) ...")
         try:
             state = runtime.start_detached(settings)
         except runtime.RuntimeStartError as exc:
@@ -42,12 +43,12 @@ def up(
     local = runtime.LocalRuntime(settings, progress=info)
     try:
         state = local.start()
-    except (runtime.RuntimeStartError, OSError) as exc:
-        local.stop()
-        abort(str(exc))
     except KeyboardInterrupt:
         local.stop()
         raise typer.Exit(130) from None
+    except Exception as exc:  # one line; an unexpected error's traceback goes to the log the line names
+        local.stop()
+        abort(runtime.record_start_failure(settings, exc))
     _endpoints(state)
     if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):
         success("runtime up; Ctrl-C stops it")

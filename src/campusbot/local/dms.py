@@ -115,19 +115,29 @@ class LocalDms:
         self._engine: Any = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._loaded = threading.Event()
         self._thread: threading.Thread | None = None
 
     # lifecycle -----------------------------------------------------------------------------------------------
-    def start(self) -> LocalDms:
-        """Run the full load now (the tables are in the lake when this returns), then capture changes."""
-        self.full_load()
+    def start(self, *, background: bool = False) -> LocalDms:
+        """Run the full load, then capture changes. In the foreground the tables are in the lake when this returns;
+        with `background` the full load is the thread's first pass (the local runtime: nothing the first chat
+        answer needs waits for it), retried at each interval until it succeeds, and `loaded` is set after it."""
+        if not background:
+            self.full_load()
         return self.resume()
 
     def resume(self) -> LocalDms:
-        """Capture changes in a new thread (the supervisor's restart after the thread ended; no new full load)."""
+        """Capture changes in a new thread (the supervisor's restart after the thread ended; the full load only
+        when none succeeded yet)."""
         self._thread = threading.Thread(target=self._run, name="dms-stand-in", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def loaded(self) -> bool:
+        """The full load is in the lake."""
+        return self._loaded.is_set()
 
     @property
     def thread(self) -> threading.Thread | None:
@@ -144,11 +154,19 @@ class LocalDms:
             self._loop.close()
 
     def _run(self) -> None:
+        if not self.loaded:
+            try:
+                self.full_load()
+            except Exception:  # the next pass tries the full load again
+                log.warning("dms stand-in: full load failed", exc_info=True)
         while not self._stop.wait(self.interval):
             try:
-                self.sync()
+                if self.loaded:
+                    self.sync()
+                else:
+                    self.full_load()
             except Exception:  # the database restarting, S3 slow: the next pass catches up
-                log.warning("dms stand-in: change pass failed", exc_info=True)
+                log.warning("dms stand-in: %s pass failed", "change" if self.loaded else "full load", exc_info=True)
 
     # full load and change passes -----------------------------------------------------------------------------
     def full_load(self) -> dict[str, int]:
@@ -164,6 +182,7 @@ class LocalDms:
                     key = self.layout.full_load_key(table.schema, table.name, 1)
                     self._put(key, table, [("I", row) for row in rows], moment)
                 loaded[f"{table.schema}.{table.name}"] = len(rows)
+            self._loaded.set()
             return loaded
 
     def sync(self) -> dict[str, int]:

@@ -24,6 +24,8 @@ reverse order on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulato
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
@@ -49,12 +51,15 @@ HEALTH_PATH = "/_campusbot/health"
 SECRET_NAME = "campusbot-local/rds-master"
 # The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
 INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
+# What no chat answer needs: started after "ready" (the S3 → vectorizer path indexes uploads, not chats).
+AFTER_READY = ("vectorizer",)
 # A Lambda environment ends often by design (timeouts: Lambda starts a new one at once); a crash loop still ends.
 LAMBDA_RESTARTS = RestartPolicy(initial_delay=0.0, burst=30)
 
 
 class RuntimeStartError(RuntimeError):
-    """The runtime could not start; the message says what and where its log is."""
+    """The runtime could not start for a reason it checks on purpose (a port taken, a stack it cannot run): the
+    message is the one line `platform up` prints, and says what to do or where the log is."""
 
 
 @dataclass
@@ -96,6 +101,15 @@ class Paths:
     def tls(self) -> Path:
         return self.root / "tls"
 
+    @property
+    def error_file(self) -> Path:
+        """Why the last start failed: the one line the detached runtime hands to the `platform up` that waits."""
+        return self.root / "runtime.error"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "runtime.log"
+
 
 @dataclass
 class LocalRuntime:
@@ -122,6 +136,11 @@ class LocalRuntime:
     _postgres_listen: tuple[str, int, str] = ("", 0, "")  # where it listened (host, port, socket dir)
     _next_database_check: float = 0.0
     _started_at: str = ""
+    _known_objects: dict[str, str] = field(default_factory=dict)
+    _after_ready: threading.Thread | None = None
+    _after_ready_done: threading.Event = field(default_factory=threading.Event)
+    _after_ready_watched: bool = False
+    _dms_loaded_logged: bool = False
 
     @property
     def paths(self) -> Paths:
@@ -129,13 +148,26 @@ class LocalRuntime:
 
     # start -------------------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
+        from campusbot.local.terraform_eval import use_parse_cache
+
         began = time.perf_counter()
         self.paths.logs.mkdir(parents=True, exist_ok=True)
         self._preflight()
-        self._start_database()
-        self._start_s3()
+        # What the schema's preparation imports (SQLAlchemy, asyncpg, Alembic's check, the store) loads while this
+        # thread waits for PostgreSQL and moto; the stacks' parse trees are read back from the data dir's cache.
+        threading.Thread(target=_import_ahead, name="import-ahead", daemon=True).start()
+        use_parse_cache(self.paths.root / "cache" / "hcl")
+        # PostgreSQL (mostly waiting for its processes) and moto with the user pool (Python work) do not depend on
+        # each other: they start side by side; the secret needs both.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-aws") as pool:
+            aws = pool.submit(self._start_aws_stand_ins)
+            try:
+                self._start_database()
+            except BaseException:
+                concurrent.futures.wait([aws])  # what it started is stopped with the rest; the first error is told
+                raise
+            aws.result()
         self._create_database_secret()
-        self._create_user_pool()
         self._derive_environment()
         # The emulator trains its intent model for a while and needs nothing but the ports of what it calls:
         # it starts first, and everything else gets ready meanwhile.
@@ -154,13 +186,12 @@ class LocalRuntime:
         api = self._child(
             "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
         )
-        for child in [emulator, gateway, api, *lambdas]:
+        first = [c for c in lambdas if c.name.removeprefix("lambda-") not in AFTER_READY]
+        for child in [emulator, gateway, api, *first]:
             self._spawn(child)
         self._prepare_schema()
-        for child in [api, *lambdas, gateway, emulator]:
+        for child in [api, *first, gateway, emulator]:
             self._wait_healthy(child)
-        self._start_notifier()
-        self._start_dms()
         self.started_seconds = time.perf_counter() - began
         self.progress(f"runtime ready in {self.started_seconds:.1f} s")
         for child in self.children:
@@ -170,18 +201,63 @@ class LocalRuntime:
         self._started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         state = self._save_state()
         self.paths.pid_file.write_text(str(os.getpid()))
+        # Then what no answer waits for: the vectorizer's environment, the notifier, the DMS full load (the lake).
+        self._after_ready = threading.Thread(
+            target=self._start_after_ready, args=([c for c in lambdas if c not in first],), name="after-ready",
+            daemon=True,
+        )  # fmt: skip
+        self._after_ready.start()
         return state
+
+    def _start_after_ready(self, children: list[Child]) -> None:
+        import logging
+
+        try:
+            _lower_priority()  # the first chats get the cores first; what this thread spawns and starts inherits it
+            if self._stopping:
+                return
+            for child in children:
+                self._spawn(child)
+            self._start_dms()
+            for child in children:
+                self._wait_healthy(child)
+            self._start_notifier()
+        except Exception as exc:  # the runtime answers chats; say what is missing, with the traceback in the log
+            if self._stopping:  # `platform down` before the after-ready start was over: nothing failed
+                return
+            logging.getLogger(__name__).exception("after ready")
+            self.progress(f"after ready: {exc}")
+        finally:
+            self._after_ready_done.set()
 
     def _watch_threads(self) -> None:
         threads = self.threads = Threads(self.supervisor).install()
         if self.s3 is not None and self.s3.thread is not None:  # moto; LocalStack runs outside the runtime
             threads.watch("s3", lambda: self.s3.thread, self.s3.restart)
-        if self.notifier is not None:
-            threads.watch("notifier", lambda: self.notifier.thread, self.notifier.start)
-        if self.dms is not None:
-            threads.watch("dms", lambda: self.dms.thread, self.dms.resume)
         if self.firehose is not None:
             threads.watch("firehose", lambda: self.firehose.thread, self.firehose.start)
+        self._watch_late_threads()
+
+    def _watch_late_threads(self) -> None:
+        """The notifier and DMS, once they exist (they start after "ready")."""
+        if self.threads is None:
+            return
+        if self.notifier is not None and "notifier" not in self.threads.watched:
+            self.threads.watch("notifier", lambda: self.notifier.thread, self.notifier.start)
+        if self.dms is not None and "dms" not in self.threads.watched:
+            self.threads.watch("dms", lambda: self.dms.thread, self.dms.resume)
+
+    def _watch_after_ready(self) -> bool:
+        """Once the after-ready start is over (the main loop's thread): supervise the notifier and DMS too, and
+        log the end of the DMS full load. True when something changed (the state file is written again)."""
+        changed = False
+        if self._after_ready_done.is_set() and not self._after_ready_watched:
+            self._after_ready_watched = changed = True
+            self._watch_late_threads()
+        if self.dms is not None and self.dms.loaded and not self._dms_loaded_logged:
+            self._dms_loaded_logged = changed = True
+            self.progress(f"dms: full load done ({len(self.dms.tables)} tables)")
+        return changed
 
     def _save_state(self) -> dict[str, Any]:
         state = self.state()
@@ -213,6 +289,11 @@ class LocalRuntime:
                 for name, watched in (self.threads.watched.items() if self.threads is not None else [])
             },
             "buckets": [self.settings.docs_bucket, self.settings.lake_bucket],
+            # started after "ready": the vectorizer's environment, the notifier, the DMS full load into the lake
+            "after_ready": {
+                "done": self._after_ready_done.is_set(),
+                "dms_full_load": "done" if self.dms is not None and self.dms.loaded else "pending",
+            },
             # what a client signs in against (the CLI's `users add` / `chat --as`, a web client)
             "cognito": {
                 "user_pool_id": self.cognito.pool_id,
@@ -229,7 +310,7 @@ class LocalRuntime:
         }
 
     def _preflight(self) -> None:
-        from campusbot.local.s3 import port_in_use
+        from campusbot.local.s3 import localstack_answers, port_in_use
 
         if self.settings.database_url is not None:
             raise RuntimeStartError(
@@ -245,6 +326,12 @@ class LocalRuntime:
                 raise RuntimeStartError(
                     f"port {port} ({name}) is in use: is the runtime already up (`platform status`)?"
                 )
+        s3 = self.settings.s3_port  # taken is fine when LocalStack answers there (start_s3 uses it)
+        if port_in_use(HOST, s3) and not localstack_answers(f"http://{HOST}:{s3}"):
+            raise RuntimeStartError(
+                f"port {s3} (S3, Secrets Manager, Cognito) is taken by something that is not LocalStack: "
+                "free it or set CAMPUSBOT_S3_PORT"
+            )
 
     def _start_database(self) -> None:
         from campusbot.local import postgres
@@ -261,10 +348,17 @@ class LocalRuntime:
         self._db_port = self.tls_endpoint.port
         self.database_endpoint = f"{certificates.server_name}:{self._db_port}"
 
-    def _start_s3(self) -> None:
-        from campusbot.local.s3 import ensure_buckets, start_s3
+    def _start_aws_stand_ins(self) -> None:
+        self._start_s3()
+        self._create_user_pool()
 
-        self.s3 = start_s3(HOST, self.settings.s3_port)
+    def _start_s3(self) -> None:
+        from campusbot.local.s3 import PortTakenError, ensure_buckets, start_s3
+
+        try:
+            self.s3 = start_s3(HOST, self.settings.s3_port)
+        except PortTakenError as exc:
+            raise RuntimeStartError(str(exc)) from exc
         ensure_buckets(self._client("s3"), self.settings.docs_bucket, self.settings.lake_bucket)
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
@@ -336,19 +430,20 @@ class LocalRuntime:
         self.progress(f"environment: {names} configured from terraform/stacks ({self.aws.env})")
 
     def _prepare_schema(self) -> None:
-        from campusbot.db import migrate
-        from campusbot.local.vectors import DimensionMigrationError, align_local_dimensions
+        """Migrate (a no-op at head: one query), align the vector size, seed an empty database and read the index's
+        baseline for the notifier: one engine, one event loop."""
+        from campusbot.local.vectors import DimensionMigrationError
 
         dimensions = Settings.from_environment(self._container_env("api")).embedding_dimensions
-        migrate.upgrade(self.database_url, embedding_dimensions=dimensions)
         try:
-            change = asyncio.run(align_local_dimensions(self.database_url, dimensions))
+            prepared = asyncio.run(_prepare_database(self.settings, self.database_url, dimensions))
         except DimensionMigrationError as exc:
             raise RuntimeStartError(str(exc)) from exc
-        if change is not None:
-            self.progress(f"database: {change.describe()}")
-        seeded = asyncio.run(_seed_if_empty(self.settings, self.database_url))
-        self.progress("database: migrated" + (", seeded (first start)" if seeded else ", data kept"))
+        if prepared.dimension_change is not None:
+            self.progress(f"database: {prepared.dimension_change.describe()}")
+        self._known_objects = prepared.known_objects
+        migrated = "migrated" if prepared.migrated else "at head"
+        self.progress(f"database: {migrated}" + (", seeded (first start)" if prepared.seeded else ", data kept"))
 
     def _start_log_delivery(self) -> None:
         from campusbot.local.cloudwatch_logs import LogGroups, SubscriptionFilter
@@ -503,9 +598,12 @@ class LocalRuntime:
     def _wait_healthy(self, child: Child, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         assert child.process is not None
-        while time.monotonic() < deadline:
-            if child.process.poll() is not None:
-                raise RuntimeStartError(f"{child.name} exited while starting:\n{_tail(child.log_path)}")
+        while time.monotonic() < deadline and not self._stopping:
+            if (code := child.process.poll()) is not None:
+                raise RuntimeStartError(
+                    f"{child.name} exited while starting ({describe_exit(code)}): {_last_line(child.log_path)} "
+                    f"(its log: {child.log_path})"
+                )
             try:
                 if httpx.get(child.url + child.health_path, timeout=1).status_code == 200:
                     self.progress(f"{child.name}: ready")
@@ -513,7 +611,7 @@ class LocalRuntime:
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise RuntimeStartError(
-            f"{child.name} did not answer {child.health_path} in {timeout:.0f} s:\n{_tail(child.log_path)}"
+            f"{child.name} did not answer {child.health_path} in {timeout:.0f} s (its log: {child.log_path})"
         )
 
     def _start_notifier(self) -> None:
@@ -537,7 +635,7 @@ class LocalRuntime:
                 mirror.apply(event)
             return vectorizer(event)
 
-        baseline = asyncio.run(_known_objects(self.settings, self.database_url, bucket))
+        baseline = self._known_objects
         self.notifier = S3Notifier(
             s3,
             bucket,
@@ -563,10 +661,9 @@ class LocalRuntime:
             dms,
             interval=self.settings.dms_interval_seconds,
         )
-        tables = len(self.dms.start().tables)
-        self.progress(
-            f"dms: {tables} tables → s3://{self.settings.lake_bucket}/{dms.folder}/ (full load, then changes)"
-        )
+        self.dms.start(background=True)
+        target = f"s3://{self.settings.lake_bucket}/{dms.folder}/"
+        self.progress(f"dms: → {target} (full load in the background, then changes)")
 
     # run and stop --------------------------------------------------------------------------------------------
     def wait(self) -> int:
@@ -612,6 +709,7 @@ class LocalRuntime:
                 self.supervisor.started(child.name)
                 changed = True
         changed = self._supervise_database() or changed
+        changed = self._watch_after_ready() or changed
         for event in self.threads.check() if self.threads is not None else []:
             self.progress(event)
             changed = True
@@ -646,6 +744,8 @@ class LocalRuntime:
         if self._stopping:
             return
         self._stopping = True
+        if self._after_ready is not None:
+            self._after_ready.join(timeout=30)
         if self.threads is not None:
             self.threads.uninstall()
         if self.notifier is not None:
@@ -666,34 +766,37 @@ class LocalRuntime:
         self.progress("runtime stopped")
 
 
-async def _seed_if_empty(settings: Settings, url: str) -> bool:
+@dataclass
+class PreparedDatabase:
+    migrated: bool  # False: already at head, nothing ran
+    dimension_change: Any  # local.vectors.DimensionChange | None
+    seeded: bool
+    known_objects: dict[str, str]  # {key: etag} the index holds for the docs bucket: the notifier's baseline
+
+
+async def _prepare_database(settings: Settings, url: str, dimensions: int) -> PreparedDatabase:
     from sqlalchemy import text
 
     from campusbot.bootstrap import build_database
-
-    database = build_database(settings, url)
-    try:
-        async with database.engine.connect() as conn:
-            if await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM university)")):
-                return False
-        from campusbot.db.seed.data import build_seed  # the generator: imported only when there is nothing yet
-        from campusbot.db.seed.load import load
-
-        await load(database.engine, build_seed(settings.seed_random))
-        return True
-    finally:
-        await database.dispose()
-
-
-async def _known_objects(settings: Settings, url: str, bucket: str) -> dict[str, str]:
-    """{key: etag} the index holds for `bucket`: the notifier's baseline, so changes made while down are caught up."""
-    from campusbot.bootstrap import build_database
+    from campusbot.db import migrate
     from campusbot.knowledge.store import known_etags
+    from campusbot.local.vectors import align_dimensions
 
     database = build_database(settings, url)
     try:
+        migrated = await migrate.upgrade_engine(database.engine, url, embedding_dimensions=dimensions)
+        async with database.engine.begin() as conn:
+            change = await align_dimensions(conn, dimensions)
+        async with database.engine.connect() as conn:
+            empty = not await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM university)"))
+        if empty:
+            from campusbot.db.seed.data import build_seed  # the generator: imported only when there is nothing yet
+            from campusbot.db.seed.load import load
+
+            await load(database.engine, build_seed(settings.seed_random))
         async with database.sessions() as session:
-            return await known_etags(session, bucket)
+            known = await known_etags(session, settings.docs_bucket)
+        return PreparedDatabase(migrated, change, empty, known)
     finally:
         await database.dispose()
 
@@ -710,9 +813,29 @@ def _terminate(child: Child, timeout: float = 15) -> None:
         process.wait(timeout=5)
 
 
+def _import_ahead() -> None:
+    import importlib
+
+    for module in ("sqlalchemy.ext.asyncio", "asyncpg", "campusbot.db.migrate", "campusbot.local.vectors",
+                   "campusbot.bootstrap", "campusbot.knowledge.store", "hcl2.api"):  # fmt: skip
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+
+
+def _lower_priority(increment: int = 10) -> None:
+    """Lower the calling thread's scheduling priority (Linux: a thread is a task; its children inherit it)."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: the after-ready start competes as before
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + increment)
+
+
 def _fake(_name: str) -> str:
     """Local stand-ins accept any credentials; never send someone's real ones to them."""
     return "campusbot-local"
+
+
+def _last_line(path: Path) -> str:
+    lines = [line for line in _tail(path, 50).splitlines() if line.strip()]
+    return lines[-1].strip()[:300] if lines else "(no output)"
 
 
 def _tail(path: Path, lines: int = 25) -> str:
@@ -750,11 +873,32 @@ def read_state(settings: Settings) -> dict[str, Any] | None:
     return state
 
 
+def record_start_failure(settings: Settings, error: BaseException) -> str:
+    """The one line `platform up` prints for a start that failed, kept in `runtime.error` for the `platform up` that
+    waits on a detached runtime. An error the runtime raises on purpose (`RuntimeStartError`) is its message; any
+    other keeps its traceback in the runtime's log, and the line says where."""
+    import traceback
+
+    paths = Paths(settings.data_dir.resolve())
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    if isinstance(error, RuntimeStartError):
+        message = str(error)
+    else:
+        with paths.log_file.open("a", encoding="utf-8") as log:
+            log.write(f"the runtime failed to start at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}:\n")
+            traceback.print_exception(error, file=log)
+        message = f"the runtime failed to start ({type(error).__name__}: {error}); the traceback is in {paths.log_file}"
+    message = " ".join(message.split())  # one line
+    paths.error_file.write_text(message, encoding="utf-8")
+    return message
+
+
 def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
     """Start the supervisor in its own session, logging to a file, and wait until it reports ready."""
     paths = Paths(settings.data_dir.resolve())
     paths.logs.mkdir(parents=True, exist_ok=True)
-    log_path = paths.logs / "runtime.log"
+    log_path = paths.log_file
+    paths.error_file.unlink(missing_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "campusbot.cli.main", "up"],
@@ -766,14 +910,18 @@ def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeStartError(f"the runtime exited while starting:\n{_tail(log_path)}")
+        if (code := process.poll()) is not None:
+            if paths.error_file.exists():  # what the runtime said (record_start_failure)
+                raise RuntimeStartError(paths.error_file.read_text(encoding="utf-8").strip())
+            raise RuntimeStartError(
+                f"the runtime exited while starting ({describe_exit(code)}): {_last_line(log_path)} (log: {log_path})"
+            )
         state = read_state(settings)
         if state is not None and state.get("pid") == process.pid:
             return state
         time.sleep(0.3)
     process.terminate()
-    raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s:\n{_tail(log_path)}")
+    raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s (log: {log_path})")
 
 
 def stop_detached(settings: Settings, timeout: float = 60) -> bool:

@@ -84,13 +84,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+class PortTakenError(RuntimeError):
+    """The S3 port answers, and not as LocalStack."""
+
+
 def start_s3(host: str, port: int) -> LocalS3:
     """Use LocalStack if it answers on host:port; else start moto's server there (error if the port is taken)."""
     url = f"http://{host}:{port}"
     if localstack_answers(url):
         return LocalS3(url, "localstack")
     if port_in_use(host, port):
-        raise RuntimeError(
+        raise PortTakenError(
             f"port {port} is taken by something that is not LocalStack; free it or set CAMPUSBOT_S3_PORT"
         )
     server = _moto_server(host, port)

@@ -16,11 +16,20 @@ always reported, with the stack, module and expression.
 
 Object literals, SSM parameters and `for` expressions over them are evaluated lazily, key by key: a stack
 reads many parameters and writes many outputs, and only those an asked value depends on are evaluated.
+
+Parsing is the costly part (python-hcl2's lark grammar, about fifty files for the stacks and their modules). With a
+parse cache (`use_parse_cache(folder)`, the local runtime's `<data dir>/cache/hcl`), each file's tree is kept as a
+pickle named by the SHA-256 of the file's text and python-hcl2's version: a file that changes is parsed again, an
+unchanged one is read back. Nothing else is cached: the evaluation runs at every start with that start's values.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
+import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,10 +126,44 @@ def force(value: Any) -> Any:
 # -- configuration: one directory of .tf files ---------------------------------------------------------------
 
 
+_PARSE_CACHE: list[Path] = []  # the folder parse trees are kept in, when one is set
+
+
+def use_parse_cache(folder: Path | None) -> None:
+    """Keep (and read back) parse trees in `folder`; None: parse every file (the default)."""
+    _PARSE_CACHE[:] = [folder] if folder is not None else []
+
+
 def parse_file(path: Path) -> Tree[Any]:
+    text = path.read_text(encoding="utf-8")
+    if not _PARSE_CACHE:
+        return _parse(text)
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"python-hcl2 {version('python-hcl2')}\n".encode() + text.encode()).hexdigest()
+    cached = _PARSE_CACHE[0] / f"{key}.pickle"
+    try:
+        tree: Tree[Any] = pickle.loads(cached.read_bytes())  # our own cache, keyed by content
+        return tree
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a torn or foreign file: parse again and replace it
+        logging.getLogger(__name__).warning("ignoring the parse cache %s: %s", cached, exc)
+    tree = _parse(text)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(cached)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot write the parse cache %s: %s", cached, exc)
+    return tree
+
+
+def _parse(text: str) -> Tree[Any]:
     from hcl2.api import parses_to_tree
 
-    return parses_to_tree(path.read_text(encoding="utf-8"))
+    return parses_to_tree(text)
 
 
 @dataclass

@@ -147,3 +147,40 @@ async def test_deleting_a_university_cascades_to_its_programs(seeded: Database, 
         await conn.execute(text("DELETE FROM university WHERE id = :u"), {"u": university_id})
         left = await conn.scalar(text("SELECT count(*) FROM program WHERE university_id = :u"), {"u": university_id})
     assert left == 0
+
+
+def test_head_from_the_revision_headers_is_alembics_head() -> None:
+    assert migrate.current_head_fast() == migrate.current_head()
+
+
+async def test_upgrade_at_head_is_a_no_op_and_an_old_schema_still_migrates(settings: Settings) -> None:
+    url = scratch_database(settings, "migrations_fast_path")
+    assert migrate.upgrade(url) is True  # a fresh database: every migration ran
+    assert migrate.upgrade(url) is False  # at head: one query, nothing ran
+
+    migrate.downgrade(url, "0003_student_identity")  # an older schema (before the document versions)
+    served = (
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'document' AND column_name = 'served_etag'"
+    )
+    assert await _scalar(url, served) == 0
+    assert migrate.upgrade(url) is True
+    assert await _scalar(url, served) == 1
+    assert await _scalar(url, "SELECT version_num FROM alembic_version") == migrate.current_head()
+    assert migrate.upgrade(url) is False
+
+
+def test_the_no_op_upgrade_loads_no_migration_code(settings: Settings) -> None:
+    """At head neither Alembic's commands nor its environment (the models) nor a revision module is imported."""
+    import subprocess
+    import sys
+
+    url = scratch_database(settings, "migrations_no_import")
+    migrate.upgrade(url)
+    probe = (
+        "import sys; from campusbot.db import migrate; "
+        f"assert migrate.upgrade({url!r}) is False; "
+        "print(sorted(m for m in sys.modules if m.startswith(('alembic', 'campusbot.db.models')) "
+        "or 'document_versions' in m))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

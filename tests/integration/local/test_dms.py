@@ -104,3 +104,37 @@ async def test_full_load_then_changes_in_dms_layout(
             engine.close()
     finally:
         await asyncio.to_thread(dms.stop)
+
+
+async def test_the_full_load_in_the_background_reaches_the_lake_then_changes_follow(
+    seeded: Database, migrated_url: str, moto_s3: MotoS3, s3_bucket: str, unique: str
+) -> None:
+    """The local runtime starts DMS after "ready": start() returns before the full load, which still lands."""
+    import dataclasses
+    import time
+
+    client = moto_s3.client()
+    prefix = f"bg-{unique}"
+    dms = LocalDms(migrated_url, client, s3_bucket, dataclasses.replace(LAYOUT.dms, folder=prefix), interval=0.2)
+    table = f"{prefix}/public/student_registration/"
+    try:
+        await asyncio.to_thread(dms.start, background=True)
+        deadline = time.monotonic() + 60
+        while not dms.loaded and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert dms.loaded and dms.thread is not None and dms.thread.is_alive()
+        students = await scalar(seeded, "SELECT count(*) FROM student_registration")
+        _, full = rows(client, s3_bucket, f"{table}LOAD00000001.parquet")
+        assert len(full) == students and {row[0] for row in full} == {"I"}
+        await scalar(
+            seeded,
+            "INSERT INTO student_registration (first_name, last_name, email, country, field_of_study) "
+            "VALUES ('Grace', 'Hopper', :email, 'United States', 'Mathematics') RETURNING id",
+            email=f"grace.{unique}@example.org",
+        )
+        while time.monotonic() < deadline and not [k for k in keys(client, s3_bucket, table) if "LOAD" not in k]:
+            await asyncio.sleep(0.1)
+        changes = [k for k in keys(client, s3_bucket, table) if "LOAD" not in k]
+        assert len(changes) == 1 and [r[0] for r in rows(client, s3_bucket, changes[0])[1]] == ["I"]
+    finally:
+        await asyncio.to_thread(dms.stop)

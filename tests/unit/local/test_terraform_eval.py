@@ -236,3 +236,38 @@ def test_unsupported_functions_say_which(tmp_path: Path, terraform: Path) -> Non
 def test_force_evaluates_nested_lazy_values(terraform: Path) -> None:
     env = force(environment(stacks(terraform, ssm={"rds/host": "db"})))
     assert isinstance(env, dict) and env["BUCKET"] == "campusbot-dev-docs"
+
+
+def test_the_parse_cache_reads_an_unchanged_file_back_and_parses_a_changed_one(tmp_path: Path) -> None:
+    import pickle
+
+    from campusbot.local.terraform_eval import Configuration, literal, parse_file, use_parse_cache
+
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    source = stack / "main.tf"
+    source.write_text('locals {\n  name = "first"\n}\n')
+    cache = tmp_path / "cache"
+    use_parse_cache(cache)
+    try:
+        fresh = parse_file(source)
+        [kept] = cache.glob("*.pickle")
+        assert pickle.loads(kept.read_bytes()) == fresh
+        # what the cache holds is what is read back: a tree put there under the file's key comes out unchanged
+        other = tmp_path / "other.tf"
+        other.write_text('locals {\n  name = "from the cache"\n}\n')
+        use_parse_cache(None)
+        kept.write_bytes(pickle.dumps(parse_file(other)))
+        use_parse_cache(cache)
+        assert literal(Configuration(stack).locals["name"][0]) == "from the cache"
+        # a changed input is parsed again, under a new key
+        source.write_text('locals {\n  name = "second"\n}\n')
+        assert literal(Configuration(stack).locals["name"][0]) == "second"
+        assert len(list(cache.glob("*.pickle"))) == 2
+        # a torn cache file is parsed again and replaced
+        kept.write_bytes(b"not a pickle")
+        source.write_text('locals {\n  name = "first"\n}\n')
+        assert literal(Configuration(stack).locals["name"][0]) == "first"
+        assert pickle.loads(kept.read_bytes()) == fresh
+    finally:
+        use_parse_cache(None)
