@@ -28,6 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -89,16 +90,49 @@ class Runtime:
         return found
 
 
-def rss(process: psutil.Process) -> int:
-    """Resident memory of a process and its children (PostgreSQL's backends, a worker's helpers)."""
+@dataclass(frozen=True)
+class Memory:
+    """One process's memory (with its children): resident (RSS, counts touched shared memory such as PostgreSQL's
+    shared_buffers) and private (USS: pages only this tree owns, what grows when something leaks)."""
+
+    rss: int
+    uss: int
+    fds: int
+    threads: int
+
+
+def memory(process: psutil.Process) -> Memory:
+    """RSS and USS of a process and its children (PostgreSQL's backends, a worker's helpers), open files, threads."""
+    rss = uss = fds = threads = 0
+    for member in [process, *_children(process)]:
+        with contextlib.suppress(psutil.Error):
+            info = member.memory_full_info()
+            rss, uss = rss + info.rss, uss + info.uss
+            fds += member.num_fds()
+            threads += member.num_threads()
+    return Memory(rss, uss, fds, threads)
+
+
+def _children(process: psutil.Process) -> list[psutil.Process]:
     try:
-        total = process.memory_info().rss
-        for child in process.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return int(total)
+        return process.children(recursive=True)
     except psutil.Error:
-        return 0
+        return []
+
+
+def backends(postmaster: psutil.Process) -> dict[str, Memory]:
+    """PostgreSQL's processes by role (`postgres: checkpointer`, `postgres: postgres campusbot ... idle`: one row
+    per connection, numbered in pid order so a recycled connection shows as a new row)."""
+    found: dict[str, Memory] = {}
+    for child in sorted(_children(postmaster), key=lambda c: c.pid):
+        with contextlib.suppress(psutil.Error):
+            title = " ".join(child.cmdline()) or child.name()
+            role = title.removeprefix("postgres: ")
+            if " campusbot " in f" {role} " or "127.0.0.1" in role or "[local]" in role:
+                role = f"connection {child.pid}"
+            info = child.memory_full_info()
+            found[role] = Memory(info.rss, info.uss, 0, 0)
+    return found
 
 
 def p95(values: list[float]) -> float:
@@ -210,28 +244,75 @@ def trend(values: list[float]) -> float:
     return slope / points[0][1] * 100
 
 
-def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[str, int], list[tuple[float, float]]]:
-    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); RSS after the first minute;
-    the host's load average every 5 s."""
+@dataclass
+class Trace:
+    """What the soak recorded besides the requests: the host's load average every 5 s, and every process's memory
+    (and PostgreSQL's per backend) every `--every` seconds."""
+
+    loads: list[tuple[float, float]]
+    memory: list[tuple[float, dict[str, Memory]]]
+    backends: list[tuple[float, dict[str, Memory]]]
+
+
+def watch(runtime: Runtime, began: float, every: float, stop: threading.Event, trace: Trace) -> None:
+    processes = runtime.processes()
+    while True:
+        at = time.perf_counter() - began
+        if any(not process.is_running() for process in processes.values()):  # a restart: find them again
+            processes = runtime.processes()
+        trace.memory.append((at, {name: memory(process) for name, process in processes.items()}))
+        if "postgres" in processes:
+            trace.backends.append((at, backends(processes["postgres"])))
+        if stop.wait(every):
+            return
+
+
+def soak(load: Load, rate: float, seconds: float, every: float) -> tuple[list[Sample], Trace]:
+    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); memory every `every` s from a
+    thread of its own; the host's load average every 5 s."""
     samples: list[Sample] = []
-    loads: list[tuple[float, float]] = []
+    trace = Trace([], [], [])
     kinds = ["chat"] * 14 + ["api"] * 5 + ["upload"]
     rng = random.Random(11)
-    baseline: dict[str, int] = {}
     began = time.perf_counter()
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(load.runtime, began, every, stop, trace), daemon=True)
+    watcher.start()
     with ThreadPoolExecutor(max_workers=32) as pool:
         n = 0
         while (elapsed := time.perf_counter() - began) < seconds:
-            if not baseline and elapsed >= min(60.0, seconds / 2):
-                baseline = {name: rss(process) for name, process in load.runtime.processes().items()}
-            if not loads or elapsed - loads[-1][0] >= 5:
-                loads.append((elapsed, os.getloadavg()[0]))
+            if not trace.loads or elapsed - trace.loads[-1][0] >= 5:
+                trace.loads.append((elapsed, os.getloadavg()[0]))
             pool.submit(load.one, rng.choice(kinds), began, samples)
             n += 1
             pause = began + n / rate - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-    return samples, baseline, loads
+    stop.set()
+    watcher.join()
+    final = {name: memory(process) for name, process in load.runtime.processes().items()}
+    trace.memory.append((time.perf_counter() - began, final))
+    return samples, trace
+
+
+def kind_p95(samples: list[Sample], kind: str, start: float, end: float) -> float:
+    return p95([s.seconds for s in samples if s.kind == kind and start <= s.at < end])
+
+
+def after_first_minute(series: list[tuple[float, dict[str, Memory]]]) -> dict[str, Memory]:
+    """The first memory reading at or after one minute (the baseline: start-up and warm-up are over)."""
+    for at, reading in series:
+        if at >= 60:
+            return reading
+    return series[len(series) // 2][1] if series else {}
+
+
+def growth(before: int, after: int) -> float:
+    return (after / before - 1) * 100 if before else float("nan")
+
+
+MB = 2**20
+GOAL_DRIFT, GOAL_MEMORY = 20.0, 10.0
 
 
 def main() -> None:
@@ -239,6 +320,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5.0, help="soak duration (at least 2 for the drift)")
     parser.add_argument("--calibrate", type=float, default=20.0, help="seconds of closed-loop saturation measurement")
     parser.add_argument("--concurrency", type=int, default=6, help="clients while measuring saturation")
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between memory readings")
     args = parser.parse_args()
 
     runtime = Runtime()
@@ -253,42 +335,92 @@ def main() -> None:
             load.http.post(runtime.chat_url, json={"message": message})
         saturated = saturation(load, args.calibrate, args.concurrency)
         rate = saturated / 2
-        samples, baseline, loads = soak(load, rate, args.minutes * 60)
-        final = {name: rss(process) for name, process in runtime.processes().items()}
+        samples, trace = soak(load, rate, args.minutes * 60, args.every)
         state = json.loads(runtime.platform("status", "--json").stdout)
     finally:
         runtime.platform("down")
         shutil.rmtree(runtime.data_dir, ignore_errors=True)
+    report(args, startup, saturated, rate, samples, trace, state)
 
+
+def report(
+    args: argparse.Namespace,
+    startup: float,
+    saturated: float,
+    rate: float,
+    samples: list[Sample],
+    trace: Trace,
+    state: dict[str, Any],
+) -> None:
     end = max(sample.at for sample in samples)
     first = [s.seconds for s in samples if s.at < 60 and s.kind != "upload"]
     last = [s.seconds for s in samples if s.at >= end - 60 and s.kind != "upload"]
     errors = [s for s in samples if not s.ok]
     drift = (p95(last) / p95(first) - 1) * 100
+    load_now = os.getloadavg()
     print(f"campusbot soak — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"host load average at the end: {load_now[0]:.2f} / {load_now[1]:.2f} / {load_now[2]:.2f} (1/5/15 min); "
+          f"during the soak {min(v for _, v in trace.loads):.2f}-{max(v for _, v in trace.loads):.2f}")  # fmt: skip
     print(f"runtime start-up {startup:.1f} s; saturation {saturated:.1f} chat turns/s at {args.concurrency} clients")
     print(f"soak: {args.minutes:g} min at {rate:.1f} req/s (half saturation), {len(samples)} requests: "
           + ", ".join(f"{k} {sum(1 for s in samples if s.kind == k)}" for k in ("chat", "api", "upload")))  # fmt: skip
     print(f"errors: {len(errors)} (goal 0)" + "".join(f"\n  {e.detail}" for e in errors[:10]))
     print(f"p95 first minute {p95(first) * 1000:.1f} ms, last minute {p95(last) * 1000:.1f} ms: "
           f"drift {drift:+.1f} % (goal <= 20 %)")  # fmt: skip
-    minutes = per_minute(samples, loads)
-    print(
-        f"{'minute':>6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95 vs 1st':>10} {'host load':>9}"
-    )
+    minutes = per_minute(samples, trace.loads)
+    kinds = ("chat", "api", "upload")
+    print(f"{'minute':>6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95 vs 1st':>10} "
+          + " ".join(f"{k + ' p95':>10}" for k in kinds) + f" {'host load':>9}")  # fmt: skip
     for m in minutes:
         versus = (m.p95 / minutes[0].p95 - 1) * 100 if minutes[0].p95 else float("nan")
+        by_kind = " ".join(f"{kind_p95(samples, k, (m.index - 1) * 60, m.index * 60) * 1000:>10.1f}" for k in kinds)
         print(f"{m.index:>6} {m.requests:>8} {m.errors:>6} {m.p50 * 1000:>8.1f} {m.p95 * 1000:>8.1f} "
-              f"{versus:>+9.1f}% {m.load:>9.2f}")  # fmt: skip
+              f"{versus:>+9.1f}% {by_kind} {m.load:>9.2f}")  # fmt: skip
     print(f"p95 trend over all minutes: {trend([m.p95 for m in minutes]):+.1f} % of the first minute per minute "
           f"(a quiet host shows as a flat host load column; {os.cpu_count()} cores)")  # fmt: skip
-    print(f"{'process':<22} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} {'growth':>8}  (goal <= 10 %)")
+    kind_drift = {k: (kind_p95(samples, k, end - 60, end + 1) / kind_p95(samples, k, 0, 60) - 1) * 100 for k in kinds}
+    print("p95 drift first -> last minute by kind: " + ", ".join(f"{k} {v:+.1f} %" for k, v in kind_drift.items()))
+
+    baseline, final = after_first_minute(trace.memory), trace.memory[-1][1]
+    print(f"memory per process after the first minute and at the end (goal: growth <= {GOAL_MEMORY:g} %). RSS counts "
+          "touched shared memory; USS is private. PostgreSQL is judged on USS: its RSS grows as backends touch pages "
+          "of shared_buffers (a fixed, bounded segment, not a leak); the Python processes on RSS.")  # fmt: skip
+    print(f"{'process':<14} {'RSS 1 min':>9} {'RSS end':>8} {'growth':>8} {'USS 1 min':>9} {'USS end':>8} "
+          f"{'growth':>8} {'fds':>9} {'threads':>9}  judged")  # fmt: skip
+    verdicts: list[tuple[str, float]] = []
     for name, before in sorted(baseline.items()):
-        after = final.get(name, 0)
-        growth = (after / before - 1) * 100 if before else float("nan")
-        print(f"{name:<22} {before / 2**20:>19.1f} {after / 2**20:>14.1f} {growth:>+7.1f}%")
+        after = final.get(name, Memory(0, 0, 0, 0))
+        judged_on = "USS" if name == "postgres" else "RSS"
+        judged = growth(before.uss, after.uss) if judged_on == "USS" else growth(before.rss, after.rss)
+        verdicts.append((name, judged))
+        print(f"{name:<14} {before.rss / MB:>9.1f} {after.rss / MB:>8.1f} {growth(before.rss, after.rss):>+7.1f}% "
+              f"{before.uss / MB:>9.1f} {after.uss / MB:>8.1f} {growth(before.uss, after.uss):>+7.1f}% "
+              f"{before.fds:>4}>{after.fds:<4} {before.threads:>4}>{after.threads:<4}  {judged_on} "
+              f"{judged:+.1f} % {'ok' if judged <= GOAL_MEMORY else 'OVER'}")  # fmt: skip
+    names = sorted(final)
+    print("memory over time, RSS/USS MB: " + " ".join(f"{n:>13}" for n in ["s", *names]))
+    step = max(1, len(trace.memory) // 12)
+    for at, reading in [*trace.memory[::step], trace.memory[-1]][:14]:
+        cells = [f"{reading[n].rss / MB:.0f}/{reading[n].uss / MB:.0f}" if n in reading else "-" for n in names]
+        print("                             " + " ".join(f"{c:>13}" for c in [f"{at:.0f}", *cells]))
+    if trace.backends:
+        pg_base = after_first_minute(trace.backends)
+        pg_end = trace.backends[-1][1]
+        print("PostgreSQL processes, RSS/USS MB after 1 min -> end (a connection row missing at one end was opened or "
+              "closed in between):")  # fmt: skip
+        for role in sorted(set(pg_base) | set(pg_end)):
+            b, e = pg_base.get(role), pg_end.get(role)
+            cell = lambda m: f"{m.rss / MB:.1f}/{m.uss / MB:.1f}" if m else "-"  # noqa: E731
+            print(f"  {role[:60]:<60} {cell(b):>13} -> {cell(e):<13}")
     restarts = {name: r["restarts"] for name, r in state.get("supervision", {}).items() if r["restarts"]}
     print(f"restarts during the soak: {restarts or 'none'}")
+    print("verdict:")
+    print(f"  errors        {len(errors)} of {len(samples)}: {'met' if not errors else 'NOT met'} (goal 0)")
+    print(f"  p95 drift     {drift:+.1f} %: {'met' if drift <= GOAL_DRIFT else 'NOT met'} (goal <= {GOAL_DRIFT:g} %; "
+          f"host load {min(v for _, v in trace.loads):.1f}-{max(v for _, v in trace.loads):.1f})")  # fmt: skip
+    for name, judged in verdicts:
+        print(f"  memory {name:<14} {judged:+.1f} %: {'met' if judged <= GOAL_MEMORY else 'NOT met'} "
+              f"(goal <= {GOAL_MEMORY:g} %)")  # fmt: skip
 
 
 if __name__ == "__main__":
