@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,12 +71,16 @@ class Session:
 
 
 class SessionStore:
-    """Sessions in memory with an idle TTL; thread-safe (turns run in worker threads)."""
+    """Sessions in memory with an idle TTL; thread-safe (turns run in worker threads).
+
+    Kept in the order they were last used (a turn moves its session to the end), so expiring looks only at the
+    oldest: the stale ones and no further. (It scanned every session on every call: with thousands of sessions
+    alive within the TTL, as under a steady load of new visitors, each turn paid for all of them under the lock.)"""
 
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
-        self._sessions: dict[SessionKey, Session] = {}
+        self._sessions: OrderedDict[SessionKey, Session] = OrderedDict()
         self._busy: set[SessionKey] = set()
         self._lock = threading.Lock()
 
@@ -97,6 +102,7 @@ class SessionStore:
         with self._lock:
             session.last_seen = self._clock()
             self._sessions[session.key] = session
+            self._sessions.move_to_end(session.key)
 
     def delete(self, key: SessionKey) -> Session | None:
         with self._lock:
@@ -124,7 +130,13 @@ class SessionStore:
                 self._busy.discard(key)
 
     def _expire(self) -> None:
+        """Drop the sessions idle longer than the TTL (not one in a turn), oldest first, up to the first live one."""
         now = self._clock()
-        stale = [k for k, s in self._sessions.items() if now - s.last_seen > self.ttl_seconds and k not in self._busy]
+        stale = []
+        for key, session in self._sessions.items():
+            if now - session.last_seen <= self.ttl_seconds:
+                break
+            if key not in self._busy:
+                stale.append(key)
         for key in stale:
             del self._sessions[key]
