@@ -1,14 +1,22 @@
 """Soak: a bounded mixed load (chat, API, uploads) on the local runtime at half its measured saturation, for a fixed
 time; reports errors (goal 0), the p95 drift between the first and the last minute (goal <= 20 %), each minute's
-p50/p95 with the host's load average and the least-squares p95 trend per minute (so a later quiet run can be
-judged, and a noisy one recognised), and the resident memory growth of every process of the runtime (goal <= 10 %).
+p50/p95 overall and by kind (chat, API, upload) with the host's load average, the least-squares p95 trend per
+minute (so a later quiet run can be judged, and a noisy one recognised), and the memory growth of every process of
+the runtime after the first minute (goal <= 10 %), ending with one verdict line per goal.
 
 Starts its own runtime (`platform up --detach`) on free ports in a temp dir. Saturation is measured first: closed-loop
 chat turns at `--concurrency` for `--calibrate` seconds. The soak then sends requests open-loop at half that rate,
 mixed 70 % chat turns, 25 % API reads, 5 % document uploads (a few keys, new content each time: re-indexing).
-RSS (psutil, each process with its children) is read after the soak's first minute and at its end.
 
-    .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6]
+Memory is read every `--every` seconds from a thread of its own: for each process (with its own children, the
+supervisor without the runtime's children, which are listed on their own) RSS and USS (psutil's
+memory_full_info), open files and threads, and for PostgreSQL each process (postmaster helpers and one row per
+connection). The Python processes are judged on RSS. PostgreSQL is judged on USS, per process: a backend's RSS
+counts the pages of the shared_buffers segment it has touched (256 MB, allocated once and shared by all backends),
+so RSS summed over backends rises as they read more of the tables and indexes without any private memory growing;
+USS (pages only that process holds) is what grows when a backend leaks. Both are printed.
+
+    .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6] [--every 10]
 """
 
 from __future__ import annotations
