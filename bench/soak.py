@@ -24,6 +24,7 @@ own growth in MB is printed beside it. Both RSS and USS are printed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -349,6 +350,35 @@ def mb(reading: Memory | None) -> str:
 GOAL_DRIFT, GOAL_MEMORY = 20.0, 10.0
 
 
+TABLE_HEALTH = """
+SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count,
+       pg_size_pretty(pg_total_relation_size(relid)) AS total
+FROM pg_stat_user_tables WHERE relname IN ('document', 'document_chunk') ORDER BY relname
+"""
+
+
+async def table_health(state: dict[str, Any]) -> list[str]:
+    """Live and dead rows, autovacuum runs and total size (with indexes) of the tables the uploads rewrite, and
+    whether autovacuum is on; read over the unix socket (`platform status` names it)."""
+    import asyncpg
+
+    socket_url = state["endpoints"]["postgres (unix socket)"]  # /campusbot?host=<dir>&port=<port>
+    database, _, query = socket_url.lstrip("/").partition("?")
+    options = dict(part.split("=", 1) for part in query.split("&"))
+    connection = await asyncpg.connect(host=options["host"], port=int(options["port"]), user="postgres",
+                                       database=database)  # fmt: skip
+    try:
+        autovacuum = await connection.fetchval("SHOW autovacuum")
+        rows = await connection.fetch(TABLE_HEALTH)
+    finally:
+        await connection.close()
+    return [f"autovacuum {autovacuum}"] + [
+        f"{r['relname']}: {r['n_live_tup']} live rows, {r['n_dead_tup']} dead, autovacuum ran {r['autovacuum_count']} "
+        f"times (analyze {r['autoanalyze_count']}), {r['total']} with its indexes"
+        for r in rows
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=5.0, help="soak duration (at least 2 for the drift)")
@@ -371,10 +401,14 @@ def main() -> None:
         rate = saturated / 2
         samples, trace = soak(load, rate, args.minutes * 60, args.every)
         state = json.loads(runtime.platform("status", "--json").stdout)
+        tables = asyncio.run(table_health(state))
     finally:
         runtime.platform("down")
         shutil.rmtree(runtime.data_dir, ignore_errors=True)
     report(args, startup, saturated, rate, samples, trace, state)
+    print("PostgreSQL at the end (the soak's re-indexing deletes and inserts chunks; autovacuum as on RDS):")
+    for line in tables:
+        print(f"  {line}")
 
 
 def report(
