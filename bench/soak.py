@@ -14,9 +14,10 @@ memory_full_info), open files and threads, and for PostgreSQL each process (post
 connection). The Python processes are judged on RSS. PostgreSQL is judged on USS: a backend's RSS
 counts the pages of the shared_buffers segment it has touched (256 MB, allocated once and shared by all backends),
 so RSS summed over backends rises as they read more of the tables and indexes without any private memory growing;
-USS (pages only that process holds) is what grows when a backend leaks. The goal is read on the USS of all of
-PostgreSQL's processes together (one component, as every other process is read with its children); each process's
-own growth in MB is printed beside it. Both RSS and USS are printed.
+USS (pages only that process holds) is what grows when a backend leaks. The goal is read on the USS of PostgreSQL's
+processes alive at both readings, together (a connection the API's pool opens in between is a new process, bounded
+by the pool's size, and is listed; the connection count is printed); each process's own growth in MB is printed
+beside it. Both RSS and USS are printed.
 
     .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6] [--every 10]
 """
@@ -485,9 +486,14 @@ def report(
         }  # a process that came or went (a connection opened or closed) is no growth of another
         most = max(grown, key=lambda role: grown[role], default="")
         if most:
+            kept = set(pg_base) & set(pg_end)
+            judged = growth(sum(pg_base[r].uss for r in kept), sum(pg_end[r].uss for r in kept))
             print(f"PostgreSQL: connections {connections[0]} -> {connections[1]}; largest private growth of one "
-                  f"process {grown[most] / MB:+.1f} MB ({most}); judged on the USS of all its processes together "
-                  "(one component, as the others with their children; a 0.3 MB helper's % is no figure)")  # fmt: skip
+                  f"process {grown[most] / MB:+.1f} MB ({most}); judged on the USS of the processes alive at both "
+                  f"readings, together: {judged:+.1f} % (a connection the API's pool opened in between is a new "
+                  "process, bounded by the pool's size, not growth; a 0.3 MB helper's % is no figure)")  # fmt: skip
+            verdicts = [(name, value) for name, value in verdicts if name != "postgres"]
+            verdicts.append(("postgres", judged))
     restarts = {name: r["restarts"] for name, r in state.get("supervision", {}).items() if r["restarts"]}
     print(f"restarts during the soak: {restarts or 'none'}")
     print("verdict:")
