@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from campusbot.local.emulator.sessions import SessionBusy, SessionKey, SessionStore
@@ -87,3 +89,22 @@ def test_expiry_follows_the_last_turn_not_the_creation() -> None:
         assert len(store) == 2  # s-0, and s-3 held by its turn
     assert store.get(keys[3]) is not None  # the turn ended: it is fresh again
     assert len(store) == 2
+
+
+def test_idle_sessions_hold_nothing_the_garbage_collector_walks() -> None:
+    """Thousands of sessions stay alive within the TTL under a steady load of new visitors; an idle one is bytes, so
+    a full collection of the emulator does not walk them (it paused every turn for tens of ms at a few thousand)."""
+    store = SessionStore(ttl_seconds=600)
+    gc.collect()
+    before = len(gc.get_objects())
+    for n in range(300):
+        with store.turn(KEY._replace(session_id=f"s-{n}")) as session:
+            session.session_attributes = {"student_id": "7", "language": "en"}
+            session.intent = {"name": "Greeting", "slots": {"a": None}, "state": "Fulfilled"}
+            session.messages = [{"contentType": "PlainText", "content": "Hello!"}]
+    del session
+    gc.collect()
+    assert len(gc.get_objects()) - before < 300  # fewer than one tracked object per idle session
+    with store.turn(KEY._replace(session_id="s-7")) as again:  # and each comes back whole
+        assert again.session_attributes == {"student_id": "7", "language": "en"}
+        assert again.messages == [{"contentType": "PlainText", "content": "Hello!"}]
