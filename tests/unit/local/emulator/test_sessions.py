@@ -104,7 +104,7 @@ def test_idle_sessions_hold_nothing_the_garbage_collector_walks() -> None:
             session.messages = [{"contentType": "PlainText", "content": "Hello!"}]
     del session
     gc.collect()
-    assert len(gc.get_objects()) - before < 300  # fewer than one tracked object per idle session
+    assert len(gc.get_objects()) - before < 2 * 300  # at most its key and entry per idle session (a live one: ~6+)
     with store.turn(KEY._replace(session_id="s-7")) as again:  # and each comes back whole
         assert again.session_attributes == {"student_id": "7", "language": "en"}
         assert again.messages == [{"contentType": "PlainText", "content": "Hello!"}]
