@@ -1,19 +1,31 @@
 """Soak: a bounded mixed load (chat, API, uploads) on the local runtime at half its measured saturation, for a fixed
 time; reports errors (goal 0), the p95 drift between the first and the last minute (goal <= 20 %), each minute's
-p50/p95 with the host's load average and the least-squares p95 trend per minute (so a later quiet run can be
-judged, and a noisy one recognised), and the resident memory growth of every process of the runtime (goal <= 10 %).
+p50/p95 overall and by kind (chat, API, upload) with the host's load average, the least-squares p95 trend per
+minute (so a later quiet run can be judged, and a noisy one recognised), and the memory growth of every process of
+the runtime after the first minute (goal <= 10 %), ending with one verdict line per goal.
 
 Starts its own runtime (`platform up --detach`) on free ports in a temp dir. Saturation is measured first: closed-loop
 chat turns at `--concurrency` for `--calibrate` seconds. The soak then sends requests open-loop at half that rate,
 mixed 70 % chat turns, 25 % API reads, 5 % document uploads (a few keys, new content each time: re-indexing).
-RSS (psutil, each process with its children) is read after the soak's first minute and at its end.
 
-    .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6]
+Memory is read every `--every` seconds from a thread of its own: for each process (with its own children, the
+supervisor without the runtime's children, which are listed on their own) RSS and USS (psutil's
+memory_full_info), open files and threads, and for PostgreSQL each process (postmaster helpers and one row per
+connection). The Python processes are judged on RSS. PostgreSQL is judged on USS: a backend's RSS
+counts the pages of the shared_buffers segment it has touched (256 MB, allocated once and shared by all backends),
+so RSS summed over backends rises as they read more of the tables and indexes without any private memory growing;
+USS (pages only that process holds) is what grows when a backend leaks. The goal is read on the USS of PostgreSQL's
+processes alive at both readings, together (a connection the API's pool opens in between is a new process, bounded
+by the pool's size, and is listed; the connection count is printed); each process's own growth in MB is printed
+beside it. Both RSS and USS are printed.
+
+    .venv/bin/python bench/soak.py [--minutes 5] [--calibrate 20] [--concurrency 6] [--every 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -28,6 +40,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -89,16 +102,61 @@ class Runtime:
         return found
 
 
-def rss(process: psutil.Process) -> int:
-    """Resident memory of a process and its children (PostgreSQL's backends, a worker's helpers)."""
+@dataclass(frozen=True)
+class Memory:
+    """One process's memory (with its children): resident (RSS, counts touched shared memory such as PostgreSQL's
+    shared_buffers) and private (USS: pages only this tree owns, what grows when something leaks)."""
+
+    rss: int
+    uss: int
+    fds: int
+    threads: int
+
+
+def memory(process: psutil.Process, others: frozenset[int] = frozenset()) -> Memory:
+    """RSS and USS of a process and its children (PostgreSQL's backends, a worker's helpers), open files, threads;
+    a child in `others` (a process reported on its own: the supervisor's children) and its tree are left out."""
+    rss = uss = fds = threads = 0
+    for member in _tree(process, others):
+        with contextlib.suppress(psutil.Error):
+            info = member.memory_full_info()
+            rss, uss = rss + info.rss, uss + info.uss
+            fds += member.num_fds()
+            threads += member.num_threads()
+    return Memory(rss, uss, fds, threads)
+
+
+def _tree(process: psutil.Process, others: frozenset[int]) -> list[psutil.Process]:
+    found = [process]
     try:
-        total = process.memory_info().rss
-        for child in process.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return int(total)
+        for child in process.children():
+            if child.pid not in others:
+                found.extend(_tree(child, others))
     except psutil.Error:
-        return 0
+        pass
+    return found
+
+
+def _children(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return process.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def backends(postmaster: psutil.Process) -> dict[str, Memory]:
+    """PostgreSQL's processes by role (`postgres: checkpointer`, `postgres: postgres campusbot ... idle`: one row
+    per connection, numbered in pid order so a recycled connection shows as a new row)."""
+    found: dict[str, Memory] = {}
+    for child in sorted(_children(postmaster), key=lambda c: c.pid):
+        with contextlib.suppress(psutil.Error):
+            title = " ".join(child.cmdline()) or child.name()
+            role = title.removeprefix("postgres: ").strip()
+            if " campusbot " in f" {role} " or "127.0.0.1" in role or "[local]" in role:
+                role = f"connection {child.pid}"
+            info = child.memory_full_info()
+            found[role] = Memory(info.rss, info.uss, 0, 0)
+    return found
 
 
 def p95(values: list[float]) -> float:
@@ -210,28 +268,116 @@ def trend(values: list[float]) -> float:
     return slope / points[0][1] * 100
 
 
-def soak(load: Load, rate: float, seconds: float) -> tuple[list[Sample], dict[str, int], list[tuple[float, float]]]:
-    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); RSS after the first minute;
-    the host's load average every 5 s."""
+@dataclass
+class Trace:
+    """What the soak recorded besides the requests: the host's load average every 5 s, and every process's memory
+    (and PostgreSQL's per backend) every `--every` seconds."""
+
+    loads: list[tuple[float, float]]
+    memory: list[tuple[float, dict[str, Memory]]]
+    backends: list[tuple[float, dict[str, Memory]]]
+
+
+def readings(processes: dict[str, psutil.Process]) -> dict[str, Memory]:
+    """Each process's own memory: the supervisor's without its children, which are reported on their own."""
+    pids = frozenset(process.pid for process in processes.values())
+    return {name: memory(process, pids - {process.pid}) for name, process in processes.items()}
+
+
+def watch(runtime: Runtime, began: float, every: float, stop: threading.Event, trace: Trace) -> None:
+    processes = runtime.processes()
+    while True:
+        at = time.perf_counter() - began
+        if any(not process.is_running() for process in processes.values()):  # a restart: find them again
+            processes = runtime.processes()
+        trace.memory.append((at, readings(processes)))
+        if "postgres" in processes:
+            trace.backends.append((at, backends(processes["postgres"])))
+        if stop.wait(every):
+            return
+
+
+def soak(load: Load, rate: float, seconds: float, every: float) -> tuple[list[Sample], Trace]:
+    """Open loop: one request every 1/rate seconds (70 % chat, 25 % API, 5 % upload); memory every `every` s from a
+    thread of its own; the host's load average every 5 s."""
     samples: list[Sample] = []
-    loads: list[tuple[float, float]] = []
+    trace = Trace([], [], [])
     kinds = ["chat"] * 14 + ["api"] * 5 + ["upload"]
     rng = random.Random(11)
-    baseline: dict[str, int] = {}
     began = time.perf_counter()
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(load.runtime, began, every, stop, trace), daemon=True)
+    watcher.start()
     with ThreadPoolExecutor(max_workers=32) as pool:
         n = 0
         while (elapsed := time.perf_counter() - began) < seconds:
-            if not baseline and elapsed >= min(60.0, seconds / 2):
-                baseline = {name: rss(process) for name, process in load.runtime.processes().items()}
-            if not loads or elapsed - loads[-1][0] >= 5:
-                loads.append((elapsed, os.getloadavg()[0]))
+            if not trace.loads or elapsed - trace.loads[-1][0] >= 5:
+                trace.loads.append((elapsed, os.getloadavg()[0]))
             pool.submit(load.one, rng.choice(kinds), began, samples)
             n += 1
             pause = began + n / rate - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
-    return samples, baseline, loads
+    stop.set()
+    watcher.join()
+    final = readings(load.runtime.processes())
+    trace.memory.append((time.perf_counter() - began, final))
+    return samples, trace
+
+
+def kind_p95(samples: list[Sample], kind: str, start: float, end: float) -> float:
+    return p95([s.seconds for s in samples if s.kind == kind and start <= s.at < end])
+
+
+def after_first_minute(series: list[tuple[float, dict[str, Memory]]]) -> dict[str, Memory]:
+    """The first memory reading at or after one minute (the baseline: start-up and warm-up are over)."""
+    for at, reading in series:
+        if at >= 60:
+            return reading
+    return series[len(series) // 2][1] if series else {}
+
+
+def growth(before: int, after: int) -> float:
+    return (after / before - 1) * 100 if before else float("nan")
+
+
+MB = 2**20
+
+
+def mb(reading: Memory | None) -> str:
+    return f"{reading.rss / MB:.1f}/{reading.uss / MB:.1f}" if reading else "-"
+
+
+GOAL_DRIFT, GOAL_MEMORY = 20.0, 10.0
+
+
+TABLE_HEALTH = """
+SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count,
+       pg_size_pretty(pg_total_relation_size(relid)) AS total
+FROM pg_stat_user_tables WHERE relname IN ('document', 'document_chunk') ORDER BY relname
+"""
+
+
+async def table_health(state: dict[str, Any]) -> list[str]:
+    """Live and dead rows, autovacuum runs and total size (with indexes) of the tables the uploads rewrite, and
+    whether autovacuum is on; read over the unix socket (`platform status` names it)."""
+    import asyncpg
+
+    socket_url = state["endpoints"]["postgres (unix socket)"]  # /campusbot?host=<dir>&port=<port>
+    database, _, query = socket_url.lstrip("/").partition("?")
+    options = dict(part.split("=", 1) for part in query.split("&"))
+    connection = await asyncpg.connect(host=options["host"], port=int(options["port"]), user="postgres",
+                                       database=database)  # fmt: skip
+    try:
+        autovacuum = await connection.fetchval("SHOW autovacuum")
+        rows = await connection.fetch(TABLE_HEALTH)
+    finally:
+        await connection.close()
+    return [f"autovacuum {autovacuum}"] + [
+        f"{r['relname']}: {r['n_live_tup']} live rows, {r['n_dead_tup']} dead, autovacuum ran {r['autovacuum_count']} "
+        f"times (analyze {r['autoanalyze_count']}), {r['total']} with its indexes"
+        for r in rows
+    ]
 
 
 def main() -> None:
@@ -239,6 +385,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5.0, help="soak duration (at least 2 for the drift)")
     parser.add_argument("--calibrate", type=float, default=20.0, help="seconds of closed-loop saturation measurement")
     parser.add_argument("--concurrency", type=int, default=6, help="clients while measuring saturation")
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between memory readings")
     args = parser.parse_args()
 
     runtime = Runtime()
@@ -253,42 +400,109 @@ def main() -> None:
             load.http.post(runtime.chat_url, json={"message": message})
         saturated = saturation(load, args.calibrate, args.concurrency)
         rate = saturated / 2
-        samples, baseline, loads = soak(load, rate, args.minutes * 60)
-        final = {name: rss(process) for name, process in runtime.processes().items()}
+        samples, trace = soak(load, rate, args.minutes * 60, args.every)
         state = json.loads(runtime.platform("status", "--json").stdout)
+        tables = asyncio.run(table_health(state))
     finally:
         runtime.platform("down")
         shutil.rmtree(runtime.data_dir, ignore_errors=True)
+    report(args, startup, saturated, rate, samples, trace, state)
+    print("PostgreSQL at the end (the soak's re-indexing deletes and inserts chunks; autovacuum as on RDS):")
+    for line in tables:
+        print(f"  {line}")
 
+
+def report(
+    args: argparse.Namespace,
+    startup: float,
+    saturated: float,
+    rate: float,
+    samples: list[Sample],
+    trace: Trace,
+    state: dict[str, Any],
+) -> None:
     end = max(sample.at for sample in samples)
     first = [s.seconds for s in samples if s.at < 60 and s.kind != "upload"]
     last = [s.seconds for s in samples if s.at >= end - 60 and s.kind != "upload"]
     errors = [s for s in samples if not s.ok]
     drift = (p95(last) / p95(first) - 1) * 100
+    load_now = os.getloadavg()
     print(f"campusbot soak — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"host load average at the end: {load_now[0]:.2f} / {load_now[1]:.2f} / {load_now[2]:.2f} (1/5/15 min); "
+          f"during the soak {min(v for _, v in trace.loads):.2f}-{max(v for _, v in trace.loads):.2f}")  # fmt: skip
     print(f"runtime start-up {startup:.1f} s; saturation {saturated:.1f} chat turns/s at {args.concurrency} clients")
     print(f"soak: {args.minutes:g} min at {rate:.1f} req/s (half saturation), {len(samples)} requests: "
           + ", ".join(f"{k} {sum(1 for s in samples if s.kind == k)}" for k in ("chat", "api", "upload")))  # fmt: skip
     print(f"errors: {len(errors)} (goal 0)" + "".join(f"\n  {e.detail}" for e in errors[:10]))
     print(f"p95 first minute {p95(first) * 1000:.1f} ms, last minute {p95(last) * 1000:.1f} ms: "
           f"drift {drift:+.1f} % (goal <= 20 %)")  # fmt: skip
-    minutes = per_minute(samples, loads)
-    print(
-        f"{'minute':>6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95 vs 1st':>10} {'host load':>9}"
-    )
+    minutes = per_minute(samples, trace.loads)
+    kinds = ("chat", "api", "upload")
+    print(f"{'minute':>6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95 vs 1st':>10} "
+          + " ".join(f"{k + ' p95':>10}" for k in kinds) + f" {'host load':>9}")  # fmt: skip
     for m in minutes:
         versus = (m.p95 / minutes[0].p95 - 1) * 100 if minutes[0].p95 else float("nan")
+        by_kind = " ".join(f"{kind_p95(samples, k, (m.index - 1) * 60, m.index * 60) * 1000:>10.1f}" for k in kinds)
         print(f"{m.index:>6} {m.requests:>8} {m.errors:>6} {m.p50 * 1000:>8.1f} {m.p95 * 1000:>8.1f} "
-              f"{versus:>+9.1f}% {m.load:>9.2f}")  # fmt: skip
+              f"{versus:>+9.1f}% {by_kind} {m.load:>9.2f}")  # fmt: skip
     print(f"p95 trend over all minutes: {trend([m.p95 for m in minutes]):+.1f} % of the first minute per minute "
           f"(a quiet host shows as a flat host load column; {os.cpu_count()} cores)")  # fmt: skip
-    print(f"{'process':<22} {'RSS after 1 min MB':>19} {'RSS at end MB':>14} {'growth':>8}  (goal <= 10 %)")
+    kind_drift = {k: (kind_p95(samples, k, end - 60, end + 1) / kind_p95(samples, k, 0, 60) - 1) * 100 for k in kinds}
+    print("p95 drift first -> last minute by kind: " + ", ".join(f"{k} {v:+.1f} %" for k, v in kind_drift.items()))
+
+    baseline, final = after_first_minute(trace.memory), trace.memory[-1][1]
+    print(f"memory per process after the first minute and at the end (goal: growth <= {GOAL_MEMORY:g} %). RSS counts "
+          "touched shared memory; USS is private. PostgreSQL is judged on USS: its RSS grows as backends touch pages "
+          "of shared_buffers (a fixed, bounded segment, not a leak); the Python processes on RSS.")  # fmt: skip
+    print(f"{'process':<14} {'RSS 1 min':>9} {'RSS end':>8} {'growth':>8} {'USS 1 min':>9} {'USS end':>8} "
+          f"{'growth':>8} {'fds':>9} {'threads':>9}  judged")  # fmt: skip
+    verdicts: list[tuple[str, float]] = []
     for name, before in sorted(baseline.items()):
-        after = final.get(name, 0)
-        growth = (after / before - 1) * 100 if before else float("nan")
-        print(f"{name:<22} {before / 2**20:>19.1f} {after / 2**20:>14.1f} {growth:>+7.1f}%")
+        after = final.get(name, Memory(0, 0, 0, 0))
+        judged_on = "USS" if name == "postgres" else "RSS"
+        judged = growth(before.uss, after.uss) if judged_on == "USS" else growth(before.rss, after.rss)
+        verdicts.append((name, judged))
+        print(f"{name:<14} {before.rss / MB:>9.1f} {after.rss / MB:>8.1f} {growth(before.rss, after.rss):>+7.1f}% "
+              f"{before.uss / MB:>9.1f} {after.uss / MB:>8.1f} {growth(before.uss, after.uss):>+7.1f}% "
+              f"{before.fds:>4}>{after.fds:<4} {before.threads:>4}>{after.threads:<4}  {judged_on} "
+              f"{judged:+.1f} % {'ok' if judged <= GOAL_MEMORY else 'OVER'}")  # fmt: skip
+    names = sorted(final)
+    print("memory over time, RSS/USS MB: " + " ".join(f"{n:>13}" for n in ["s", *names]))
+    step = max(1, len(trace.memory) // 12)
+    for at, reading in [*trace.memory[::step], trace.memory[-1]][:14]:
+        cells = [f"{reading[n].rss / MB:.0f}/{reading[n].uss / MB:.0f}" if n in reading else "-" for n in names]
+        print("                             " + " ".join(f"{c:>13}" for c in [f"{at:.0f}", *cells]))
+    if trace.backends:
+        pg_base = after_first_minute(trace.backends)
+        pg_end = trace.backends[-1][1]
+        print("PostgreSQL processes, RSS/USS MB after 1 min -> end (a connection row missing at one end was opened or "
+              "closed in between):")  # fmt: skip
+        for role in sorted(set(pg_base) | set(pg_end)):
+            b, e = pg_base.get(role), pg_end.get(role)
+            print(f"  {role[:60]:<60} {mb(b):>13} -> {mb(e):<13}")
+        connections = [sum(1 for role in reading if role.startswith("connection ")) for reading in (pg_base, pg_end)]
+        grown = {
+            role: pg_end[role].uss - pg_base[role].uss for role in set(pg_base) & set(pg_end)
+        }  # a process that came or went (a connection opened or closed) is no growth of another
+        most = max(grown, key=lambda role: grown[role], default="")
+        if most:
+            kept = set(pg_base) & set(pg_end)
+            judged = growth(sum(pg_base[r].uss for r in kept), sum(pg_end[r].uss for r in kept))
+            print(f"PostgreSQL: connections {connections[0]} -> {connections[1]}; largest private growth of one "
+                  f"process {grown[most] / MB:+.1f} MB ({most}); judged on the USS of the processes alive at both "
+                  f"readings, together: {judged:+.1f} % (a connection the API's pool opened in between is a new "
+                  "process, bounded by the pool's size, not growth; a 0.3 MB helper's % is no figure)")  # fmt: skip
+            verdicts = [(name, value) for name, value in verdicts if name != "postgres"]
+            verdicts.append(("postgres", judged))
     restarts = {name: r["restarts"] for name, r in state.get("supervision", {}).items() if r["restarts"]}
     print(f"restarts during the soak: {restarts or 'none'}")
+    print("verdict:")
+    print(f"  errors        {len(errors)} of {len(samples)}: {'met' if not errors else 'NOT met'} (goal 0)")
+    print(f"  p95 drift     {drift:+.1f} %: {'met' if drift <= GOAL_DRIFT else 'NOT met'} (goal <= {GOAL_DRIFT:g} %; "
+          f"host load {min(v for _, v in trace.loads):.1f}-{max(v for _, v in trace.loads):.1f})")  # fmt: skip
+    for name, judged in verdicts:
+        print(f"  memory {name:<21} {judged:+.1f} %: {'met' if judged <= GOAL_MEMORY else 'NOT met'} "
+              f"(goal <= {GOAL_MEMORY:g} %)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MAX_ROW_ID = 2_147_483_647
 CONNECT_TIMEOUT = 2.0
 USER_AGENT = "campusbot-fulfillment"
+MAX_IDLE_CONNECTIONS = 4  # idle keep-alive connections kept (Lambda runs one invocation at a time: 1 is used)
 
 
 class ApiError(Exception):
@@ -242,8 +243,13 @@ class DataApi(Protocol):
 
 
 class HttpApiClient:
-    """DataApi over HTTP: the standard library's http.client (no HTTP library on the cold start's path), one
-    keep-alive connection per thread, kept while the execution environment lives."""
+    """DataApi over HTTP: the standard library's http.client (no HTTP library on the cold start's path) with a
+    small pool of idle keep-alive connections, kept while the execution environment lives.
+
+    A request takes the most recently used idle connection (or opens one) and gives it back when the answer has
+    been read; at most `max_idle` wait, the rest are closed. Connections are not tied to a thread: an invoker that
+    runs each invocation on a thread of its own (the local Lambda environment) reuses one connection as Lambda's
+    single invocation thread does, instead of opening one per invocation and keeping every one of them open."""
 
     def __init__(
         self,
@@ -251,6 +257,7 @@ class HttpApiClient:
         *,
         timeout: float = 8.0,
         assist_timeout: float = 20.0,
+        max_idle: int = MAX_IDLE_CONNECTIONS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         parts = urlsplit(self.base_url)
@@ -260,16 +267,22 @@ class HttpApiClient:
         self._timeout = timeout
         self._assist_timeout = assist_timeout
         self._connect_timeout = min(CONNECT_TIMEOUT, timeout)
-        self._local = threading.local()
-        self._connections: list[http.client.HTTPConnection] = []
+        self._max_idle = max_idle
+        self._idle: list[http.client.HTTPConnection] = []  # last in, first out: the warmest connection first
+        self._generation = 0  # close() moves it on: a connection out at that moment is not taken back
         self._lock = threading.Lock()
+
+    @property
+    def idle_connections(self) -> int:
+        with self._lock:
+            return len(self._idle)
 
     def close(self) -> None:
         with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
-        self._local = threading.local()
+            idle, self._idle = self._idle, []
+            self._generation += 1
+        for connection in idle:
+            connection.close()
 
     def recommendations(
         self,
@@ -377,10 +390,10 @@ class HttpApiClient:
     def _exchange(
         self, method: str, target: str, headers: dict[str, str], body: bytes | None, timeout: float
     ) -> tuple[int, bytes]:
-        """One request on this thread's keep-alive connection; a connection the server closed while idle is
+        """One request on an idle keep-alive connection (or a new one); a connection the server closed while idle is
         replaced once (the request never reached it), any other failure is the caller's."""
         for attempt in (1, 2):
-            connection, reused = self._connection()
+            connection, reused, generation = self._checkout()
             try:
                 if connection.sock is None:
                     connection.connect()
@@ -389,37 +402,38 @@ class HttpApiClient:
                 response = connection.getresponse()
                 raw = response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self._drop(connection)
+                connection.close()
                 if reused and attempt == 1:
                     continue
                 raise
             except BaseException:
-                self._drop(connection)
+                connection.close()
                 raise
             if response.will_close:
-                self._drop(connection)
+                connection.close()
+            else:
+                self._checkin(connection, generation)
             return response.status, raw
         raise AssertionError("unreachable")
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            return connection, True
+    def _checkout(self) -> tuple[http.client.HTTPConnection, bool, int]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True, self._generation
+            generation = self._generation
+        connection: http.client.HTTPConnection
         if self._scheme == "https":
             connection = http.client.HTTPSConnection(self._host, self._port, timeout=self._connect_timeout)
         else:
             connection = http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
-        self._local.connection = connection
-        with self._lock:
-            self._connections.append(connection)
-        return connection, False
+        return connection, False, generation
 
-    def _drop(self, connection: http.client.HTTPConnection) -> None:
-        connection.close()
-        self._local.connection = None
+    def _checkin(self, connection: http.client.HTTPConnection, generation: int) -> None:
         with self._lock:
-            if connection in self._connections:
-                self._connections.remove(connection)
+            if generation == self._generation and len(self._idle) < self._max_idle:
+                self._idle.append(connection)
+                return
+        connection.close()
 
 
 def _parse(shape: type[ShapeT], payload: Any) -> ShapeT:

@@ -12,9 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from campusbot.assistant.api_client import (
+    MAX_IDLE_CONNECTIONS,
     ApiConflict,
     ApiNotFound,
     ApiRejected,
@@ -219,3 +221,48 @@ def test_assist_posts_the_question_and_tolerates_a_loose_shape(serve: Serve) -> 
     request = recorder.requests[0]
     assert (request.method, request.url.path) == ("POST", "/assist")
     assert json.loads(request.content) == {"question": "can I work while studying?", "session_id": "s-1"}
+
+
+def test_invocations_on_threads_of_their_own_share_one_connection(serve: Serve) -> None:
+    """The local Lambda environment runs each invocation on a new thread: they reuse one keep-alive connection, as
+    Lambda's single invocation thread does (a connection per thread opened one per invocation and kept it open)."""
+    api, recorder = serve(lambda _: httpx.Response(200, json={"data": [], "count": 0}))
+    for _ in range(20):
+        invocation = threading.Thread(target=api.opportunities, kwargs={"field": "Law"})
+        invocation.start()
+        invocation.join()
+    assert len(recorder.requests) == 20
+    assert len(recorder.connections) == 1
+    assert api.idle_connections == 1
+
+
+def _open_sockets_to(port: int) -> int:
+    return sum(1 for c in psutil.Process().net_connections("tcp") if c.raddr and c.raddr.port == port)
+
+
+def test_connections_beyond_the_idle_limit_are_closed_not_kept(serve: Serve) -> None:
+    """A burst of concurrent requests opens a connection each; afterwards at most `max_idle` stay open."""
+    release = threading.Event()
+    arrived = threading.Semaphore(0)
+
+    def slow(_: httpx.Request) -> httpx.Response:
+        arrived.release()
+        release.wait(5)
+        return httpx.Response(200, json={"data": [], "count": 0})
+
+    api, recorder = serve(slow)
+    port = int(api.base_url.rsplit(":", 1)[1])
+    burst = [threading.Thread(target=api.opportunities, kwargs={"field": "Law"}) for _ in range(10)]
+    for thread in burst:
+        thread.start()
+    for _ in burst:
+        assert arrived.acquire(timeout=5)
+    assert len(recorder.connections) == 10
+    release.set()
+    for thread in burst:
+        thread.join()
+    assert api.idle_connections == MAX_IDLE_CONNECTIONS
+    assert _open_sockets_to(port) == MAX_IDLE_CONNECTIONS
+    api.close()
+    assert api.idle_connections == 0
+    assert _open_sockets_to(port) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from campusbot.local.emulator.sessions import SessionBusy, SessionKey, SessionStore
@@ -64,3 +66,45 @@ def test_session_state_is_a_copy() -> None:
     state["intent"]["name"] = "Changed"
     assert stored.intent is not None and stored.intent["name"] == "Greeting"
     assert state["sessionAttributes"] == {}
+
+
+def test_expiry_follows_the_last_turn_not_the_creation() -> None:
+    """Sessions expire in the order they were last used: an old session with a recent turn outlives younger ones
+    left idle, and a session in a turn is never dropped, nor does it keep the stale ones behind it alive."""
+    clock = Clock()
+    store = SessionStore(ttl_seconds=600, clock=clock)
+    keys = [KEY._replace(session_id=f"s-{n}") for n in range(5)]
+    for key in keys:
+        with store.turn(key):
+            pass
+        clock.now += 10
+    clock.now += 550  # s-0 idle 600 s, s-4 idle 560 s
+    with store.turn(keys[0]):  # s-0 used again: now the youngest
+        pass
+    clock.now += 25  # s-1 (idle 615 s) and s-2 (605 s) are stale; s-3 (595 s) is not
+    assert [store.get(key) is not None for key in keys] == [True, False, False, True, True]
+    with store.turn(keys[3]):
+        clock.now += 20  # s-3 idle past the TTL while in its turn; s-4 stale behind it
+        assert store.get(keys[4]) is None
+        assert len(store) == 2  # s-0, and s-3 held by its turn
+    assert store.get(keys[3]) is not None  # the turn ended: it is fresh again
+    assert len(store) == 2
+
+
+def test_idle_sessions_hold_nothing_the_garbage_collector_walks() -> None:
+    """Thousands of sessions stay alive within the TTL under a steady load of new visitors; an idle one is bytes, so
+    a full collection of the emulator does not walk them (it paused every turn for tens of ms at a few thousand)."""
+    store = SessionStore(ttl_seconds=600)
+    gc.collect()
+    before = len(gc.get_objects())
+    for n in range(300):
+        with store.turn(KEY._replace(session_id=f"s-{n}")) as session:
+            session.session_attributes = {"student_id": "7", "language": "en"}
+            session.intent = {"name": "Greeting", "slots": {"a": None}, "state": "Fulfilled"}
+            session.messages = [{"contentType": "PlainText", "content": "Hello!"}]
+    del session
+    gc.collect()
+    assert len(gc.get_objects()) - before < 2 * 300  # at most its key and entry per idle session (a live one: ~6+)
+    with store.turn(KEY._replace(session_id="s-7")) as again:  # and each comes back whole
+        assert again.session_attributes == {"student_id": "7", "language": "en"}
+        assert again.messages == [{"contentType": "PlainText", "content": "Hello!"}]
