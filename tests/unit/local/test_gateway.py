@@ -76,17 +76,35 @@ async def test_binary_bodies_are_base64_encoded() -> None:
 
 
 async def test_unknown_routes_and_methods_get_api_gateways_403() -> None:
+    # MISSING_AUTHENTICATION_TOKEN through the module's DEFAULT_4XX: AWS's message in the chat's error shape
     handler = RecordingHandler()
     for method, path in [("GET", "/chat"), ("POST", "/admin"), ("DELETE", "/chat")]:
         response = await call(handler, method, path)
-        assert response.status_code == 403 and response.json() == {"message": "Missing Authentication Token"}
+        assert response.status_code == 403 and response.json() == {"error": "Missing Authentication Token"}
+        assert response.headers["access-control-allow-origin"] == "*"
     assert handler.events == []
 
 
 async def test_a_crashing_or_malformed_handler_is_a_502() -> None:
+    # DEFAULT_5XX of the module: the chat's {"error": ...} shape with CORS headers, not {"message": ...}
     for result in [RuntimeError("boom"), {"body": "no status"}, ["not", "a", "dict"], {"statusCode": 200, "body": 5}]:
         response = await call(RecordingHandler(result), "POST", "/chat", json={"message": "x"})
-        assert response.status_code == 502 and response.json() == {"message": "Internal server error"}
+        assert response.status_code == 502 and set(response.json()) == {"error"} and response.json()["error"]
+        assert "Internal server error" not in response.text
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.headers["x-amzn-errortype"] == "InternalServerErrorException"
+
+
+async def test_a_handler_that_does_not_answer_in_time_is_a_504() -> None:
+    response = await call(RecordingHandler(httpx.ReadTimeout("slow")), "POST", "/chat", json={"message": "x"})
+    assert response.status_code == 504 and response.json()["error"].startswith("the answer took too long")
+
+
+async def test_a_body_over_api_gateways_10_mb_is_a_413_before_the_handler() -> None:
+    handler = RecordingHandler()
+    response = await call(handler, "POST", "/chat", content=b"x" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413 and response.json() == {"error": "the request is too large"}
+    assert handler.events == []
 
 
 async def test_base64_responses_are_decoded() -> None:
