@@ -186,6 +186,7 @@ def create_gateway(
         return {**context, "integrationLatency": int((time.perf_counter() - started) * 1000)}
 
     async def invoke(request: Request) -> Response:
+        received = time.perf_counter()
         resource = request.url.path.rstrip("/") or "/"
         methods = ROUTES.get(resource)
         if methods is None or request.method not in methods:
@@ -200,6 +201,7 @@ def create_gateway(
                 return allowed
             event["requestContext"]["authorizer"] = allowed
         context = LambdaContext(function_name=function_name, timeout_seconds=timeout)
+        invoked = time.perf_counter()
         try:
             result = await run_in_threadpool(handler, event, context)
         except (TimeoutError, httpx.TimeoutException):  # no answer within the integration's time
@@ -208,7 +210,12 @@ def create_gateway(
         except Exception:  # a Lambda crash is API Gateway's 502, not a broken connection
             log.exception("lex_proxy handler raised")
             return gateway_response(errors, "DEFAULT_5XX")
-        return lambda_response(result, errors)
+        response = lambda_response(result, errors)
+        # where the time went (benchmarks read it: bench/chat_latency.py): the Lambda invocation and the whole request
+        lambda_ms = (time.perf_counter() - invoked) * 1000
+        total_ms = (time.perf_counter() - received) * 1000
+        response.headers["Server-Timing"] = f"lambda;dur={lambda_ms:.2f}, gateway;dur={total_ms:.2f}"
+        return response
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "routes": sorted(ROUTES)})
