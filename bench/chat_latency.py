@@ -163,6 +163,25 @@ def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n
             ("  gateway's own time (Server-Timing)", split["gateway"])]  # fmt: skip
 
 
+def log_offsets(data_dir: Path) -> dict[Path, int]:
+    return {path: path.stat().st_size for path in (data_dir / "logs").glob("*.log")}
+
+
+def gc_pauses_since(offsets: dict[Path, int]) -> dict[str, list[float]]:
+    """The `gc pause:` lines (campusbot.local.gc_pauses) each component logged since `offsets`: their ms."""
+    import re
+
+    from campusbot.local.gc_pauses import MARK
+
+    found: dict[str, list[float]] = {}
+    for path, offset in offsets.items():
+        with path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", "replace")
+        found[path.stem] = [float(m) for m in re.findall(re.escape(MARK) + r" generation \d+, ([0-9.]+) ms", text)]
+    return found
+
+
 def measure(name: str, n: int, call: object) -> Stats:
     assert callable(call)
     latencies = []
@@ -222,10 +241,12 @@ def main() -> None:
             hops(env, http, chat_url, api_url, 2 * len(TURNS))  # warm-up
             intents.clear()
             load_before = load()
+            offsets = log_offsets(data_dir)
             began = time.perf_counter()
             layered = hops(env, http, chat_url, api_url, args.turns)
             hop_wall = time.perf_counter() - began
             hop_load = f"{load_before} -> {load()}"
+            pauses = gc_pauses_since(offsets)
             results = [
                 measure("API      direct call (same answer)", args.turns, direct),
                 measure("chat     one turn, full local chain", args.turns, chat),
@@ -256,6 +277,13 @@ def main() -> None:
             f"{outer} p50 +{hop_stats[outer].p50_ms - hop_stats[inner].p50_ms:.1f} / p99 "
             f"+{hop_stats[outer].p99_ms - hop_stats[inner].p99_ms:.1f} ms"
             for inner, outer in itertools.pairwise(names)
+        )
+    )
+    print(
+        "garbage-collector pauses >= 2 ms logged meanwhile (count, total ms, longest): "
+        + (
+            ", ".join(f"{name} {len(ms)}, {sum(ms):.0f}, {max(ms):.1f}" for name, ms in sorted(pauses.items()) if ms)
+            or "none"
         )
     )
     full = hop_stats["gateway"]
