@@ -140,14 +140,15 @@ def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n
         result = lex_proxy(event)
         assert result["statusCode"] == 200, result
 
-    split: dict[str, list[float]] = {"lambda": [], "gateway": []}
+    split: dict[str, list[float]] = {"authorizer": [], "lambda": [], "gateway": []}
 
     def gateway(i: int) -> None:
         response = http.post(chat_url, json={"message": TURNS[i % len(TURNS)][0]})
         assert response.status_code == 200 and response.json()["state"] == "Fulfilled", response.text
         timing = server_timing(response.headers.get("server-timing", ""))
+        split["authorizer"].append(timing["authorizer"] / 1000)
         split["lambda"].append(timing["lambda"] / 1000)
-        split["gateway"].append((timing["gateway"] - timing["lambda"]) / 1000)
+        split["gateway"].append((timing["gateway"] - timing["lambda"] - timing["authorizer"]) / 1000)
 
     layers = [("api", direct), ("fulfillment", fulfill), ("lex", recognize), ("lex_proxy", proxy),
               ("gateway", gateway)]  # fmt: skip
@@ -159,7 +160,8 @@ def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n
             latencies[name].append(time.perf_counter() - started)
     fulfillment.close()
     lex_proxy.close()
-    return [*latencies.items(), ("  lex_proxy invocation (Server-Timing)", split["lambda"]),
+    return [*latencies.items(), ("  authorizer invocation (Server-Timing)", split["authorizer"]),
+            ("  lex_proxy invocation (Server-Timing)", split["lambda"]),
             ("  gateway's own time (Server-Timing)", split["gateway"])]  # fmt: skip
 
 

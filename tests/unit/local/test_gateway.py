@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import httpx
@@ -183,3 +184,25 @@ async def test_the_preflight_skips_the_authorizer() -> None:
     app = create_gateway(RecordingHandler({"statusCode": 204, "headers": {}, "body": ""}), authorizer=authorizer)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
         assert (await http.options("/chat")).status_code == 204
+
+
+async def test_a_turn_says_where_its_time_went_in_server_timing() -> None:
+    def slow(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        time.sleep(0.02)
+        return {"statusCode": 200, "body": "{}"}
+
+    def authorizer(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        from campusbot.auth.authorizer import allow
+
+        time.sleep(0.01)
+        return allow(event["methodArn"], None)
+
+    app = create_gateway(slow, authorizer=authorizer)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
+        response = await http.post("/chat", json={"message": "hi"})
+    timings = {
+        name.strip(): float(duration.removeprefix("dur="))
+        for name, _, duration in (part.partition(";") for part in response.headers["server-timing"].split(","))
+    }
+    assert timings["lambda"] >= 20 and timings["authorizer"] >= 10
+    assert timings["gateway"] >= timings["lambda"] + timings["authorizer"]
