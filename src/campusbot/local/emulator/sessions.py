@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,7 +76,9 @@ class SessionStore:
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
-        self._sessions: dict[SessionKey, Session] = {}
+        # least recently seen first (creation and touch() move a session to the end): expiring reads only the stale
+        # front, not every session at every turn (a long run keeps thousands for the idle TTL)
+        self._sessions: OrderedDict[SessionKey, Session] = OrderedDict()
         self._busy: set[SessionKey] = set()
         self._lock = threading.Lock()
 
@@ -97,6 +100,7 @@ class SessionStore:
         with self._lock:
             session.last_seen = self._clock()
             self._sessions[session.key] = session
+            self._sessions.move_to_end(session.key)
 
     def delete(self, key: SessionKey) -> Session | None:
         with self._lock:
@@ -125,6 +129,11 @@ class SessionStore:
 
     def _expire(self) -> None:
         now = self._clock()
-        stale = [k for k, s in self._sessions.items() if now - s.last_seen > self.ttl_seconds and k not in self._busy]
+        stale = []
+        for key, session in self._sessions.items():
+            if now - session.last_seen <= self.ttl_seconds:
+                break  # every later one was seen more recently
+            if key not in self._busy:
+                stale.append(key)
         for key in stale:
             del self._sessions[key]
