@@ -6,16 +6,24 @@ API → PostgreSQL over TLS (the RDS stand-in), and back (plus the chat event: a
 lake). The baseline asks the data API directly for the same answer. Starts its own runtime (`platform up --detach`)
 on free ports in a temp dir; intents answered from the database only.
 
+The tail, hop by hop (issue 18: p99 <= 3x p50 over 2,000 turns at C=1): each turn calls every layer of the chain
+once, in the same order, so all of them see the same machine load: the data API directly (API + PostgreSQL), the
+fulfillment Lambda's execution environment with a recorded Lex fulfillment event (+ the Lambda worker), the Lex
+emulator's RecognizeText (+ NLU and the dialog), the lex_proxy Lambda's environment with a proxy event (+ lex_proxy),
+and the gateway (+ the gateway). The gateway's `Server-Timing` header splits each gateway turn into the lex_proxy
+invocation and the gateway's own time. Each figure is printed with the load average (the machine may be shared).
+
 Sign-in (issue 12), same run: the same turns signed in (a student of the runtime's moto user pool, registered, its
 ID token as Bearer: the gateway runs the authorizer Lambda first), and the token check alone (`TokenVerifier.verify`
 on a moto ID token) with the JWKS cached, as in a warm authorizer, and uncached (fetched from moto every time).
 
-    .venv/bin/python bench/chat_latency.py [--turns 240]
+    .venv/bin/python bench/chat_latency.py [--turns 2000]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -72,6 +80,110 @@ def sign_in_student(env: dict[str, str], http: httpx.Client, chat_url: str) -> d
     return {"token": token, "headers": headers, "verifiers": verifiers}
 
 
+EVENTS = Path(__file__).resolve().parents[1] / "tests" / "events"
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """`lambda;dur=1.2, gateway;dur=3.4` → {"lambda": 1.2, "gateway": 3.4} (ms)."""
+    found = {}
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";")
+        if rest.startswith("dur="):
+            found[name] = float(rest[4:])
+    return found
+
+
+def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n: int) -> list[tuple[str, list[float]]]:
+    """Every layer of the chain once per turn, innermost first; returns (layer, latencies in s) in that order."""
+    import json
+
+    import boto3
+
+    from campusbot.local.lambda_invoke import LambdaInvoker
+    from campusbot.local.runtime import read_state
+    from campusbot.settings import Settings
+
+    settings = Settings.from_environment(env)
+    state = read_state(settings)
+    assert state is not None, "the runtime is not up"
+    children = state["children"]
+    fulfillment = LambdaInvoker(children["lambda-fulfillment"]["url"], "campusbot-fulfillment", 30)
+    lex_proxy = LambdaInvoker(children["lambda-lex_proxy"]["url"], "campusbot-lex-proxy", 30)
+    lex = boto3.client(
+        "lexv2-runtime", endpoint_url=children["emulator"]["url"], region_name=settings.region,
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )  # fmt: skip
+    fulfillment_events = [json.loads((EVENTS / f"lex_{name}_fulfillment.json").read_text())
+                          for name in ("university", "recommend")]  # fmt: skip
+    proxy_event = json.loads((EVENTS / "apigw_chat_post.json").read_text())
+
+    def direct(i: int) -> None:
+        _, path, params = TURNS[i % len(TURNS)]
+        assert http.get(api_url + path, params=params).status_code == 200  # type: ignore[arg-type]
+
+    def fulfill(i: int) -> None:
+        result = fulfillment(fulfillment_events[i % 2])
+        assert result["sessionState"]["intent"]["state"] == "Fulfilled", result
+
+    def recognize(i: int) -> None:
+        result = lex.recognize_text(botId=settings.bot_id, botAliasId=settings.bot_alias_id, localeId="en_US",
+                                    sessionId=f"bench-lex-{i}", text=TURNS[i % len(TURNS)][0])  # fmt: skip
+        assert result["sessionState"]["intent"]["state"] == "Fulfilled", result["sessionState"]
+
+    def proxy(i: int) -> None:
+        event = {**proxy_event, "body": json.dumps({"message": TURNS[i % len(TURNS)][0], "session_id": f"bp-{i}"})}
+        result = lex_proxy(event)
+        assert result["statusCode"] == 200, result
+
+    split: dict[str, list[float]] = {"authorizer": [], "lambda": [], "gateway": []}
+
+    def gateway(i: int) -> None:
+        response = http.post(chat_url, json={"message": TURNS[i % len(TURNS)][0]})
+        assert response.status_code == 200 and response.json()["state"] == "Fulfilled", response.text
+        timing = server_timing(response.headers.get("server-timing", ""))
+        split["authorizer"].append(timing["authorizer"] / 1000)
+        split["lambda"].append(timing["lambda"] / 1000)
+        split["gateway"].append((timing["gateway"] - timing["lambda"] - timing["authorizer"]) / 1000)
+
+    layers = [("api", direct), ("fulfillment", fulfill), ("lex", recognize), ("lex_proxy", proxy),
+              ("gateway", gateway)]  # fmt: skip
+    latencies: dict[str, list[float]] = {name: [] for name, _ in layers}
+    for i in range(n):
+        for name, call in layers:
+            started = time.perf_counter()
+            call(i)
+            latencies[name].append(time.perf_counter() - started)
+    fulfillment.close()
+    lex_proxy.close()
+    return [*latencies.items(), ("  authorizer invocation (Server-Timing)", split["authorizer"]),
+            ("  lex_proxy invocation (Server-Timing)", split["lambda"]),
+            ("  gateway's own time (Server-Timing)", split["gateway"])]  # fmt: skip
+
+
+def log_offsets(data_dir: Path) -> dict[Path, int]:
+    return {path: path.stat().st_size for path in (data_dir / "logs").glob("*.log")}
+
+
+def gc_pauses_since(offsets: dict[Path, int]) -> dict[str, list[float]]:
+    """The `gc pause:` lines (campusbot.local.gc_pauses) each component logged since `offsets`: their ms."""
+    import re
+
+    from campusbot.local.gc_pauses import MARK
+
+    found: dict[str, list[float]] = {}
+    for path, offset in offsets.items():
+        with path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", "replace")
+        found[path.stem] = [float(m) for m in re.findall(re.escape(MARK) + r" generation \d+, ([0-9.]+) ms", text)]
+    return found
+
+
 def measure(name: str, n: int, call: object) -> Stats:
     assert callable(call)
     latencies = []
@@ -85,7 +197,7 @@ def measure(name: str, n: int, call: object) -> Stats:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--turns", type=int, default=240, help="chat turns measured (and as many API calls)")
+    parser.add_argument("--turns", type=int, default=2000, help="chat turns measured (and as many API calls)")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-chat-bench-"))
@@ -128,7 +240,15 @@ def main() -> None:
             measure("warm-up", 3 * len(TURNS), chat)
             measure("warm-up", 3 * len(TURNS), chat_signed_in)
             measure("warm-up", 3 * len(TURNS), direct)
+            hops(env, http, chat_url, api_url, 2 * len(TURNS))  # warm-up
             intents.clear()
+            load_before = load()
+            offsets = log_offsets(data_dir)
+            began = time.perf_counter()
+            layered = hops(env, http, chat_url, api_url, args.turns)
+            hop_wall = time.perf_counter() - began
+            hop_load = f"{load_before} -> {load()}"
+            pauses = gc_pauses_since(offsets)
             results = [
                 measure("API      direct call (same answer)", args.turns, direct),
                 measure("chat     one turn, full local chain", args.turns, chat),
@@ -147,7 +267,34 @@ def main() -> None:
     print(f"campusbot chat latency — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"runtime start-up (platform up --detach, first start incl. seeding): {startup_s:.1f} s")
     print(f"turns: {args.turns} sequential single-turn sessions over {len(TURNS)} messages; intents {intents}")
-    print(HEADER)
+    print(f"\nthe tail hop by hop: {args.turns} turns, each through every layer in turn ({hop_load}, 1/5 min)")
+    print(HEADER + "  (each layer includes those above it)")
+    hop_stats = {name: stats(name, values, hop_wall) for name, values in layered}
+    for hop in hop_stats.values():
+        print(hop.row() + f"  p99/p50 {hop.p99_ms / hop.p50_ms:.1f}x")
+    names = ["api", "fulfillment", "lex", "lex_proxy", "gateway"]
+    print(
+        "added by each hop (difference of the layers' percentiles): "
+        + ", ".join(
+            f"{outer} p50 +{hop_stats[outer].p50_ms - hop_stats[inner].p50_ms:.1f} / p99 "
+            f"+{hop_stats[outer].p99_ms - hop_stats[inner].p99_ms:.1f} ms"
+            for inner, outer in itertools.pairwise(names)
+        )
+    )
+    print(
+        "garbage-collector pauses >= 2 ms logged meanwhile (count, total ms, longest): "
+        + (
+            ", ".join(f"{name} {len(ms)}, {sum(ms):.0f}, {max(ms):.1f}" for name, ms in sorted(pauses.items()) if ms)
+            or "none"
+        )
+    )
+    full = hop_stats["gateway"]
+    verdict = "meets" if full.p99_ms <= 3 * full.p50_ms else "MISSES"
+    print(
+        f"target chat turn p99 <= 3x p50: p50 {full.p50_ms:.1f}, p99 {full.p99_ms:.1f} ms "
+        f"({full.p99_ms / full.p50_ms:.1f}x, {verdict}; {hop_load})\n"
+    )
+    print(HEADER + f"  ({load()})")
     for result in results:
         print(result.row())
     api, chat_stats, signed_stats, cached_stats, uncached_stats = results

@@ -102,8 +102,8 @@ def assert_user_saw_honest_answers(load: ChatLoad, victim: str) -> None:
             assert body is not None and body["messages"], body
         elif isinstance(outcome, int):
             assert outcome in HONEST_ERRORS, (outcome, body)
-            if victim == "lambda-lex_proxy" and outcome == 502 and body == {"message": "Internal server error"}:
-                continue  # lex_proxy itself died mid-invocation: API Gateway's own 502 body (local/gateway.py as AWS)
+            # every 5xx has the chat's shape, also API Gateway's own 502 when lex_proxy dies mid-invocation (the
+            # module's DEFAULT_5XX gateway response, which local/gateway.py reads from the Terraform)
             assert body is not None and body["error"], body
         else:  # no HTTP answer at all: only while the gateway itself (the front door) is down
             assert victim == "gateway", (victim, outcome)

@@ -3,13 +3,15 @@ Lambda → its response, as `sam local start-api` would do. Served on :3000 by t
 `LambdaInvoker` of the lex_proxy execution environment (tests may give it the handler itself).
 
 Only the routes the REST API in terraform/modules/api_gateway declares exist; anything else gets API
-Gateway's own answers (403 "Missing Authentication Token" for unknown resources, 502 for a malformed
-Lambda response).
+Gateway's own answers (MISSING_AUTHENTICATION_TOKEN, a 403, for unknown resources; DEFAULT_5XX, a 502, for a Lambda
+that failed or answered malformed; INTEGRATION_TIMEOUT, a 504; REQUEST_TOO_LARGE, a 413, over 10 MB). Their status,
+body and headers are the module's `aws_api_gateway_gateway_response`s, read from the Terraform by
+`local.gateway_responses` (the chat's `{"error": ...}` shape with CORS headers), not a copy kept here.
 
 `POST /chat` first goes to the REQUEST authorizer (`authorizer`, the authorizer Lambda's execution environment), as
 the module's `aws_api_gateway_authorizer` does: no identity source and no caching, so every request is checked; its
 Allow context becomes `requestContext.authorizer` of the proxy event; "Unauthorized" is the 401 gateway response,
-a Deny the 403, any other failure the 500 (AUTHORIZER_FAILURE), each with the module's JSON body and CORS headers.
+a Deny the 403, any other failure the 500 (AUTHORIZER_FAILURE), each the module's gateway response.
 """
 
 from __future__ import annotations
@@ -20,30 +22,22 @@ import time
 import uuid
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from campusbot.local.gateway_responses import GatewayResponses
 from campusbot.local.lambda_runtime import Handler, LambdaContext
-
-# terraform/modules/api_gateway, aws_api_gateway_gateway_response.auth: status and {"error": ...} of each
-GATEWAY_RESPONSES = {
-    "UNAUTHORIZED": (401, "sign-in token missing, malformed, expired or not valid for campusbot"),
-    "ACCESS_DENIED": (403, "not allowed"),
-    "AUTHORIZER_FAILURE": (500, "sign-in could not be checked; try again"),
-}
-CORS_HEADERS = {
-    "Access-Control-Allow-Headers": "Content-Type,X-Api-Key,Authorization",
-    "Access-Control-Allow-Methods": "OPTIONS,POST",
-}
 
 log = logging.getLogger(__name__)
 
 ROUTES = {"/chat": {"POST", "OPTIONS"}, "/feedback": {"POST", "OPTIONS"}}
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 STAGE = "local"
+MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload limit (REQUEST_TOO_LARGE above it)
 
 
 def proxy_event(request: Request, body: bytes, resource: str) -> dict[str, Any]:
@@ -111,14 +105,10 @@ def authorizer_event(proxy: dict[str, Any], region: str = "us-east-1") -> dict[s
     }
 
 
-def gateway_response(kind: str, allow_origin: str) -> Response:
-    status, error = GATEWAY_RESPONSES[kind]
-    headers = {
-        "Access-Control-Allow-Origin": allow_origin,
-        **CORS_HEADERS,
-        "x-amzn-ErrorType": f"{kind.title()}Exception",
-    }
-    return JSONResponse({"error": error}, status_code=status, headers=headers)
+def gateway_response(responses: GatewayResponses, kind: str) -> Response:
+    """API Gateway's own answer of type `kind`, as the module configures it."""
+    answer = responses.answer(kind)
+    return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))
 
 
 def authorized_context(result: object) -> dict[str, Any] | None:
@@ -137,14 +127,15 @@ def authorized_context(result: object) -> dict[str, Any] | None:
     }
 
 
-def lambda_response(result: object) -> Response:
-    """Turn the handler's return value into HTTP, or a 502 as API Gateway answers a malformed one."""
+def lambda_response(result: object, responses: GatewayResponses) -> Response:
+    """Turn the handler's return value into HTTP, or the 502 (DEFAULT_5XX) API Gateway answers a malformed one."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         log.error("malformed Lambda proxy response: %r", result)
-        return JSONResponse({"message": "Internal server error"}, status_code=502)
+        return gateway_response(responses, "DEFAULT_5XX")
     body = result.get("body") or ""
     if not isinstance(body, str):
-        return JSONResponse({"message": "Internal server error"}, status_code=502)
+        log.error("malformed Lambda proxy response body: %r", body)
+        return gateway_response(responses, "DEFAULT_5XX")
     content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     response = Response(content, status_code=result["statusCode"])
     for name, value in (result.get("headers") or {}).items():
@@ -165,12 +156,17 @@ def create_gateway(
     cors_allow_origin: str = "*",
     region: str = "us-east-1",
     web: list[BaseRoute] | None = None,
+    responses: GatewayResponses | None = None,
 ) -> Starlette:
     """The gateway app invoking `handler` for every declared route (29 s: API Gateway's integration limit), after
     `authorizer` for POST (the OPTIONS mock has no authorization, as in the module); `web` (local.web.web_routes)
-    serves the web chat's files for GET, as CloudFront does in AWS."""
+    serves the web chat's files for GET, as CloudFront does in AWS. API Gateway's own errors are `responses`, by
+    default the module's gateway responses for the CORS origin."""
 
     allow_origin = cors_allow_origin.split(",")[0].strip() or "*"
+    if responses is None:
+        responses = GatewayResponses.from_module(allow_origin)
+    errors = responses
 
     def authorize(event: dict[str, Any]) -> dict[str, Any] | Response:
         assert authorizer is not None
@@ -181,32 +177,50 @@ def create_gateway(
             )
         except Exception as exc:
             if getattr(exc, "message", str(exc)) == "Unauthorized":  # the worker's errorMessage, or in process
-                return gateway_response("UNAUTHORIZED", allow_origin)
+                return gateway_response(errors, "UNAUTHORIZED")
             log.warning("authorizer failed: %s", exc)
-            return gateway_response("AUTHORIZER_FAILURE", allow_origin)
+            return gateway_response(errors, "AUTHORIZER_FAILURE")
         context = authorized_context(result)
         if context is None:
-            return gateway_response("ACCESS_DENIED", allow_origin)
+            return gateway_response(errors, "ACCESS_DENIED")
         return {**context, "integrationLatency": int((time.perf_counter() - started) * 1000)}
 
     async def invoke(request: Request) -> Response:
+        received = time.perf_counter()
         resource = request.url.path.rstrip("/") or "/"
         methods = ROUTES.get(resource)
         if methods is None or request.method not in methods:
-            return JSONResponse({"message": "Missing Authentication Token"}, status_code=403)
-        event = proxy_event(request, await request.body(), resource)
+            return gateway_response(errors, "MISSING_AUTHENTICATION_TOKEN")
+        body = await request.body()
+        if len(body) > MAX_PAYLOAD:
+            return gateway_response(errors, "REQUEST_TOO_LARGE")
+        event = proxy_event(request, body, resource)
+        authorizer_ms = 0.0
         if authorizer is not None and request.method == "POST":
+            checked = time.perf_counter()
             allowed = await run_in_threadpool(authorize, event)
+            authorizer_ms = (time.perf_counter() - checked) * 1000
             if isinstance(allowed, Response):
                 return allowed
             event["requestContext"]["authorizer"] = allowed
         context = LambdaContext(function_name=function_name, timeout_seconds=timeout)
+        invoked = time.perf_counter()
         try:
             result = await run_in_threadpool(handler, event, context)
+        except (TimeoutError, httpx.TimeoutException):  # no answer within the integration's time
+            log.exception("lex_proxy did not answer in time")
+            return gateway_response(errors, "INTEGRATION_TIMEOUT")
         except Exception:  # a Lambda crash is API Gateway's 502, not a broken connection
             log.exception("lex_proxy handler raised")
-            return JSONResponse({"message": "Internal server error"}, status_code=502)
-        return lambda_response(result)
+            return gateway_response(errors, "DEFAULT_5XX")
+        response = lambda_response(result, errors)
+        # where the time went (bench/chat_latency.py reads it): the authorizer, lex_proxy, the whole request
+        lambda_ms = (time.perf_counter() - invoked) * 1000
+        total_ms = (time.perf_counter() - received) * 1000
+        response.headers["Server-Timing"] = (
+            f"authorizer;dur={authorizer_ms:.2f}, lambda;dur={lambda_ms:.2f}, gateway;dur={total_ms:.2f}"
+        )
+        return response
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "routes": sorted(ROUTES)})

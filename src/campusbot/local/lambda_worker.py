@@ -38,7 +38,14 @@ import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
 from typing import Any
+
+gc_pauses: ModuleType | None
+try:
+    from campusbot.local import gc_pauses
+except ImportError:  # run as a script in a clean Python (the zip tests): no gc pause lines there
+    gc_pauses = None
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 HEALTH_PATH = "/_campusbot/health"
@@ -230,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("LAMBDA_TASK_ROOT", args.task_root)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     configure_logging()
+    if gc_pauses is not None:
+        gc_pauses.watch()
     handler = os.environ.get("_HANDLER")
     if not handler:
         raise SystemExit("_HANDLER (module.function) is not set")

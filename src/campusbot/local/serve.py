@@ -130,6 +130,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.component} %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: a formatted, flushed log line per hop of every chat turn (the gateway's and
+    # the emulator's Lambda invocations), work on the turn's path that says nothing a failure would not log itself
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from campusbot.local import gc_pauses
+
+    gc_pauses.watch()
 
     import uvicorn
 

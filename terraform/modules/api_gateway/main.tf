@@ -192,13 +192,41 @@ resource "aws_api_gateway_integration_response" "options" {
   depends_on = [aws_api_gateway_integration.options]
 }
 
-# Errors produced by API Gateway itself (bad key, throttled, invalid body) carry CORS headers too.
+# Every answer API Gateway gives by itself (no key, throttled, too large, the Lambda failed or timed out, the sign-in
+# refused ...) has the chat's JSON error shape, {"error": "..."}, and CORS headers, so a browser can read it and a
+# client handles one shape. `status = null` keeps AWS's status of that type (DEFAULT_5XX: 502 for a failed Lambda,
+# 504 for a timeout). `error = null` passes AWS's own message through ($context.error.messageString, a quoted JSON
+# string). The authorizer's three are aws_api_gateway_gateway_response.auth below. The local runtime's gateway
+# (campusbot.local.gateway_responses) reads these resources, so both answer alike.
+locals {
+  gateway_responses = {
+    DEFAULT_4XX                    = { status = null, error = null }
+    DEFAULT_5XX                    = { status = null, error = "the chat could not answer just now; try again in a moment" }
+    INTEGRATION_FAILURE            = { status = null, error = "the chat could not answer just now; try again in a moment" }
+    INTEGRATION_TIMEOUT            = { status = null, error = "the answer took too long; try again, or ask a shorter question" }
+    API_CONFIGURATION_ERROR        = { status = null, error = "the chat is misconfigured; try again later" }
+    AUTHORIZER_CONFIGURATION_ERROR = { status = null, error = "sign-in could not be checked; try again" }
+    THROTTLED                      = { status = null, error = "too many messages at once; wait a moment and try again" }
+    QUOTA_EXCEEDED                 = { status = null, error = "today's message limit for this key is reached; try again tomorrow" }
+    REQUEST_TOO_LARGE              = { status = null, error = "the request is too large" }
+    BAD_REQUEST_BODY               = { status = null, error = "the request body is not a chat message" }
+    INVALID_API_KEY                = { status = null, error = "missing or unknown API key" }
+    WAF_FILTERED                   = { status = null, error = "request blocked; slow down and try again later" }
+  }
+  error_template = "{\"error\":$context.error.messageString}"
+}
+
+# (named `cors` since it first only added CORS headers to DEFAULT_4XX/5XX; kept, so no state moves)
 resource "aws_api_gateway_gateway_response" "cors" {
-  for_each = local.create ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
+  for_each = local.create ? local.gateway_responses : {}
 
   rest_api_id         = aws_api_gateway_rest_api.this[0].id
-  response_type       = each.value
+  response_type       = each.key
+  status_code         = each.value.status
   response_parameters = { for h, v in local.cors_headers : "gatewayresponse.header.${h}" => v }
+  response_templates = {
+    "application/json" = each.value.error == null ? local.error_template : jsonencode({ error = each.value.error })
+  }
 }
 
 # The sign-in check of POST /chat (campusbot.lambdas.authorizer): a REQUEST authorizer with no identity source and
@@ -278,7 +306,7 @@ resource "aws_api_gateway_deployment" "this" {
       [i.id, i.type, i.uri, i.integration_http_method, i.timeout_milliseconds]],
       [for i in [aws_api_gateway_integration.options[0]] : [i.id, i.type, i.request_templates]],
       aws_api_gateway_integration_response.options[0].response_parameters,
-      { for k, r in aws_api_gateway_gateway_response.cors : k => r.response_parameters },
+      { for k, r in aws_api_gateway_gateway_response.cors : k => [r.status_code, r.response_templates, r.response_parameters] },
       # POST /feedback and its preflight (feedback.tf)
       aws_api_gateway_resource.feedback[0].id,
       aws_api_gateway_model.feedback_request[0].schema,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import httpx
@@ -76,17 +77,35 @@ async def test_binary_bodies_are_base64_encoded() -> None:
 
 
 async def test_unknown_routes_and_methods_get_api_gateways_403() -> None:
+    # MISSING_AUTHENTICATION_TOKEN through the module's DEFAULT_4XX: AWS's message in the chat's error shape
     handler = RecordingHandler()
     for method, path in [("GET", "/chat"), ("POST", "/admin"), ("DELETE", "/chat")]:
         response = await call(handler, method, path)
-        assert response.status_code == 403 and response.json() == {"message": "Missing Authentication Token"}
+        assert response.status_code == 403 and response.json() == {"error": "Missing Authentication Token"}
+        assert response.headers["access-control-allow-origin"] == "*"
     assert handler.events == []
 
 
 async def test_a_crashing_or_malformed_handler_is_a_502() -> None:
+    # DEFAULT_5XX of the module: the chat's {"error": ...} shape with CORS headers, not {"message": ...}
     for result in [RuntimeError("boom"), {"body": "no status"}, ["not", "a", "dict"], {"statusCode": 200, "body": 5}]:
         response = await call(RecordingHandler(result), "POST", "/chat", json={"message": "x"})
-        assert response.status_code == 502 and response.json() == {"message": "Internal server error"}
+        assert response.status_code == 502 and set(response.json()) == {"error"} and response.json()["error"]
+        assert "Internal server error" not in response.text
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.headers["x-amzn-errortype"] == "InternalServerErrorException"
+
+
+async def test_a_handler_that_does_not_answer_in_time_is_a_504() -> None:
+    response = await call(RecordingHandler(httpx.ReadTimeout("slow")), "POST", "/chat", json={"message": "x"})
+    assert response.status_code == 504 and response.json()["error"].startswith("the answer took too long")
+
+
+async def test_a_body_over_api_gateways_10_mb_is_a_413_before_the_handler() -> None:
+    handler = RecordingHandler()
+    response = await call(handler, "POST", "/chat", content=b"x" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413 and response.json() == {"error": "the request is too large"}
+    assert handler.events == []
 
 
 async def test_base64_responses_are_decoded() -> None:
@@ -165,3 +184,25 @@ async def test_the_preflight_skips_the_authorizer() -> None:
     app = create_gateway(RecordingHandler({"statusCode": 204, "headers": {}, "body": ""}), authorizer=authorizer)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
         assert (await http.options("/chat")).status_code == 204
+
+
+async def test_a_turn_says_where_its_time_went_in_server_timing() -> None:
+    def slow(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        time.sleep(0.02)
+        return {"statusCode": 200, "body": "{}"}
+
+    def authorizer(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        from campusbot.auth.authorizer import allow
+
+        time.sleep(0.01)
+        return allow(event["methodArn"], None)
+
+    app = create_gateway(slow, authorizer=authorizer)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:3000") as http:
+        response = await http.post("/chat", json={"message": "hi"})
+    timings = {
+        name.strip(): float(duration.removeprefix("dur="))
+        for name, _, duration in (part.partition(";") for part in response.headers["server-timing"].split(","))
+    }
+    assert timings["lambda"] >= 20 and timings["authorizer"] >= 10
+    assert timings["gateway"] >= timings["lambda"] + timings["authorizer"]

@@ -33,8 +33,8 @@ def choose_result(event: LexEvent, api: DataApi) -> LexResponse:
     except (ApiNotFound, ApiRejected):
         return close(event, "Fulfilled", f"I can't find {name} any more; it may have been removed.")
     words = set(event.input_transcript.casefold().replace("?", " ").split())
-    facts, programs = university.describe(detail)
-    texts = [programs, facts] if words & COST_WORDS else [facts, programs]
+    # "how much does it cost there": the cost only, not the description again (issue 18)
+    texts = [university.cost(detail)] if words & COST_WORDS else university.describe(detail)
     return close(
         event,
         "Fulfilled",

@@ -59,3 +59,16 @@ def describe(university: UniversityDetail) -> list[str]:
     else:
         text += f" Tuition ranges from {messages.money(low)} to {messages.money(high)} a year."
     return [facts, text]
+
+
+def cost(university: UniversityDetail) -> str:
+    """What studying at `university` costs, and nothing else (the answer to "how much does it cost there")."""
+    programs = university.programs
+    if not programs:
+        return f"I have no programs on file for {university.name} yet, so I can't say what it costs."
+    low, high = min(p.tuition for p in programs), max(p.tuition for p in programs)
+    if high == 0:
+        return f"There is no tuition at {university.name}: all its programs are tuition-free."
+    if low == high:
+        return f"Tuition is {messages.money(low)} a year at {university.name}."
+    return f"Tuition ranges from {messages.money(low)} to {messages.money(high)} a year at {university.name}."

@@ -79,6 +79,18 @@ def test_tuition_there_answers_the_cost_first() -> None:
     assert "Tuition ranges from" in text(response).splitlines()[0]
 
 
+def test_the_cost_after_choosing_one_says_the_cost_with_its_name_and_nothing_else() -> None:
+    # "tell me more about the first one", then "how much does it cost there": the description is not repeated
+    raw = set_slot(load_event("lex_choose_result_fulfillment"), "position", None)
+    raw["inputTranscript"] = "how much does it cost there"
+    raw["sessionState"]["activeContexts"][0]["contextAttributes"]["results"] = "University of Toronto"
+    response = answer(followup.choose_result, raw, FakeApi())
+    assert len(response["messages"]) == 1
+    reply = text(response)
+    assert reply.startswith("Tuition ranges from ") and reply.endswith(" a year at University of Toronto.")
+    assert "is in Toronto" not in reply and "Programs include" not in reply
+
+
 def test_a_position_beyond_the_list_says_what_was_listed() -> None:
     raw = set_slot(load_event("lex_choose_result_fulfillment"), "position", "3")
     raw["sessionState"]["activeContexts"][0]["contextAttributes"]["results"] = "University of Toronto"

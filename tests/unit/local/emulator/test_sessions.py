@@ -108,3 +108,37 @@ def test_idle_sessions_hold_nothing_the_garbage_collector_walks() -> None:
     with store.turn(KEY._replace(session_id="s-7")) as again:  # and each comes back whole
         assert again.session_attributes == {"student_id": "7", "language": "en"}
         assert again.messages == [{"contentType": "PlainText", "content": "Hello!"}]
+
+
+def key(name: str) -> SessionKey:
+    return SessionKey("CAMPUSBOT0", "TSTALIASID", "en_US", name)
+
+
+def test_expiry_follows_the_last_turn_not_the_creation_order() -> None:
+    clock = Clock()
+    store = SessionStore(ttl_seconds=600, clock=clock)
+    for name in ("a", "b", "c"):
+        with store.turn(key(name)):
+            pass
+        clock.now += 10
+    with store.turn(key("a")):  # a is now the most recently seen
+        pass
+    clock.now += 575  # b seen 595 s ago, c 585, a 575: all live
+    assert len(store) == 3
+    clock.now += 10  # b 605, c 595, a 585
+    assert store.get(key("b")) is None and store.get(key("c")) is not None and store.get(key("a")) is not None
+    clock.now += 20
+    assert len(store) == 0
+
+
+def test_a_stale_session_in_a_turn_stays_and_does_not_hold_back_the_others() -> None:
+    clock = Clock()
+    store = SessionStore(ttl_seconds=600, clock=clock)
+    with store.turn(key("old")):
+        pass
+    with store.turn(key("next")):
+        pass
+    with store.turn(key("old")):  # busy: a turn in progress on it
+        clock.now += 700
+        assert store.get(key("next")) is None
+        assert len(store) == 1
