@@ -80,3 +80,18 @@ def created(bucket: str, key: str) -> dict[str, Any]:
     from campusbot.local.notifier import event_record
 
     return {"Records": [event_record("ObjectCreated:Put", bucket, key, sequencer="0" * 20)]}
+
+
+async def ingest_in_events(ingestor: Any, keys: list[str], per_event: int, bucket: str = "bench") -> tuple[Any, float]:
+    """Feed `keys` to `ingestor` as S3 events of `per_event` records each (an SQS batch, as the vectorizer gets them);
+    the summed IngestReport and the wall time."""
+    from campusbot.knowledge.ingest import IngestReport
+
+    total = IngestReport()
+    began = time.perf_counter()
+    for start in range(0, len(keys), per_event):
+        records = [created(bucket, key)["Records"][0] for key in keys[start : start + per_event]]
+        report = await ingestor.handle_event({"Records": records})
+        total.results.extend(report.results)
+        total.timings.add(report.timings)
+    return total, time.perf_counter() - began

@@ -36,7 +36,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _knowledge import CORPUS, REPO, MemoryObjects, created, scratch_database, start_emulator
+from _knowledge import CORPUS, REPO, MemoryObjects, created, ingest_in_events, scratch_database, start_emulator
 
 HIDDEN, FFN, LAYERS, HEADS_DIM = 384, 1536, 6, 32
 SAMPLES = REPO / "samples" / "documents"
@@ -110,7 +110,7 @@ def ceiling() -> None:
 
 async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int) -> None:
     from campusbot.bootstrap import build_database, build_embedder
-    from campusbot.knowledge.ingest import IngestLimits, Ingestor, IngestReport
+    from campusbot.knowledge.ingest import IngestLimits, Ingestor
     from campusbot.local.emulator import minilm
     from campusbot.settings import Settings
 
@@ -149,15 +149,8 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
             model.set_window(window)
             ingestor = Ingestor(database.sessions, objects, embedder, limits)
             keys = corpus(f"{label}{round_}")
-            total = IngestReport()
             batches, texts = model.batches, model.batched_texts
-            began = time.perf_counter()
-            for start in range(0, len(keys), per_event):
-                records = [created("bench", key)["Records"][0] for key in keys[start : start + per_event]]
-                report = await ingestor.handle_event({"Records": records})
-                total.results.extend(report.results)
-                total.timings.add(report.timings)
-            wall = time.perf_counter() - began
+            total, wall = await ingest_in_events(ingestor, keys, per_event)
             chunks = total.chunks
             passes = model.batches - batches
             per_pass = (model.batched_texts - texts) / max(1, passes)

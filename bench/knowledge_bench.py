@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _knowledge import CORPUS, MemoryObjects, created, scratch_database, start_emulator
+from _knowledge import CORPUS, MemoryObjects, created, ingest_in_events, scratch_database, start_emulator
 
 DIMENSIONS = 1024  # CAMPUSBOT_EMBEDDING_DIMENSIONS: Titan V2's size, as the stacks set it
 NOISE = 0.6
@@ -41,7 +41,7 @@ async def ingestion(url: str, data_dir: Path, copies: int, batch: int) -> None:
     before, one S3 record per event, documents one after another; after, events of `batch` records (an SQS
     batch), their documents indexed concurrently so their chunks reach MiniLM together."""
     from campusbot.bootstrap import build_database, build_embedder
-    from campusbot.knowledge.ingest import IngestLimits, Ingestor, IngestReport
+    from campusbot.knowledge.ingest import IngestLimits, Ingestor
     from campusbot.settings import Settings
 
     start_emulator()
@@ -74,14 +74,7 @@ async def ingestion(url: str, data_dir: Path, copies: int, batch: int) -> None:
     for label, limits, per_event in runs:
         ingestor = Ingestor(database.sessions, objects, embedder, limits)
         keys = corpus(label.split(":")[0])
-        total = IngestReport()
-        began = time.perf_counter()
-        for start in range(0, len(keys), per_event):
-            records = [created("bench", key)["Records"][0] for key in keys[start : start + per_event]]
-            report = await ingestor.handle_event({"Records": records})
-            total.results.extend(report.results)
-            total.timings.add(report.timings)
-        wall = time.perf_counter() - began
+        total, wall = await ingest_in_events(ingestor, keys, per_event)
         t = total.timings
         chunks = total.chunks
         outcomes = {k: v for k, v in total.to_dict().items() if k not in ("results", "timings")}
