@@ -19,7 +19,9 @@ import pytest
 from tests.fixtures.cognito import Keys, moto_private_key
 from tests.fixtures.local_runtime import RunningRuntime
 
+from campusbot.auth.principal import Principal
 from campusbot.auth.signin import CognitoUsers, PoolAddress, generate_password, local_pool
+from campusbot.auth.tokens import principal as principal_of
 from campusbot.local.runtime import read_state
 from campusbot.settings import Settings
 
@@ -91,31 +93,127 @@ def personal_fields(student: dict[str, Any]) -> list[str]:
     return [f for f in fields if f]
 
 
+def sample_of_every_kind(students: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first and the last student of every kind (with or without a GPA, a tuition budget, a sign-in), and the
+    first and last by id: the students whose questions also go through the whole chain."""
+    kinds: dict[tuple[bool, ...], list[dict[str, Any]]] = {}
+    for student in students:
+        kind = (student["gpa"] is None, student["max_tuition"] is None, student.get("cognito_sub") is None)
+        kinds.setdefault(kind, []).append(student)
+    picked = [students[0], students[-1]] + [s for group in kinds.values() for s in (group[0], group[-1])]
+    return list({s["id"]: s for s in picked}.values())
+
+
+class FulfillmentTurns:
+    """The turns of the enumeration that skip the gateway, the authorizer and the lex_proxy Lambda: the Lex V2 runtime
+    built in this process exactly as the runtime's emulator builds it (`local.serve.build_emulator`: the deployed bot
+    definition, the emulator's real intent recognizer and slot resolver, the UniversityName values from the runtime's
+    API), invoking the runtime's own fulfillment Lambda execution environment, which calls the runtime's API. Each turn
+    is a new Lex session whose `sessionState` is what lex_proxy sends for a new session (`identity.principal_attributes`
+    of the principal, none when anonymous); its answer is read with lex_proxy's own `to_reply`."""
+
+    def __init__(self, runtime: RunningRuntime) -> None:
+        from campusbot.bot.cloudformation import load_bot
+        from campusbot.local.emulator import nlu_cache
+        from campusbot.local.emulator.lex_runtime import LexEmulator
+        from campusbot.local.lambda_invoke import LambdaInvoker
+        from campusbot.local.serve import university_names_from_api
+
+        settings = Settings.from_environment(runtime.env)
+        state = read_state(settings)
+        assert state is not None, "the runtime wrote no state"
+        environment = state["environments"]["lambda-fulfillment"]
+        self.function = LambdaInvoker(
+            state["children"]["lambda-fulfillment"]["url"],
+            environment["AWS_LAMBDA_FUNCTION_NAME"],
+            float(environment["AWS_LAMBDA_FUNCTION_TIMEOUT"]),
+        )
+        definition = load_bot()
+        self.lex = LexEmulator(
+            definition,
+            recognizer=nlu_cache.recognizer(definition, runtime.data_dir / "cache"),
+            fulfillment=self.function,
+            university_names=university_names_from_api(runtime.api_url),
+            bot_id=settings.bot_id,
+            bot_alias_id=settings.bot_alias_id,
+        )
+        self.bot = (settings.bot_id, settings.bot_alias_id, definition.locale.id)
+
+    def say(self, message: str, principal: Principal | None) -> Any:
+        from campusbot.assistant.identity import principal_attributes
+        from campusbot.assistant.proxy import to_reply
+
+        session = f"enum-{uuid.uuid4().hex}"
+        wanted = principal_attributes(principal)
+        body: dict[str, Any] = {"text": message, **({"sessionState": {"sessionAttributes": wanted}} if wanted else {})}
+        return to_reply(self.lex.recognize_text(*self.bot, session, body), session).body()
+
+    def close(self) -> None:
+        self.lex.close()
+        self.function.close()
+
+
 def test_enumeration_finds_no_personal_field(
     local_runtime: RunningRuntime, users: CognitoUsers, http: httpx.Client
 ) -> None:
+    """Every seeded student is asked for by id and by email, anonymously and signed in as another registered student
+    (4 questions a student, about 4,800 in all), and no answer holds a personal field of the student asked about.
+
+    What the property is about is what the fulfillment and the API answer given who asks (the principal attributes in
+    the Lex session) and whom the question names (the slots). So the questions about a sample of students (the first
+    and last of every kind, every question kind, anonymous and signed in) go through the whole chain (gateway →
+    authorizer Lambda → lex_proxy Lambda → Lex emulator → fulfillment Lambda → API), and the rest go from a Lex V2
+    runtime built in this process as the runtime's own (`FulfillmentTurns`) into the runtime's fulfillment Lambda and
+    API, with the session attributes lex_proxy would write for the same principal. That is the same proof: each
+    sampled question is asked both ways and must get the same intent, state and messages (the identity the chain
+    propagates is the one the direct turns carry), and every question, both ways, is checked for leaks. The whole chain
+    for all 4,800 made this `make test`'s longest test (133 s), most of it spent in the hops before Lex (issue 18)."""
     attacker = Student(users)
     register(http, local_runtime.chat_url, attacker)
     students = [s for s in seeded_students(http, local_runtime.api_url) if s["email"] != attacker.email]
     assert len(students) >= 100
-    asks = [
+    # the principal the authorizer derives from the attacker's ID token (the chain verifies its signature too)
+    principal = principal_of(jwt.decode(attacker.token, options={"verify_signature": False}))
+    Ask = tuple[dict[str, Any], str, str | None]
+    asks: list[Ask] = [
         (student, question, token)
         for student in students
         for question in (f"show the profile of student {student['id']}", f"show the profile for {student['email']}")
         for token in (None, attacker.token)
     ]
+    sampled_ids = {s["id"] for s in sample_of_every_kind(students)}
+    sampled = [ask for ask in asks if ask[0]["id"] in sampled_ids]
+    kinds = {(question.split()[3], token is None) for _, question, token in sampled}
+    assert kinds == {(word, anonymous) for word in ("of", "for") for anonymous in (False, True)}, kinds
+    direct = FulfillmentTurns(local_runtime)
 
-    def leaks_in(ask: tuple[dict[str, Any], str, str | None]) -> list[tuple[str, str]]:
-        student, question, token = ask
-        said = text(say(http, local_runtime.chat_url, question, token)).lower()
+    def leaks(student: dict[str, Any], question: str, reply: Any) -> list[tuple[str, str]]:
+        said = text(reply).lower()
         return [(question, field) for field in personal_fields(student) if field.lower() in said]
 
-    # Every question is still asked (4 per student, each through the gateway, the authorizer when signed in,
-    # lex_proxy, Lex and fulfillment), several at a time: the runtime is a server and each hop waits on the next
-    # process, so one request at a time left both cores mostly idle (issue 18: this test was `make test`'s longest).
-    with ThreadPoolExecutor(max_workers=ENUMERATION_CLIENTS) as pool:
-        leaks = [leak for found in pool.map(leaks_in, asks) for leak in found]
-    assert leaks == []
+    def through_the_chain(ask: Ask) -> tuple[list[tuple[str, str]], list[tuple[str, Any, Any]]]:
+        student, question, token = ask
+        chained = say(http, local_runtime.chat_url, question, token)
+        straight = direct.say(question, principal if token else None)
+        seen = [(question, (r["intent"], r["state"], r["messages"])) for r in (chained, straight)]
+        differ = [(question, seen[0][1], seen[1][1])] if seen[0][1] != seen[1][1] else []
+        return leaks(student, question, chained) + leaks(student, question, straight), differ
+
+    def straight_in(ask: Ask) -> list[tuple[str, str]]:
+        student, question, token = ask
+        return leaks(student, question, direct.say(question, principal if token else None))
+
+    # Several turns at a time: each hop waits on the next process, so one at a time left the cores idle.
+    try:
+        with ThreadPoolExecutor(max_workers=ENUMERATION_CLIENTS) as pool:
+            checked = list(pool.map(through_the_chain, sampled))
+            rest = [ask for ask in asks if ask[0]["id"] not in sampled_ids]
+            found = [leak for leaks_of in pool.map(straight_in, rest) for leak in leaks_of]
+    finally:
+        direct.close()
+    assert [d for _, differ in checked for d in differ] == [], "the direct turns answer as the whole chain does"
+    assert [leak for chain_leaks, _ in checked for leak in chain_leaks] + found == []
+    assert len(sampled) + len(rest) == len(asks) == 4 * len(students)
 
 
 def test_bad_tokens_are_401_json_with_cors_never_5xx(
