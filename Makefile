@@ -46,9 +46,9 @@ fmt: install ## format the code
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-# pytest-xdist: one worker per core (PYTEST_WORKERS=1 runs in-process). Tests that cannot share a machine-wide
-# resource (the terraform plugin cache, a whole local runtime) carry an xdist_group (tests/conftest.py) and
-# run one after another on one worker; every worker has its own embedded PostgreSQL in its own temp dir.
+# pytest-xdist: one worker per core (PYTEST_WORKERS=1 runs in-process). Tests that share a local runtime carry an
+# xdist_group (tests/conftest.py: one group per runtime, the groups spread over the workers) and run one after another
+# on one worker; every worker has its own embedded PostgreSQL in its own temp dir, every runtime its own.
 PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # --durations=15: every run ends with its 15 slowest tests (setup, call and teardown each), to see where time goes.
 PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup) --durations=15
@@ -58,8 +58,8 @@ SLOW_TESTS := tests/e2e/test_deploy_localstack.py
 # `make test` runs the Terraform checks (make validate: terraform validate, tfcheck, checkov, the bot template; mostly
 # single-threaded, outside Python's tests) and lint + types (ruff, mypy: about 40 s on a fresh clone, before the tests
 # until issue 18) alongside the tests instead of before them: on 2 cores the tests leave a core idle while the
-# local-runtime group waits on its runtimes, and these fill it. Their output comes after the tests', whole; any part
-# failing fails `make test`. They run at a lower priority (nice 5): the tests (the local-runtime group) are the critical
+# local-runtime groups wait on their runtimes, and these fill it. Their output comes after the tests', whole; any part
+# failing fails `make test`. They run at a lower priority (nice 5): the tests (the local-runtime groups) are the critical
 # path. `install` is a prerequisite, so the parallel makes below never install at the same time.
 test: install ## everything CI checks except the slow tier (make test-slow); prints its wall time
 	@started=$$(date +%s); log=$$(mktemp); static_log=$$(mktemp); \
