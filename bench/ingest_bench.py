@@ -109,7 +109,9 @@ def ceiling() -> None:
                   f"({label}, {tokens:.0f} tokens)")  # fmt: skip
 
 
-async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int) -> None:
+async def ingestion(
+    url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int, modes: list[str]
+) -> None:
     from campusbot.bootstrap import build_database, build_embedder
     from campusbot.knowledge.ingest import IngestLimits, Ingestor
     from campusbot.local.emulator import minilm
@@ -138,15 +140,18 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
     await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
     threads = settings.local_embedding_threads or os.cpu_count() or 1
     model.set_threads(threads)
-    runs = (  # label, merge window, windows at most, limits
-        ("before", 0.004, 1, IngestLimits(record_concurrency=records, embed_together=False)),
-        ("after", 0.004, 8, IngestLimits(record_concurrency=records, embed_together=True)),
-    )
+    runs = {  # label: merge window, windows at most, texts per forward pass at most, limits
+        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False)),
+        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True)),
+        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=False)),
+    }
+    runs = {label: run for label, run in runs.items() if label in modes}
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
-    figures: dict[str, list[float]] = {"before": [], "after": []}
+    figures: dict[str, list[float]] = {label: [] for label in runs}
     for round_ in range(rounds):
-        for label, window, windows, limits in runs:
+        for label, (window, windows, per_pass_max, limits) in runs.items():
             model.set_window(window, windows)
+            model.set_encode_batch(per_pass_max)
             ingestor = Ingestor(database.sessions, objects, embedder, limits)
             keys = corpus(f"{label}{round_}")
             batches, texts = model.batches, model.batched_texts
@@ -157,6 +162,7 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
             figures[label].append(chunks / wall)
             how = "one fan-out per wave of records" if limits.embed_together else "each record on its own"
             describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms (at most {windows}), "
+                        f"forward passes of at most {per_pass_max}, "
                         f"{batch} records per event, {limits.record_concurrency} at once, {how}")  # fmt: skip
             print(f"  {describe}: {chunks} chunks of {len(keys)} documents in {wall:.1f} s = "
                   f"{chunks / wall:.1f} chunks/s; {per_pass:.1f} texts per forward pass; {load()}")  # fmt: skip
@@ -179,12 +185,16 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=10, help="records per event (SQS: 10)")
     parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
                         help="records of one event indexed at once")  # fmt: skip
+    parser.add_argument("--modes", default="before,waves,concurrent", help="runs to alternate, comma-separated")
     parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
+    parser.add_argument("--skip-ceiling", action="store_true", help="the ingestion runs only")
     args = parser.parse_args()
-    ceiling()
+    if not args.skip_ceiling:
+        ceiling()
     if not args.skip_ingestion:
         url, data_dir = scratch_database("ingest")
-        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency)
+        modes = args.modes.split(",")
+        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency, modes)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ encodes whatever has queued up as one batch (a batch of 32 is several times fast
 calls on CPU). Inside a burst (the last batch carried several texts), when the queue holds less than a full
 batch the worker waits for more before encoding while the queue keeps growing (`window_seconds`, a few ms, after
 each arrival; at most `max_windows` windows in all), so requests that arrive together (an ingest's fan-out,
-several documents at once) share one forward pass; sentence-transformers sorts each batch by length, so little
-is padding. `encode()` is the direct batch call (the extractive generator's
+several documents at once) share one `encode`. sentence-transformers sorts the texts of one `encode` by length
+and runs them `encode_batch` (16) at a time, so little is padding: on these 2 cores 16 sorted texts per forward
+pass embedded 120-150 texts/s and 48 only 60-110 (bench/ingest_bench.py; activations of 48 texts outgrow the
+caches). `encode()` is the direct batch call (the extractive generator's
 sentence encoder); both share one lock around the model.
 
 Threads. Torch gets every core for its intra-op threads (`threads`, from `CAMPUSBOT_LOCAL_EMBEDDING_THREADS`;
@@ -57,12 +59,14 @@ class MiniLM:
         threads: int | None = None,
         window_seconds: float = 0.004,
         max_windows: int = 8,
+        encode_batch: int = 16,
     ) -> None:
         self._max_batch = max_batch
         self._device = device
         self._threads = threads or os.cpu_count() or 1
         self._window = window_seconds
         self._max_windows = max_windows
+        self._encode_batch = encode_batch
         self._load_lock = threading.Lock()
         self._model_lock = threading.Lock()
         self._encoder: Any = None  # Transformer + mean pooling, without the Normalize module
@@ -84,6 +88,10 @@ class MiniLM:
         self._window = seconds
         if max_windows is not None:
             self._max_windows = max(1, max_windows)
+
+    def set_encode_batch(self, size: int) -> None:
+        """Texts per forward pass inside one `encode` (sentence-transformers sorts them all by length first)."""
+        self._encode_batch = max(1, size)
 
     def set_threads(self, threads: int) -> None:
         """Torch intra-op threads for the next forward passes (0: every core)."""
@@ -151,7 +159,7 @@ class MiniLM:
             if torch.get_num_threads() != self._threads:
                 torch.set_num_threads(self._threads)
             raw = self._encoder.encode(
-                list(texts), batch_size=self._max_batch, convert_to_numpy=True, show_progress_bar=False
+                list(texts), batch_size=self._encode_batch, convert_to_numpy=True, show_progress_bar=False
             )
         vectors: npt.NDArray[np.float32] = np.asarray(raw, dtype=np.float32)
         if normalize:
