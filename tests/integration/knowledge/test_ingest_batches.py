@@ -126,7 +126,8 @@ async def test_a_wave_embeds_every_records_chunks_in_one_fan_out(knowledge_db: D
         s3.put(BUCKET, key, _body(key.split("/")[1].removesuffix(".md")))
     embedder = GatheringEmbedder(expected=len(keys))
     # two records read/extract/chunk at a time, but all four documents' chunks are embedded together
-    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, IngestLimits(record_concurrency=2))
+    limits = IngestLimits(record_concurrency=2, embed_together=True)
+    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, limits)
     records = [_record("ObjectCreated:Put", key, n) for n, key in enumerate(keys, start=1)]
 
     report = await ingestor.handle_event({"Records": records})
@@ -160,7 +161,8 @@ async def test_in_a_wave_a_record_whose_embedding_fails_fails_alone(knowledge_db
         s3.put(BUCKET, key, _body(key.split("/")[1].removesuffix(".md")))
     s3.put(BUCKET, keys[3], bytes(range(256)) * 40)  # binary junk: fails at extraction, before the fan-out
     embedder = GatheringEmbedder(expected=3, poison="poisoned")
-    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, IngestLimits(record_concurrency=4))
+    limits = IngestLimits(record_concurrency=4, embed_together=True)
+    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, limits)
     records = [_record("ObjectCreated:Put", key, n) for n, key in enumerate(keys, start=1)]
 
     report = await ingestor.handle_event({"Records": records})
