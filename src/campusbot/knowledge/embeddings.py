@@ -11,9 +11,8 @@ configured `dimensions` (`CAMPUSBOT_EMBEDDING_DIMENSIONS`, 384 locally, 1024 in 
 `EmbeddingDimensionError` naming model, expected and got, before anything reaches the `vector(N)` column.
 
 Limits. Titan V2 takes one text per call (8,192 tokens, 50,000 characters): `embed_documents` fans out over
-`concurrency` lanes on the embedder's long-lived thread pool and keeps the input order; texts are cut to 50,000
-characters, and a text the model still finds too long (too many tokens) is halved and re-sent, a bounded number
-of times. Throttling and 5xx
+a bounded thread pool and keeps the input order; texts are cut to 50,000 characters, and a text the model
+still finds too long (too many tokens) is halved and re-sent, a bounded number of times. Throttling and 5xx
 are retried with jittered backoff (`campusbot.llm.retry`); the client itself should use botocore's adaptive
 mode so concurrent workers slow down together after a throttle.
 """
@@ -21,7 +20,6 @@ mode so concurrent workers slow down together after a throttle.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -120,8 +118,6 @@ class TitanEmbedder:
         self._retry = retry or RetryPolicy(max_attempts=5, base_delay=0.25, max_delay=8.0)
         self._max_chars = max_chars
         self._sleep = sleep
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -137,38 +133,14 @@ class TitanEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if len(texts) <= 1 or self._concurrency == 1:
             return [self._embed_one(text) for text in texts]
-        # `concurrency` lanes take the next text in turn until none is left or one has failed; they run on the
-        # embedder's long-lived pool (a pool per call started new threads for every call)
-        out: list[list[float]] = [[] for _ in texts]
-        lock, taken, failed = threading.Lock(), [0], threading.Event()
-
-        def lane() -> None:
-            while not failed.is_set():
-                with lock:
-                    index = taken[0]
-                    taken[0] += 1
-                if index >= len(texts):
-                    return
-                try:
-                    out[index] = self._embed_one(texts[index])
-                except BaseException:
-                    failed.set()
-                    raise
-
-        futures = [self._executor().submit(lane) for _ in range(min(self._concurrency, len(texts)))]
-        errors = [error for error in (future.exception() for future in futures) if error is not None]
-        if errors:
-            raise errors[0]
-        return out
-
-    def _executor(self) -> ThreadPoolExecutor:
-        """The pool every call's lanes run on: room for FANOUT_CALLS calls at once (an ingestion's fan-out)."""
-        if self._pool is None:
-            with self._pool_lock:
-                if self._pool is None:
-                    workers = self._concurrency * FANOUT_CALLS
-                    self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embed")
-        return self._pool
+        with ThreadPoolExecutor(max_workers=min(self._concurrency, len(texts)), thread_name_prefix="embed") as pool:
+            futures = [pool.submit(self._embed_one, text) for text in texts]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     def request_body(self, text: str) -> dict[str, Any]:
         """The InvokeModel body for `text` (Titan V2 format)."""
