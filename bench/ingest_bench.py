@@ -22,7 +22,7 @@
    extraction, chunking, read) and the load average.
 
 OMP_WAIT_POLICY=PASSIVE is set for the whole process (OpenMP reads it once, at torch's import), as the local
-runtime sets it; torch gets every core in both runs.
+runtime sets it; torch gets every core in every run.
 The S3 server and the notifier are not in the loop (objects are served from memory): they add a HEAD and a GET
 per document, not per chunk.
 

