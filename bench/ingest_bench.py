@@ -14,7 +14,8 @@
    - after: the same with forward passes of at most 16 length-sorted texts (the defaults now);
    - waves: the records of a wave are read, extracted and chunked first and all their chunks embedded in one
      fan-out (`embed_together=True`), MiniLM waiting while its queue keeps growing (4 ms after each arrival, 8 at
-     most); grow: that window alone; concurrent: the window with all the event's records at once.
+     most); grow: that window alone; concurrent: the window with all the event's records at once;
+     waves-all: waves with all the event's records at once.
    --modes picks which of them alternate.
    Each prints chunks/s, the mean texts per forward pass, the CPU time per chunk of this process (all its threads:
    the ingestor, the Titan client, the emulator and MiniLM; PostgreSQL is another process), which depends much less
@@ -150,6 +151,7 @@ async def ingestion(
         "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records)),
         "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True)),
         "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch)),
+        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True)),
     }
     runs = {label: run for label, run in runs.items() if label in modes}
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
