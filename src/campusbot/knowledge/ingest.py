@@ -99,8 +99,9 @@ class IngestLimits:
     # embed the chunks of every record of a wave (the next pending record of each key) in one fan-out, once they
     # are all extracted and chunked: a forward pass of the local MiniLM then carries the chunks of every document
     # (12 texts per pass instead of 6 on the bench corpus), and Titan gets all the calls at once. Each record still
-    # fails alone. Off by default: on 2 shared cores it cost wall time (the wave waits for its slowest record, and
-    # reading/storing no longer overlap embedding) and saved no CPU per chunk (bench/ingest_bench.py, mode "waves").
+    # fails alone. Off by default: on 2 shared cores it used 5-10 % less CPU per chunk in every alternated round but
+    # was no faster in wall time (the wave waits for its slowest record, and reading/storing no longer overlap
+    # embedding); bench/ingest_bench.py, mode "waves".
     embed_together: bool = False
     # embed_documents calls in flight at once in that fan-out (each fans out over the embedder's own concurrency,
     # `CAMPUSBOT_EMBEDDING_BATCH_CONCURRENCY`): texts in flight <= embed_calls x batch concurrency
