@@ -48,7 +48,9 @@ def start_emulator() -> str:
 
     emulator = build_bedrock_emulator(Settings())
     emulator.warm()
-    sock = socket.socket()
+    # proto spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; with socket.socket()'s
+    # proto 0 every response's body waited for the client's delayed ACK (~40 ms per InvokeModel call)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(create_app(emulator), log_level="warning", lifespan="off"))

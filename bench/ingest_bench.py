@@ -7,17 +7,23 @@
    GFLOPS / FLOPs per chunk: no fp32 runtime can embed faster than the matrix products alone allow.
 2. Ingestion. The corpus (bench/data/corpus, --copies times under other keys) through the real pipeline:
    Ingestor (read → extract → chunk → embed → one transaction per document into PostgreSQL with pgvector), its
-   embeddings through the unchanged Titan client over HTTP to the Bedrock emulator's MiniLM. Runs alternate
-   before/after (--rounds times, so both see the same machine load):
-   - before: the old emulator settings (torch threads = half the cores, no merge window), one S3 record per
-     event, documents in turn;
-   - after: the runtime's settings now (threads = every core, the few-ms merge window), events of --batch
-     records (an SQS batch) indexed concurrently, so chunks of several documents reach MiniLM together.
-   Each prints chunks/s, the mean texts per forward pass, the per-record time split (embedding, database,
+   embeddings through the unchanged Titan client over HTTP to the Bedrock emulator's MiniLM, events of --batch
+   records (an SQS batch). Runs alternate before/after (--rounds times, so both see the same machine load):
+   - before: each record embeds its own chunks as soon as they are chunked (--record-concurrency records overlap),
+     MiniLM's merge window one 4 ms window, forward passes of up to 64 texts;
+   - after: the same with forward passes of at most 16 length-sorted texts (the defaults now);
+   - waves: the records of a wave are read, extracted and chunked first and all their chunks embedded in one
+     fan-out (`embed_together=True`), MiniLM waiting while its queue keeps growing (4 ms after each arrival, 8 at
+     most); grow: that window alone; concurrent: the window with all the event's records at once;
+     waves-all: waves with all the event's records at once.
+   --modes picks which of them alternate.
+   Each prints chunks/s, the mean texts per forward pass, the CPU time per chunk of this process (all its threads:
+   the ingestor, the Titan client, the emulator and MiniLM; PostgreSQL is another process), which depends much less
+   on the machine's load than the wall time, the per-record time split (embedding, database,
    extraction, chunking, read) and the load average.
 
 OMP_WAIT_POLICY=PASSIVE is set for the whole process (OpenMP reads it once, at torch's import), as the local
-runtime sets it; the "before" run therefore does not show spin-waiting collapse, only the threads and batching.
+runtime sets it; torch gets every core in every run.
 The S3 server and the notifier are not in the loop (objects are served from memory): they add a HEAD and a GET
 per document, not per chunk.
 
@@ -108,7 +114,9 @@ def ceiling() -> None:
                   f"({label}, {tokens:.0f} tokens)")  # fmt: skip
 
 
-async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int) -> None:
+async def ingestion(
+    url: str, data_dir: Path, copies: int, rounds: int, batch: int, records: int, modes: list[str]
+) -> None:
     from campusbot.bootstrap import build_database, build_embedder
     from campusbot.knowledge.ingest import IngestLimits, Ingestor
     from campusbot.local.emulator import minilm
@@ -135,30 +143,40 @@ async def ingestion(url: str, data_dir: Path, copies: int, rounds: int, batch: i
         return keys
 
     await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
-    old_threads = min(4, max(1, (os.cpu_count() or 2) // 2))
-    new_threads = settings.local_embedding_threads or os.cpu_count() or 1
-    runs = (
-        ("before", old_threads, 0.0, IngestLimits(record_concurrency=1), 1),
-        ("after", new_threads, 0.004, IngestLimits(record_concurrency=records), batch),
-    )
+    threads = settings.local_embedding_threads or os.cpu_count() or 1
+    model.set_threads(threads)
+    runs = {  # label: merge window, windows at most, texts per forward pass at most, limits
+        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False)),
+        "after": (0.004, 1, 16, IngestLimits(record_concurrency=records)),  # the defaults now
+        "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records)),
+        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True)),
+        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch)),
+        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True)),
+    }
+    runs = {label: run for label, run in runs.items() if label in modes}
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
-    figures: dict[str, list[float]] = {"before": [], "after": []}
+    figures: dict[str, list[float]] = {label: [] for label in runs}
     for round_ in range(rounds):
-        for label, threads, window, limits, per_event in runs:
-            model.set_threads(threads)
-            model.set_window(window)
+        for label, (window, windows, per_pass_max, limits) in runs.items():
+            model.set_window(window, windows)
+            model.set_encode_batch(per_pass_max)
             ingestor = Ingestor(database.sessions, objects, embedder, limits)
             keys = corpus(f"{label}{round_}")
             batches, texts = model.batches, model.batched_texts
-            total, wall = await ingest_in_events(ingestor, keys, per_event)
+            cpu = time.process_time()
+            total, wall = await ingest_in_events(ingestor, keys, batch)
+            cpu = time.process_time() - cpu
             chunks = total.chunks
             passes = model.batches - batches
             per_pass = (model.batched_texts - texts) / max(1, passes)
             figures[label].append(chunks / wall)
-            describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms, "
-                        f"{per_event} record(s) per event, {limits.record_concurrency} at once")  # fmt: skip
+            how = "one fan-out per wave of records" if limits.embed_together else "each record on its own"
+            describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms (at most {windows}), "
+                        f"forward passes of at most {per_pass_max}, "
+                        f"{batch} records per event, {limits.record_concurrency} at once, {how}")  # fmt: skip
             print(f"  {describe}: {chunks} chunks of {len(keys)} documents in {wall:.1f} s = "
-                  f"{chunks / wall:.1f} chunks/s; {per_pass:.1f} texts per forward pass; {load()}")  # fmt: skip
+                  f"{chunks / wall:.1f} chunks/s; {per_pass:.1f} texts per forward pass; "
+                  f"{cpu / chunks * 1000:.1f} ms CPU per chunk; {load()}")  # fmt: skip
             t = total.timings
             parts = {"embedding": t.embed, "database": t.database, "extraction": t.extract, "chunking": t.chunk,
                      "read": t.read}  # fmt: skip
@@ -175,15 +193,19 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=3, help="copies of the corpus per run")
     parser.add_argument("--rounds", type=int, default=2, help="before/after pairs, alternated")
-    parser.add_argument("--batch", type=int, default=10, help="records per event in the 'after' runs (SQS: 10)")
+    parser.add_argument("--batch", type=int, default=10, help="records per event (SQS: 10)")
     parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
-                        help="records of one event indexed at once in the 'after' runs")  # fmt: skip
+                        help="records of one event indexed at once")  # fmt: skip
+    parser.add_argument("--modes", default="before,after,waves", help="runs to alternate, comma-separated")
     parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
+    parser.add_argument("--skip-ceiling", action="store_true", help="the ingestion runs only")
     args = parser.parse_args()
-    ceiling()
+    if not args.skip_ceiling:
+        ceiling()
     if not args.skip_ingestion:
         url, data_dir = scratch_database("ingest")
-        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency)
+        modes = args.modes.split(",")
+        await ingestion(url, data_dir, args.copies, args.rounds, args.batch, args.record_concurrency, modes)
 
 
 if __name__ == "__main__":

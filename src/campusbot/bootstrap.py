@@ -136,11 +136,14 @@ def bedrock_runtime_client(settings: Settings) -> BedrockRuntimeClient:
     import boto3
     from botocore.config import Config
 
+    from campusbot.knowledge.embeddings import FANOUT_CALLS
+
     config = Config(
         connect_timeout=settings.bedrock_connect_timeout_seconds,
         read_timeout=settings.bedrock_read_timeout_seconds,
         retries={"mode": "adaptive", "total_max_attempts": 1},
-        max_pool_connections=max(10, settings.embedding_batch_concurrency),
+        # an ingestion's fan-out: FANOUT_CALLS embed_documents calls at once, each with its own parallel calls
+        max_pool_connections=max(10, FANOUT_CALLS * settings.embedding_batch_concurrency),
     )
     return boto3.client("bedrock-runtime", region_name=settings.region, config=config)
 

@@ -36,6 +36,9 @@ TITAN_V2 = "amazon.titan-embed-text-v2:0"
 TITAN_V2_DIMENSIONS = (256, 512, 1024)
 TITAN_MAX_CHARS = 50_000
 MAX_SHRINKS = 4
+# embed_documents calls an ingestion keeps in flight at once (`IngestLimits.embed_calls`), each fanning out over
+# `CAMPUSBOT_EMBEDDING_BATCH_CONCURRENCY` InvokeModel calls: the bedrock-runtime client's pool holds that many
+FANOUT_CALLS = 8
 
 
 class Embedder(Protocol):

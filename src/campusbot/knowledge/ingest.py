@@ -27,7 +27,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 from urllib.parse import unquote, unquote_plus
@@ -36,7 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campusbot.knowledge import store
 from campusbot.knowledge.chunking import Chunk, Tokenizer, chunk_sections
-from campusbot.knowledge.embeddings import Embedder, EmbeddingDimensionError, EmbeddingError, EmbeddingRejected
+from campusbot.knowledge.embeddings import (
+    FANOUT_CALLS,
+    Embedder,
+    EmbeddingDimensionError,
+    EmbeddingError,
+    EmbeddingRejected,
+)
 from campusbot.knowledge.extract import ExtractionError, extract
 
 log = logging.getLogger(__name__)
@@ -89,6 +96,16 @@ class IngestLimits:
     # model together (Titan calls overlap; the local MiniLM batches across documents). Records of one key stay in
     # order, one after another.
     record_concurrency: int = 4
+    # embed the chunks of every record of a wave (the next pending record of each key) in one fan-out, once they
+    # are all extracted and chunked: a forward pass of the local MiniLM then carries the chunks of every document
+    # (12 texts per pass instead of 6 on the bench corpus), and Titan gets all the calls at once. Each record still
+    # fails alone. Off by default: on 2 shared cores it used 5-10 % less CPU per chunk in every alternated round but
+    # was no faster in wall time (the wave waits for its slowest record, and reading/storing no longer overlap
+    # embedding); bench/ingest_bench.py, mode "waves".
+    embed_together: bool = False
+    # embed_documents calls in flight at once in that fan-out (each fans out over the embedder's own concurrency,
+    # `CAMPUSBOT_EMBEDDING_BATCH_CONCURRENCY`): texts in flight <= embed_calls x batch concurrency
+    embed_calls: int = FANOUT_CALLS
 
 
 @dataclass(frozen=True)
@@ -229,36 +246,97 @@ class Ingestor:
             if record.action != "ignore":
                 by_key.setdefault((record.bucket, record.key), []).append(index)
         outcomes: dict[int, tuple[RecordResult, Timings]] = {}
-        gate = asyncio.Semaphore(max(1, self.limits.record_concurrency))
-
-        async def one_key(indexes: list[int]) -> None:
-            async with gate:
-                for index in indexes:
-                    record, timings = records[index], Timings()
-                    result = await self.handle_record(record, timings)
-                    outcomes[index] = (result, timings)
-                    level = logging.WARNING if result.outcome in ("failed", "error") else logging.INFO
-                    log.log(level, "%s s3://%s/%s: %s %s", record.event_name, record.bucket, record.key,
-                            result.outcome, result.reason or f"({result.chunks} chunks)")  # fmt: skip
-
-        if len(by_key) == 1:
-            await one_key(next(iter(by_key.values())))
+        if self.limits.embed_together and self.limits.record_concurrency > 1 and len(by_key) > 1:
+            await self._in_waves(records, list(by_key.values()), outcomes)
         else:
-            await asyncio.gather(*(one_key(indexes) for indexes in by_key.values()))
+            gate = asyncio.Semaphore(max(1, self.limits.record_concurrency))
+
+            async def one_key(indexes: list[int]) -> None:
+                async with gate:
+                    for index in indexes:
+                        record, timings = records[index], Timings()
+                        outcomes[index] = (await self.handle_record(record, timings), timings)
+                        _log(record, outcomes[index][0])
+
+            if len(by_key) == 1:
+                await one_key(next(iter(by_key.values())))
+            else:
+                await asyncio.gather(*(one_key(indexes) for indexes in by_key.values()))
         for index in sorted(outcomes):
             result, timings = outcomes[index]
             report.results.append(result)
             report.timings.add(timings)
         return report
 
+    async def _in_waves(
+        self, records: list[S3Record], keys: list[list[int]], outcomes: dict[int, tuple[RecordResult, Timings]]
+    ) -> None:
+        """Wave after wave, the next pending record of every key (one key's records stay in order): read, extract
+        and chunk them concurrently (`record_concurrency` at once), embed all their chunks in one fan-out, then
+        store each document (again `record_concurrency` at once). Removals and records that end before embedding
+        (unchanged, skipped, failed extraction) end in the first step."""
+        gate = asyncio.Semaphore(max(1, self.limits.record_concurrency))
+        pending = [list(indexes) for indexes in keys]
+        while pending:
+            wave = [indexes.pop(0) for indexes in pending]
+            pending = [indexes for indexes in pending if indexes]
+            for index, result, timings in await self._wave([records[index] for index in wave], gate):
+                outcomes[wave[index]] = (result, timings)
+
+    async def _wave(self, records: list[S3Record], gate: asyncio.Semaphore) -> list[tuple[int, RecordResult, Timings]]:
+        """One wave (records of different keys): prepare each, embed them together, store each."""
+        started = time.perf_counter()
+        timings = [Timings() for _ in records]
+
+        async def prepare(record: S3Record, spent: Timings) -> RecordResult | _Prepared:
+            async with gate:
+                if record.action == "remove":
+                    return await self.handle_record(record, spent)
+                return await self._guarded(record, self._prepare(record, spent))
+
+        prepared = list(await asyncio.gather(*(prepare(r, t) for r, t in zip(records, timings, strict=True))))
+        ready = [index for index, value in enumerate(prepared) if isinstance(value, _Prepared)]
+        embedded: list[list[list[float]] | BaseException] = []
+        if ready:
+            began = time.perf_counter()
+            groups = [[chunk.embedding_text for chunk in _ready(prepared[index]).chunks] for index in ready]
+            embedded = await asyncio.to_thread(self._embed_groups, groups)
+            for index in ready:
+                timings[index].embed += time.perf_counter() - began
+
+        async def finish(index: int, vectors: list[list[float]] | BaseException) -> RecordResult | _Prepared:
+            async with gate:
+                work = self._finish(records[index], _ready(prepared[index]), vectors, timings[index])
+                return await self._guarded(records[index], work)
+
+        finished = await asyncio.gather(*(finish(i, vectors) for i, vectors in zip(ready, embedded, strict=True)))
+        for index, result in zip(ready, finished, strict=True):
+            prepared[index] = result
+        out: list[tuple[int, RecordResult, Timings]] = []
+        for index, value in enumerate(prepared):
+            assert isinstance(value, RecordResult)
+            if value.seconds == 0.0:
+                value.seconds = round(time.perf_counter() - started, 4)
+            _log(records[index], value)
+            out.append((index, value, timings[index]))
+        return out
+
     async def handle_record(self, record: S3Record, timings: Timings | None = None) -> RecordResult:
         started = time.perf_counter()
         timings = timings or Timings()
+        work = self.remove(record, timings) if record.action == "remove" else self.index(record, timings)
+        result = await self._guarded(record, work)
+        assert isinstance(result, RecordResult)
+        result.seconds = round(time.perf_counter() - started, 4)
+        return result
+
+    async def _guarded(
+        self, record: S3Record, work: Coroutine[Any, Any, RecordResult | _Prepared]
+    ) -> RecordResult | _Prepared:
+        """`work`'s outcome; an unexpected exception becomes this record's `error` (one bad record must not stop
+        the batch), an unreachable database or S3 fails the invocation, a configuration error is raised."""
         try:
-            if record.action == "remove":
-                result = await self.remove(record, timings)
-            else:
-                result = await self.index(record, timings)
+            return await work
         except (store.DimensionMismatchError, store.SchemaMissingError, EmbeddingDimensionError):
             raise  # configuration errors: every record would fail the same way; say so loudly
         except Exception as exc:  # one bad record must not stop the batch
@@ -268,9 +346,7 @@ class Ingestor:
                 # `unchanged` then
                 raise IngestUnavailable(f"s3://{record.bucket}/{record.key}: {_describe(exc)}") from exc
             log.exception("s3://%s/%s: unexpected error", record.bucket, record.key)
-            result = RecordResult(record.bucket, record.key, record.event_name, "error", reason=_describe(exc))
-        result.seconds = round(time.perf_counter() - started, 4)
-        return result
+            return RecordResult(record.bucket, record.key, record.event_name, "error", reason=_describe(exc))
 
     async def remove(self, record: S3Record, timings: Timings) -> RecordResult:
         began = time.perf_counter()
@@ -285,6 +361,20 @@ class Ingestor:
         return RecordResult(record.bucket, record.key, record.event_name, "skipped", reason=reason)
 
     async def index(self, record: S3Record, timings: Timings) -> RecordResult:
+        prepared = await self._prepare(record, timings)
+        if isinstance(prepared, RecordResult):
+            return prepared
+        began = time.perf_counter()
+        vectors: list[list[float]] | BaseException
+        try:
+            vectors = await self._embed(prepared.chunks)
+        except EmbeddingError as exc:
+            vectors = exc
+        timings.embed += time.perf_counter() - began
+        return await self._finish(record, prepared, vectors, timings)
+
+    async def _prepare(self, record: S3Record, timings: Timings) -> RecordResult | _Prepared:
+        """Everything before embedding: the record's outcome when it ends here, else its chunks to embed."""
         began = time.perf_counter()
         async with self.sessions() as session:
             state = await store.document_state(session, record.bucket, record.key)
@@ -358,30 +448,31 @@ class Ingestor:
             reason = "no text to index after extraction"
             return await self._failed(record, version, reason, timings)
 
-        began = time.perf_counter()
-        try:
-            vectors = await self._embed(chunks)
-        except EmbeddingDimensionError:
-            raise
-        except EmbeddingError as exc:
-            timings.embed += time.perf_counter() - began
-            permanent = isinstance(exc, EmbeddingRejected)
-            reason = ("" if permanent else TEMPORARY) + f"embedding failed: {exc}"
-            return await self._failed(record, version, reason, timings)
-        timings.embed += time.perf_counter() - began
-
         note = (
             f"indexed the first {self.limits.max_chars:,} characters only (CAMPUSBOT_DOCS_MAX_CHARS)"
             if extracted.truncated
             else None
         )
+        return _Prepared(version, chunks, note)
+
+    async def _finish(
+        self, record: S3Record, prepared: _Prepared, vectors: list[list[float]] | BaseException, timings: Timings
+    ) -> RecordResult:
+        """Store the embedded document, or record why embedding failed."""
+        if isinstance(vectors, EmbeddingDimensionError) or not isinstance(vectors, list | EmbeddingError):
+            raise vectors
+        if isinstance(vectors, EmbeddingError):
+            permanent = isinstance(vectors, EmbeddingRejected)
+            reason = ("" if permanent else TEMPORARY) + f"embedding failed: {vectors}"
+            return await self._failed(record, prepared.version, reason, timings)
         began = time.perf_counter()
         async with self.sessions() as session:
-            document_id = await store.save_indexed(session, version, chunks, vectors, note=note)
+            document_id = await store.save_indexed(session, prepared.version, prepared.chunks, vectors,
+                                                   note=prepared.note)  # fmt: skip
         timings.database += time.perf_counter() - began
         if document_id is None:
             return _result(record, "skipped", reason="a newer event changed this document meanwhile")
-        return _result(record, "indexed", document_id, len(chunks), note)
+        return _result(record, "indexed", document_id, len(prepared.chunks), prepared.note)
 
     # ----------------------------------------------------------------------------------------- helpers
 
@@ -419,6 +510,28 @@ class Ingestor:
             vectors.extend(await asyncio.to_thread(self.embedder.embed_documents, batch))
         return vectors
 
+    def _embed_groups(self, groups: Sequence[Sequence[str]]) -> list[list[list[float]] | BaseException]:
+        """The vectors of every group of texts (a record's chunks), all in one fan-out: `embed_calls` calls of at
+        most `batch_size` texts in flight at once. A group whose call fails gets that exception instead, alone."""
+        size = self.limits.batch_size
+        calls = [(group, start) for group, texts in enumerate(groups) for start in range(0, len(texts), size)]
+        out: list[list[list[float]] | BaseException] = [[[] for _ in texts] for texts in groups]
+        workers = max(1, min(self.limits.embed_calls, len(calls)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embed-wave") as pool:
+            futures = [pool.submit(self.embedder.embed_documents, groups[g][start : start + size])
+                       for g, start in calls]  # fmt: skip
+            for (group, start), future in zip(calls, futures, strict=True):
+                try:
+                    vectors = future.result()
+                except Exception as exc:  # this record's failure, not the others'
+                    if not isinstance(out[group], BaseException):
+                        out[group] = exc
+                    continue
+                slot = out[group]
+                if not isinstance(slot, BaseException):
+                    slot[start : start + len(vectors)] = vectors
+        return out
+
     async def _failed(
         self, record: S3Record, version: store.ObjectVersion, reason: str, timings: Timings
     ) -> RecordResult:
@@ -447,6 +560,26 @@ class Ingestor:
         async with self.sessions() as session:
             await store.save_metadata(session, state.id, version)
         timings.database += time.perf_counter() - began
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A record read, extracted and chunked: what is left is embedding its chunks and storing them."""
+
+    version: store.ObjectVersion
+    chunks: list[Chunk]
+    note: str | None
+
+
+def _ready(value: RecordResult | _Prepared) -> _Prepared:
+    assert isinstance(value, _Prepared)
+    return value
+
+
+def _log(record: S3Record, result: RecordResult) -> None:
+    level = logging.WARNING if result.outcome in ("failed", "error") else logging.INFO
+    log.log(level, "%s s3://%s/%s: %s %s", record.event_name, record.bucket, record.key, result.outcome,
+            result.reason or f"({result.chunks} chunks)")  # fmt: skip
 
 
 def _result(

@@ -13,6 +13,7 @@ from tests.fixtures.knowledge import HashingEmbedder, MemoryS3
 
 from campusbot.db.database import Database
 from campusbot.knowledge import store
+from campusbot.knowledge.embeddings import EmbeddingRejected
 from campusbot.knowledge.ingest import IngestLimits, Ingestor
 from campusbot.local.notifier import event_record
 
@@ -88,3 +89,89 @@ async def test_record_concurrency_one_indexes_in_turn(knowledge_db: Database, un
     )
     assert [(r.key, r.outcome) for r in report.results] == [(key, "indexed") for key in keys]
     assert embedder.most == 1
+
+
+@dataclass
+class GatheringEmbedder(HashingEmbedder):
+    """The hashing embedder; each call waits (up to 10 s) until `expected` calls are in flight, so `most` is how
+    many records' chunks were embedded together, whatever the machine's load. Texts naming `poison` are refused."""
+
+    expected: int = 1
+    poison: str = "\x00"
+    active: int = 0
+    most: int = 0
+    texts: int = 0
+    lock: threading.Condition = field(default_factory=threading.Condition)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        with self.lock:
+            self.active += 1
+            self.texts += len(texts)
+            self.most = max(self.most, self.active)
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.most >= self.expected, timeout=10)
+        try:
+            if any(self.poison in text for text in texts):
+                raise EmbeddingRejected("embedding with 'fake' failed: ValidationException: refused", code="x")
+            return super().embed_documents(texts)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+async def test_a_wave_embeds_every_records_chunks_in_one_fan_out(knowledge_db: Database, unique: str) -> None:
+    s3 = MemoryS3()
+    keys = [f"{unique}/{topic}.md" for topic in ("parking", "dining", "clubs", "health")]
+    for key in keys:
+        s3.put(BUCKET, key, _body(key.split("/")[1].removesuffix(".md")))
+    embedder = GatheringEmbedder(expected=len(keys))
+    # two records read/extract/chunk at a time, but all four documents' chunks are embedded together
+    limits = IngestLimits(record_concurrency=2, embed_together=True)
+    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, limits)
+    records = [_record("ObjectCreated:Put", key, n) for n, key in enumerate(keys, start=1)]
+
+    report = await ingestor.handle_event({"Records": records})
+
+    assert [(r.key, r.outcome) for r in report.results] == [(key, "indexed") for key in keys]
+    assert embedder.most == len(keys)
+    assert embedder.texts == report.chunks
+
+
+async def test_without_embed_together_records_embed_only_with_those_in_flight(
+    knowledge_db: Database, unique: str
+) -> None:
+    s3 = MemoryS3()
+    keys = [f"{unique}/{topic}.md" for topic in ("parking", "dining", "clubs", "health")]
+    for key in keys:
+        s3.put(BUCKET, key, _body(key.split("/")[1].removesuffix(".md")))
+    embedder = GatheringEmbedder(expected=2)  # the most that can be in flight with 2 records at a time
+    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, IngestLimits(record_concurrency=2, embed_together=False))
+    records = [_record("ObjectCreated:Put", key, n) for n, key in enumerate(keys, start=1)]
+
+    report = await ingestor.handle_event({"Records": records})
+
+    assert [(r.key, r.outcome) for r in report.results] == [(key, "indexed") for key in keys]
+    assert embedder.most == 2
+
+
+async def test_in_a_wave_a_record_whose_embedding_fails_fails_alone(knowledge_db: Database, unique: str) -> None:
+    s3 = MemoryS3()
+    keys = [f"{unique}/{topic}.md" for topic in ("rooms", "poisoned", "loans", "junk")]
+    for key in keys[:3]:
+        s3.put(BUCKET, key, _body(key.split("/")[1].removesuffix(".md")))
+    s3.put(BUCKET, keys[3], bytes(range(256)) * 40)  # binary junk: fails at extraction, before the fan-out
+    embedder = GatheringEmbedder(expected=3, poison="poisoned")
+    limits = IngestLimits(record_concurrency=4, embed_together=True)
+    ingestor = Ingestor(knowledge_db.sessions, s3, embedder, limits)
+    records = [_record("ObjectCreated:Put", key, n) for n, key in enumerate(keys, start=1)]
+
+    report = await ingestor.handle_event({"Records": records})
+
+    outcomes = [(r.key, r.outcome) for r in report.results]
+    assert outcomes == [(keys[0], "indexed"), (keys[1], "failed"), (keys[2], "indexed"), (keys[3], "failed")]
+    assert report.results[1].reason is not None and report.results[1].reason.startswith("embedding failed:")
+    assert embedder.most == 3  # the three extracted documents were embedded together
+    async with knowledge_db.sessions() as session:
+        states = [await store.document_state(session, BUCKET, key) for key in keys]
+    assert [state.status if state else None for state in states] == ["indexed", "failed", "indexed", "failed"]
+    assert states[0] is not None and states[0].chunk_count == report.results[0].chunks > 0

@@ -98,6 +98,23 @@ def test_a_batch_keeps_its_order(embedder: TitanEmbedder) -> None:
     assert all(np.argmax(batch @ batch[i]) == i for i in range(len(texts)))
 
 
+def test_a_fan_out_of_one_text_calls_reaches_minilm_in_few_forward_passes(
+    bedrock_emulator: BedrockEmulatorServer, embedder: TitanEmbedder
+) -> None:
+    """Titan takes one text per InvokeModel: 48 concurrent calls over HTTP, merged by the emulator's MiniLM."""
+    texts = [
+        f"Scholarship {i}: students of faculty {i % 7} may apply before the deadline of week {i}." for i in range(48)
+    ]
+    fanned = bootstrap.build_embedder(Settings(embedding_dimensions=1024, embedding_batch_concurrency=48))
+    model = bedrock_emulator.emulator._minilm
+    before, texts_before = model.batches, model.batched_texts
+    vectors = np.array(fanned.embed_documents(texts))
+    passes, merged = model.batches - before, model.batched_texts - texts_before
+    assert merged == len(texts)
+    assert passes <= len(texts) // 6  # 6+ texts per forward pass on average, although each call carries one
+    assert np.allclose(vectors[:2], np.array([embedder.embed_query(text) for text in texts[:2]]), atol=1e-4)
+
+
 def test_response_is_titan_v2_shaped(client: Any) -> None:
     body = invoke(client, {"inputText": "Where do I apply?", "normalize": True, "embeddingTypes": ["float", "binary"]})
     assert body["inputTextTokenCount"] == 5

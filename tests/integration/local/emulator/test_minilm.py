@@ -120,3 +120,31 @@ def test_the_configured_threads_are_applied_before_each_forward_pass(chunks: lis
     model.encode(chunks[:2])
     assert model.threads >= 1
     assert torch.get_num_threads() == model.threads
+
+
+def _staggered(model: MiniLM, texts: list[str], gap: float) -> int:
+    """Embed `texts` one after another `gap` seconds apart, inside a burst; the forward passes they took."""
+    model._burst = True  # as after any batch of several texts
+    before = model.batches
+    with ThreadPoolExecutor(max_workers=len(texts)) as pool:
+        futures = []
+        for text in texts:
+            futures.append(pool.submit(model.embed, text))
+            threading.Event().wait(gap)
+        for future in futures:
+            assert len(future.result(timeout=60)) == 384
+    return model.batches - before
+
+
+def test_a_burst_that_keeps_arriving_shares_a_forward_pass_while_the_queue_grows(chunks: list[str]) -> None:
+    model = MiniLM(window_seconds=0.25, max_windows=40)
+    model.load()
+    # eight requests 0.1 s apart span 0.7 s, longer than one 0.25 s window: each arrival grants another window
+    assert _staggered(model, chunks[:8], gap=0.1) == 1
+
+
+def test_a_single_window_splits_a_burst_longer_than_the_window(chunks: list[str]) -> None:
+    model = MiniLM(window_seconds=0.25, max_windows=1)
+    model.load()
+    # the same requests with one window from the first: 0.7 s of arrivals cannot fit in one 0.25 s window
+    assert _staggered(model, chunks[:8], gap=0.1) >= 2
