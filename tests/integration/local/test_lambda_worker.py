@@ -51,9 +51,9 @@ def start(tmp_path: Path) -> Iterator[Start]:
     started: list[subprocess.Popen[bytes]] = []
 
     def run(
-        handler: str = "fn.handler", timeout: float = 5, log_format: str = "JSON"
+        handler: str = "fn.handler", timeout: float = 5, log_format: str = "JSON", port: int | None = None
     ) -> tuple[subprocess.Popen[bytes], LambdaInvoker]:
-        port = _free_port()
+        port = port or _free_port()
         env = {
             "_HANDLER": handler, "AWS_LAMBDA_FUNCTION_NAME": "campusbot-test-fn", "FOO": "bar",
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout), "AWS_LAMBDA_LOG_FORMAT": log_format,
@@ -101,6 +101,23 @@ def test_invocations_run_one_after_another_on_one_thread(start: Start) -> None:
     assert [invoke({"n": n})["calls_on_thread"] for n in range(5)] == [1, 2, 3, 4, 5]
     assert invoke({"exit": True}) is None  # a handler that raises SystemExit ends its thread, not the environment
     assert invoke({"n": 6})["calls_on_thread"] == 1  # a fresh thread
+
+
+def test_concurrent_callers_and_a_replaced_environment(start: Start) -> None:
+    """The invoker keeps a connection per concurrent caller, and after the environment ends (as after a timeout)
+    it drops the closed connections and reaches the fresh one on the same address (issue 18: http.client)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = _free_port()
+    process, invoke = start(port=port)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda n: invoke({"n": n})["echo"]["n"], range(40)))
+    assert answers == list(range(40))
+    assert 1 <= len(invoke._idle) <= 4  # kept alive, one per caller that overlapped
+    process.kill()
+    process.wait()
+    start(port=port)  # the runtime starts a fresh environment on the same address
+    assert invoke({"n": 41})["calls_on_thread"] == 1
 
 
 def test_past_the_timeout_the_invocation_fails_and_the_environment_ends(start: Start) -> None:
