@@ -17,7 +17,13 @@ Sign-in (issue 12), same run: the same turns signed in (a student of the runtime
 ID token as Bearer: the gateway runs the authorizer Lambda first), and the token check alone (`TokenVerifier.verify`
 on a moto ID token) with the JWKS cached, as in a warm authorizer, and uncached (fetched from moto every time).
 
-    .venv/bin/python bench/chat_latency.py [--turns 2000]
+CPU per turn (issue 18, `--cpu N`): N anonymous and N signed-in gateway turns, each process's CPU seconds (user +
+system, /proc/<pid>/stat through psutil) read before and after, per component as `platform status --json` lists
+their pids (each with its child processes; postgres with its backends; the runtime's own process with its threads),
+plus this client. Then the same for N Lex `GetSession` calls alone, the call lex_proxy made before every
+RecognizeText until issue 18 (the per-turn CPU it cost, measured in the same run, so before/after is turn + that).
+
+    .venv/bin/python bench/chat_latency.py [--turns 2000] [--cpu 500] [--cpu-only]
 """
 
 from __future__ import annotations
@@ -165,6 +171,121 @@ def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n
             ("  gateway's own time (Server-Timing)", split["gateway"])]  # fmt: skip
 
 
+def component_pids(env: dict[str, str]) -> dict[str, int]:
+    """The root pid of each component, from `platform status --json` (the children, postgres, the runtime)."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-m", "campusbot.cli.main", "status", "--json"], env=env, check=True, capture_output=True
+    ).stdout
+    status = json.loads(out)
+    roots = {name: int(child["pid"]) for name, child in status["children"].items()}
+    if status.get("postgres", {}).get("pid"):
+        roots["postgres"] = int(status["postgres"]["pid"])
+    roots["runtime (+ its threads)"] = int(status["pid"])
+    return roots
+
+
+def cpu_seconds(roots: dict[str, int]) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) of every process of each component: its root and the root's descendants that
+    no other component claims (the runtime is the parent of the others, so it is assigned last)."""
+    import psutil
+
+    found: dict[str, dict[int, float]] = {}
+    claimed: set[int] = set()
+    for name, pid in sorted(roots.items(), key=lambda item: item[0].startswith("runtime")):
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        found[name] = {}
+        for process in tree:
+            if process.pid in claimed:
+                continue
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            found[name][process.pid] = times.user + times.system
+            claimed.add(process.pid)
+    me = psutil.Process().cpu_times()
+    found["client (this bench)"] = {os.getpid(): me.user + me.system}
+    return found
+
+
+def cpu_per_call(roots: dict[str, int], n: int, call: object) -> tuple[dict[str, float], float]:
+    """`call(i)` n times: each component's CPU ms per call (processes that started meanwhile count from 0), wall s."""
+    assert callable(call)
+    before = cpu_seconds(roots)
+    began = time.perf_counter()
+    for i in range(n):
+        call(i)
+    wall = time.perf_counter() - began
+    after = cpu_seconds(roots)
+    per_call = {}
+    for name, pids in after.items():
+        spent = sum(seconds - before.get(name, {}).get(pid, 0.0) for pid, seconds in pids.items())
+        per_call[name] = 1000 * spent / n
+    return per_call, wall
+
+
+def cpu_report(env: dict[str, str], http: httpx.Client, chat_url: str, headers: dict[str, str], n: int) -> None:
+    """CPU ms per turn of each process of the chain (anonymous and signed-in turns), and of one GetSession."""
+    import boto3
+
+    from campusbot.local.runtime import read_state
+    from campusbot.settings import Settings
+
+    settings = Settings.from_environment(env)
+    state = read_state(settings)
+    assert state is not None
+    lex = boto3.client(
+        "lexv2-runtime", endpoint_url=state["children"]["emulator"]["url"], region_name=settings.region,
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )  # fmt: skip
+    roots = component_pids(env)
+
+    def turn(signed_in: bool) -> object:
+        def call(i: int) -> None:
+            session = f"cpu-{'s' if signed_in else 'a'}-{i % 50}"  # 50 sessions each, kept apart
+            response = http.post(chat_url, json={"message": TURNS[i % len(TURNS)][0], "session_id": session},
+                                 headers=headers if signed_in else {})  # fmt: skip
+            assert response.status_code == 200 and response.json()["state"] == "Fulfilled", response.text
+
+        return call
+
+    def get_session(i: int) -> None:
+        lex.get_session(botId=settings.bot_id, botAliasId=settings.bot_alias_id, localeId="en_US",
+                        sessionId=f"cpu-a-{i % 50}")  # fmt: skip
+
+    for _ in range(2):  # warm every path first
+        for call in (turn(False), turn(True), get_session):
+            for i in range(len(TURNS)):
+                call(i)
+    # alternated, three times (A/B/C/A/B/C/...): the first round also carries what the runtime still does after its
+    # start (the emulator loads the embedding model in the background), a load change shows as a round apart
+    runs = [("anonymous turn", turn(False)), ("signed-in turn", turn(True)), ("GetSession alone", get_session)] * 3
+    figures: dict[str, dict[str, float]] = {}
+    for index, (label, call) in enumerate(runs):
+        label = f"{label} (round {index // 3 + 1})"
+        load_before = load()
+        per_call, wall = cpu_per_call(roots, n, call)
+        figures[label] = per_call
+        total = sum(per_call.values())
+        print(f"\nCPU per call, {label}: {n} calls over 50 sessions, wall {1000 * wall / n:.1f} ms/call, "
+              f"CPU {total:.1f} ms/call in all ({load_before} -> {load()}, 1/5 min; machine shared)")  # fmt: skip
+        for name, ms in sorted(per_call.items(), key=lambda item: -item[1]):
+            if ms >= 0.005:
+                print(f"  {name:<28} {ms:7.2f} ms")
+    got = figures["GetSession alone (round 3)"]
+    removed = sum(got[name] for name in ("emulator", "client (this bench)") if name in got)
+    for label in ("anonymous turn (round 3)", "signed-in turn (round 3)"):
+        now = sum(figures[label].values())
+        print(f"{label}: CPU {now:.1f} ms now; before issue 18 about {now + removed:.1f} ms (+ GetSession: "
+              f"emulator + a boto3 client, {removed:.1f} ms, measured above; {load()})")  # fmt: skip
+
+
 def log_offsets(data_dir: Path) -> dict[Path, int]:
     return {path: path.stat().st_size for path in (data_dir / "logs").glob("*.log")}
 
@@ -198,7 +319,11 @@ def measure(name: str, n: int, call: object) -> Stats:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=2000, help="chat turns measured (and as many API calls)")
+    parser.add_argument("--cpu", type=int, default=0, metavar="N", help="also report CPU per turn over N turns")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU report (with --cpu N, default 500)")
     args = parser.parse_args()
+    if args.cpu_only and not args.cpu:
+        args.cpu = 500
 
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-chat-bench-"))
     api_port, emulator_port, gateway_port, s3_port = (free_port() for _ in range(4))
@@ -230,6 +355,11 @@ def main() -> None:
                 assert http.get(api_url + path, params=params).status_code == 200  # type: ignore[arg-type]
 
             student = sign_in_student(env, http, chat_url)
+            if args.cpu:
+                print(f"campusbot CPU per chat turn — {os.cpu_count()} cores, Python {platform.python_version()}")
+                cpu_report(env, http, chat_url, student["headers"], args.cpu)
+            if args.cpu_only:
+                return
 
             def chat_signed_in(i: int) -> None:
                 message = TURNS[i % len(TURNS)][0]

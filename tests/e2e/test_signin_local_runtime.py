@@ -290,3 +290,39 @@ def test_a_deleted_user_or_a_user_without_registration_is_not_registered_yet(
     assert "not registered yet" in said
     anonymous = text(say(http, local_runtime.chat_url, "register me"))
     assert "sign in first" in anonymous
+
+
+def test_identity_is_the_turns_own_never_the_sessions(
+    local_runtime: RunningRuntime, users: CognitoUsers, http: httpx.Client
+) -> None:
+    """Issue 18: lex_proxy sends the principal as the turn's request attributes (one Lex call, no GetSession). A
+    session a student signed into answers the next anonymous turn anonymously, and a principal planted in a
+    session's attributes by any other client of the Lex runtime counts for nothing."""
+    import boto3
+
+    student = Student(users)
+    register(http, local_runtime.chat_url, student)
+    session = f"shared-{uuid.uuid4().hex[:10]}"
+    # anonymous first, leaving an intent with unfilled slots in the session, then signed in on the same session (until
+    # issue 18 lex_proxy echoed the stored state back, JSON nulls included, and this turn was a 502)
+    recommended = say(http, local_runtime.chat_url, "recommend a university for medicine in Germany", None, session)
+    assert None in recommended["slots"].values()
+    assert student.email in text(say(http, local_runtime.chat_url, "show my profile", student.token, session))
+    anonymous = text(say(http, local_runtime.chat_url, "show my profile", None, session))
+    assert "once you are signed in" in anonymous and student.email not in anonymous
+    settings = Settings.from_environment(local_runtime.env)
+    state = read_state(settings)
+    assert state is not None
+    lex = boto3.client(
+        "lexv2-runtime", endpoint_url=state["children"]["emulator"]["url"], region_name=settings.region,
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )  # fmt: skip
+    planted = f"planted-{uuid.uuid4().hex[:10]}"
+    principal = {"campusbot.principal.sub": student.sub, "campusbot.principal.email": student.email}
+    lex.recognize_text(botId=settings.bot_id, botAliasId=settings.bot_alias_id, localeId="en_US", sessionId=planted,
+                       text="hello", sessionState={"sessionAttributes": principal})  # fmt: skip
+    stored = lex.get_session(botId=settings.bot_id, botAliasId=settings.bot_alias_id, localeId="en_US",
+                             sessionId=planted)  # fmt: skip
+    assert stored["sessionState"]["sessionAttributes"].get("campusbot.principal.sub") == student.sub  # it is there
+    said = text(say(http, local_runtime.chat_url, "show my profile", None, planted))
+    assert "once you are signed in" in said and student.email not in said

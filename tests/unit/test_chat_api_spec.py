@@ -12,7 +12,7 @@ from botocore.exceptions import ReadTimeoutError
 from openapi_spec_validator import validate
 from tests.fixtures.chat_api import chat_api, check_answer
 from tests.fixtures.lambda_events import load_event
-from tests.unit.assistant.test_proxy import Harness, NewSessions, expect, lex_answer, new_session
+from tests.unit.assistant.test_proxy import Harness, expect, lex_answer
 
 
 def test_the_document_is_valid_openapi() -> None:
@@ -48,11 +48,10 @@ def test_chat_outcomes_match_the_contract(scenario: str) -> None:
         def too_slow(**_: Any) -> Any:
             raise ReadTimeoutError(endpoint_url="http://lex")
 
-        lex = SimpleNamespace(recognize_text=too_slow, get_session=NewSessions().get_session)
+        lex = SimpleNamespace(recognize_text=too_slow)
         harness.proxy.lex = lex  # type: ignore[assignment]
     else:
         code = "ThrottlingException" if scenario == "throttled" else "InternalFailureException"
-        new_session(harness)
         harness.stubber.add_client_error("recognize_text", code, http_status_code=429 if code[0] == "T" else 500)
     status, body = answer(harness, load_event("apigw_chat_post"))
     assert status == {"answer": 200, "elicit": 200, "throttled": 429, "lex-fails": 502, "timeout": 504}[scenario]

@@ -67,6 +67,7 @@ class LexEvent:
     confirmation_state: str
     slots: Mapping[str, Any] = field(default_factory=dict)
     session_attributes: Mapping[str, str] = field(default_factory=dict)
+    request_attributes: Mapping[str, str] = field(default_factory=dict)  # this turn's only (who asks: identity.py)
     nlu_confidence: float | None = None
     active_contexts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     history: tuple[str, ...] = ()  # the user's earlier messages (campusbot.history), oldest first
@@ -89,6 +90,7 @@ class LexEvent:
             confirmation_state=confirmation if confirmation in CONFIRMATION_STATES else "None",
             slots=dict(slots) if isinstance(slots, Mapping) else {},
             session_attributes=attributes.carried(state.get("sessionAttributes")),
+            request_attributes=_strings(event.get("requestAttributes")),
             nlu_confidence=_confidence(event.get("interpretations"), name),
             active_contexts=_contexts(state.get("activeContexts")),
             history=attributes.decode_history(_mapping(state.get("sessionAttributes")).get(attributes.HISTORY)),
@@ -401,3 +403,8 @@ def _confidence(interpretations: object, intent_name: str) -> float | None:
         if isinstance(score, int | float) and not isinstance(score, bool):
             return float(score)
     return None
+
+
+def _strings(value: object) -> dict[str, str]:
+    """A string→string map (Lex's requestAttributes), its other entries dropped."""
+    return {k: v for k, v in _mapping(value).items() if isinstance(k, str) and isinstance(v, str)}

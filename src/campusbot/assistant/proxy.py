@@ -3,11 +3,13 @@
 API Gateway REST proxy event (payload 1.0) → validated `{"message", "session_id"?}` → Lex V2
 `RecognizeText` → the chat contract `{"session_id", "intent", "slots", "state", "messages", "sources"}`,
 then one chat event to the lake (best effort). Who is asking comes only from the API Gateway authorizer's context
-(`requestContext.authorizer`: a verified Cognito principal, or anonymous), never from the body: every turn writes it
-into the session attributes `campusbot.principal.sub`/`.email` (removed for an anonymous turn), the only place the
-fulfillment reads identity from. Every outcome is a well-formed proxy response with CORS
-headers: 204 for the preflight, 4xx for requests that cannot be a chat turn, 429/502/504 when Lex
-throttles, fails or is too slow, 500 for anything unexpected (logged). Formats: aws_formats.md §2, §3.
+(`requestContext.authorizer`: a verified Cognito principal, or anonymous), never from the body: every turn sends it
+as the turn's request attributes `campusbot.principal.sub`/`.email` (none for an anonymous turn), which Lex hands to
+the code hooks of that turn only and never stores; the fulfillment reads identity from there and nowhere else. So a
+turn costs one Lex call (RecognizeText), with nothing to read back from the session first. Every outcome is a
+well-formed proxy response with CORS headers: 204 for the preflight, 4xx for requests that cannot be a chat turn,
+429/502/504 when Lex throttles, fails or is too slow, 500 for anything unexpected (logged).
+Formats: aws_formats.md §2, §3.
 """
 
 from __future__ import annotations
@@ -161,9 +163,9 @@ class ChatProxy:
         from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
         started = time.perf_counter()
+        principal = identity.principal_attributes(request.principal)
+        extra: dict[str, Any] = {"requestAttributes": principal} if principal else {}
         try:
-            state = self._session_state(request)
-            extra: dict[str, Any] = {"sessionState": state} if state is not None else {}
             response = self.lex.recognize_text(
                 botId=self.bot_id,
                 botAliasId=self.bot_alias_id,
@@ -189,29 +191,6 @@ class ChatProxy:
         turn_id = uuid.uuid4().hex  # the chat event's id: the client names it to rate the turn (feedback)
         self._record(request, started, reply=reply, turn_id=turn_id)
         return self._respond(200, {**reply.body(), "turn_id": turn_id}, request.origin)
-
-    def _session_state(self, request: ChatRequest) -> dict[str, Any] | None:
-        """The sessionState this turn must send so that the session's principal attributes are exactly the caller's
-        (None: already right). Lex replaces the whole state a request names, so the stored one is read first
-        (GetSession) and sent back with only the principal attributes changed."""
-        from botocore.exceptions import ClientError
-
-        try:
-            stored = self.lex.get_session(
-                botId=self.bot_id, botAliasId=self.bot_alias_id, localeId=self.locale_id, sessionId=request.session_id
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                raise
-            wanted = identity.principal_attributes(request.principal)
-            return {"sessionAttributes": wanted} if wanted else None
-        state = _mapping(stored.get("sessionState"))
-        current = {str(k): str(v) for k, v in _mapping(state.get("sessionAttributes")).items()}
-        wanted = identity.with_principal(current, request.principal)
-        if wanted == current:
-            return None
-        kept = {key: state[key] for key in ("dialogAction", "intent", "activeContexts", "runtimeHints") if key in state}
-        return {**kept, "sessionAttributes": wanted}
 
     def _failed(self, request: ChatRequest, started: float, code: str, status: int, message: str) -> dict[str, Any]:
         self._record(request, started, error=code)

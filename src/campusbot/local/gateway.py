@@ -185,6 +185,22 @@ def create_gateway(
             return gateway_response(errors, "ACCESS_DENIED")
         return {**context, "integrationLatency": int((time.perf_counter() - started) * 1000)}
 
+    def authorize_then_invoke(
+        event: dict[str, Any], context: LambdaContext, authorized: bool
+    ) -> tuple[Response | None, Any, float, float]:
+        """(the gateway response denying the request or None, lex_proxy's result, authorizer ms, lex_proxy ms)."""
+        authorizer_ms = 0.0
+        if authorizer is not None and authorized:
+            checked = time.perf_counter()
+            allowed = authorize(event)
+            authorizer_ms = (time.perf_counter() - checked) * 1000
+            if isinstance(allowed, Response):
+                return allowed, None, authorizer_ms, 0.0
+            event["requestContext"]["authorizer"] = allowed
+        invoked = time.perf_counter()
+        result = handler(event, context)
+        return None, result, authorizer_ms, (time.perf_counter() - invoked) * 1000
+
     async def invoke(request: Request) -> Response:
         received = time.perf_counter()
         resource = request.url.path.rstrip("/") or "/"
@@ -195,27 +211,21 @@ def create_gateway(
         if len(body) > MAX_PAYLOAD:
             return gateway_response(errors, "REQUEST_TOO_LARGE")
         event = proxy_event(request, body, resource)
-        authorizer_ms = 0.0
-        if authorizer is not None and request.method == "POST":
-            checked = time.perf_counter()
-            allowed = await run_in_threadpool(authorize, event)
-            authorizer_ms = (time.perf_counter() - checked) * 1000
-            if isinstance(allowed, Response):
-                return allowed
-            event["requestContext"]["authorizer"] = allowed
         context = LambdaContext(function_name=function_name, timeout_seconds=timeout)
-        invoked = time.perf_counter()
-        try:
-            result = await run_in_threadpool(handler, event, context)
+        try:  # one hand-off to a worker thread for the authorizer and lex_proxy both (issue 18)
+            denied, result, authorizer_ms, lambda_ms = await run_in_threadpool(
+                authorize_then_invoke, event, context, request.method == "POST"
+            )
         except (TimeoutError, httpx.TimeoutException):  # no answer within the integration's time
             log.exception("lex_proxy did not answer in time")
             return gateway_response(errors, "INTEGRATION_TIMEOUT")
         except Exception:  # a Lambda crash is API Gateway's 502, not a broken connection
             log.exception("lex_proxy handler raised")
             return gateway_response(errors, "DEFAULT_5XX")
+        if denied is not None:
+            return denied
         response = lambda_response(result, errors)
         # where the time went (bench/chat_latency.py reads it): the authorizer, lex_proxy, the whole request
-        lambda_ms = (time.perf_counter() - invoked) * 1000
         total_ms = (time.perf_counter() - received) * 1000
         response.headers["Server-Timing"] = (
             f"authorizer;dur={authorizer_ms:.2f}, lambda;dur={lambda_ms:.2f}, gateway;dur={total_ms:.2f}"

@@ -32,6 +32,7 @@ import importlib
 import json
 import logging
 import os
+import queue
 import sys
 import threading
 import time
@@ -111,7 +112,12 @@ def configure_logging() -> None:
 
 
 class Environment:
-    """The function: its handler (imported at INIT), its timeout, one invocation at a time."""
+    """The function: its handler (imported at INIT), its timeout, one invocation at a time.
+
+    Invocations run one after another on one long-lived thread, as the Python runtime runs every invocation of an
+    environment on its one main thread (thread-locals and the like last between invocations there too), and without
+    a thread started per invocation. The HTTP thread waits for the invocation up to the function's timeout; past
+    it, the environment ends (the caller exits the process)."""
 
     def __init__(self, handler_name: str, timeout: float) -> None:
         self.handler_name = handler_name
@@ -120,6 +126,8 @@ class Environment:
         self.init_error: dict[str, Any] | None = None
         self._busy = threading.Lock()
         self._frozen = False
+        self._invocations: queue.SimpleQueue[Invocation] = queue.SimpleQueue()
+        self._runner: threading.Thread | None = None
         module_name, _, function_name = handler_name.rpartition(".")
         try:
             self.handler = getattr(importlib.import_module(module_name), function_name)
@@ -132,36 +140,54 @@ class Environment:
         with self._busy:
             if self.init_error is not None:
                 return self.init_error, True, False
+            if self._runner is None or not self._runner.is_alive():  # first, or a handler ended it (SystemExit)
+                self._runner = threading.Thread(target=self._run, name="invocations", daemon=True)
+                self._runner.start()
             request_id = str(uuid.uuid4())
-            deadline = time.monotonic() + self.timeout
-            outcome: dict[str, Any] = {}
-
-            def run() -> None:
-                _request_id.value = request_id
-                try:
-                    outcome["result"] = self.handler(event, LambdaContext(request_id, deadline))
-                except Exception as exc:
-                    logging.getLogger("lambda_worker").exception("the handler raised")
-                    outcome["error"] = _error(type(exc).__name__, str(exc), exc)
-
-            thread = threading.Thread(target=run, name=f"invocation-{request_id[:8]}", daemon=True)
-            thread.start()
-            thread.join(self.timeout)
-            if not self._frozen and not thread.is_alive():
+            invocation = Invocation(event, request_id, time.monotonic() + self.timeout)
+            self._invocations.put(invocation)
+            finished = invocation.done.wait(self.timeout)
+            if not self._frozen and finished:
                 # the cold start's objects (modules, SDK clients and their models) stay for the environment's
                 # life: out of the collector's full scans, which would otherwise pause a later invocation
                 self._frozen = True
                 gc.freeze()
-            if thread.is_alive():
+            if not finished:
                 message = f"RequestId: {request_id} Error: Task timed out after {self.timeout:.2f} seconds"
                 sys.stdout.write(
                     json.dumps({"type": "platform.timeout", "requestId": request_id, "message": message}) + "\n"
                 )
                 sys.stdout.flush()
                 return _error("Sandbox.Timedout", message), True, True
-            if "error" in outcome:
-                return outcome["error"], True, False
-            return outcome.get("result"), False, False
+            if invocation.error is not None:
+                return invocation.error, True, False
+            return invocation.result, False, False
+
+    def _run(self) -> None:
+        while True:
+            invocation = self._invocations.get()
+            _request_id.value = invocation.request_id
+            try:
+                invocation.result = self.handler(
+                    invocation.event, LambdaContext(invocation.request_id, invocation.deadline)
+                )
+            except Exception as exc:
+                logging.getLogger("lambda_worker").exception("the handler raised")
+                invocation.error = _error(type(exc).__name__, str(exc), exc)
+            finally:
+                invocation.done.set()
+
+
+class Invocation:
+    """One event handed to the invocation thread, and what the handler made of it."""
+
+    def __init__(self, event: Any, request_id: str, deadline: float) -> None:
+        self.event = event
+        self.request_id = request_id
+        self.deadline = deadline
+        self.result: Any = None
+        self.error: dict[str, Any] | None = None
+        self.done = threading.Event()
 
 
 def _error(error_type: str, message: str, exc: BaseException | None = None) -> dict[str, Any]:

@@ -4,7 +4,8 @@ written to a real S3 API (moto's server) through AWS_ENDPOINT_URL_S3.
 
 The stand-in is not the Lex emulator: it maps a few fixed texts to event fixtures, invokes the fulfillment
 Lambda with them (against the real data API) and answers with what it returned, as Lex does. It checks
-the wire: request serialization, error parsing (x-amzn-ErrorType), JSON nulls, session attributes.
+the wire: request serialization, error parsing (x-amzn-ErrorType), JSON nulls, request attributes. It serves
+RecognizeText only: lex_proxy makes one Lex call per turn (no GetSession).
 """
 
 from __future__ import annotations
@@ -45,11 +46,6 @@ class StandInLex:
         self.requests: list[dict[str, Any]] = []
         self.fulfill: Fulfill = lambda event: fulfillment.handler(event, None)
 
-    async def get_session(self, request: Request) -> JSONResponse:
-        """The stand-in keeps no sessions: every GetSession (lex_proxy's, before each turn) finds none."""
-        code = "ResourceNotFoundException"
-        return JSONResponse({"message": "no session"}, status_code=404, headers={"x-amzn-ErrorType": code})
-
     async def recognize_text(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append({**request.path_params, **body})
@@ -59,9 +55,9 @@ class StandInLex:
             return JSONResponse({"message": code}, status_code=status, headers={"x-amzn-ErrorType": code})
         event = load_event(TEXTS.get(text, "lex_fallback_fulfillment"))
         event.update(sessionId=request.path_params["sessionId"], inputTranscript=text)
-        sent = (body.get("sessionState") or {}).get("sessionAttributes")
+        sent = body.get("requestAttributes")
         if sent is not None:  # what lex_proxy sets (the principal), as Lex passes it to the code hook
-            event["sessionState"]["sessionAttributes"] = sent
+            event["requestAttributes"] = sent
         if "dialogAction" in event["sessionState"]:
             del event["sessionState"]["dialogAction"]
         answer = await run_in_threadpool(self.fulfill, event)
@@ -85,7 +81,6 @@ def stand_in_lex() -> Iterator[tuple[StandInLex, str]]:
     app = Starlette(
         routes=[
             Route(PATH, lex.recognize_text, methods=["POST"]),
-            Route(PATH.removesuffix("/text"), lex.get_session, methods=["GET"]),
         ]
     )
     server = ThreadedServer(app, name="stand-in-lex").start()
@@ -197,7 +192,7 @@ def test_an_elicitation_turn(chat: tuple[StandInLex, Any]) -> None:
     assert (body["intent"], body["state"]) == ("RegisterStudent", "ElicitSlot")
     assert body["messages"] == ["What is your first name?"]
     assert all(value is None for slot, value in body["slots"].items() if slot != "email")
-    assert body["slots"]["email"] == "maria.lopez@example.edu"  # from the token, via the session attributes
+    assert body["slots"]["email"] == "maria.lopez@example.edu"  # from the token, via the request attributes
     anonymous = json.loads(post("register me")["body"])
     assert anonymous["state"] == "Failed" and "sign in first" in anonymous["messages"][0]
 

@@ -17,19 +17,23 @@ from campusbot.local import lambda_worker
 from campusbot.local.lambda_invoke import LambdaFunctionError, LambdaInvoker
 
 HANDLER = """
-import json, logging, os, time
+import json, logging, os, threading, time
 
 log = logging.getLogger("fn")
+local = threading.local()
 
 
 def handler(event, context):
     if event.get("raise"):
         raise ValueError("boom")
+    if event.get("exit"):
+        raise SystemExit(1)
     time.sleep(event.get("sleep", 0))
+    local.calls = getattr(local, "calls", 0) + 1
     log.info("handled %s", event.get("n"))
     print(json.dumps({"event_id": "e%s" % event.get("n"), "session_id": "s"}))
     return {"echo": event, "function": context.function_name, "left_ms": context.get_remaining_time_in_millis(),
-            "request_id": context.aws_request_id, "foo": os.environ.get("FOO")}
+            "request_id": context.aws_request_id, "foo": os.environ.get("FOO"), "calls_on_thread": local.calls}
 """
 
 Start = Callable[..., tuple[subprocess.Popen[bytes], LambdaInvoker]]
@@ -47,9 +51,9 @@ def start(tmp_path: Path) -> Iterator[Start]:
     started: list[subprocess.Popen[bytes]] = []
 
     def run(
-        handler: str = "fn.handler", timeout: float = 5, log_format: str = "JSON"
+        handler: str = "fn.handler", timeout: float = 5, log_format: str = "JSON", port: int | None = None
     ) -> tuple[subprocess.Popen[bytes], LambdaInvoker]:
-        port = _free_port()
+        port = port or _free_port()
         env = {
             "_HANDLER": handler, "AWS_LAMBDA_FUNCTION_NAME": "campusbot-test-fn", "FOO": "bar",
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout), "AWS_LAMBDA_LOG_FORMAT": log_format,
@@ -88,6 +92,32 @@ def test_a_handler_error_is_a_function_error(start: Start) -> None:
         invoke({"raise": True})
     assert (raised.value.error_type, raised.value.message) == ("ValueError", "boom")
     assert invoke({"n": 3})["echo"] == {"n": 3}  # the environment lives on
+
+
+def test_invocations_run_one_after_another_on_one_thread(start: Start) -> None:
+    """As on Lambda's Python runtime (its one main thread), thread-locals last between invocations: no thread is
+    started per invocation (issue 18)."""
+    _process, invoke = start()
+    assert [invoke({"n": n})["calls_on_thread"] for n in range(5)] == [1, 2, 3, 4, 5]
+    assert invoke({"exit": True}) is None  # a handler that raises SystemExit ends its thread, not the environment
+    assert invoke({"n": 6})["calls_on_thread"] == 1  # a fresh thread
+
+
+def test_concurrent_callers_and_a_replaced_environment(start: Start) -> None:
+    """The invoker keeps a connection per concurrent caller, and after the environment ends (as after a timeout)
+    it drops the closed connections and reaches the fresh one on the same address (issue 18: http.client)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = _free_port()
+    process, invoke = start(port=port)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda n: invoke({"n": n})["echo"]["n"], range(40)))
+    assert answers == list(range(40))
+    assert 1 <= len(invoke._idle) <= 4  # kept alive, one per caller that overlapped
+    process.kill()
+    process.wait()
+    start(port=port)  # the runtime starts a fresh environment on the same address
+    assert invoke({"n": 41})["calls_on_thread"] == 1
 
 
 def test_past_the_timeout_the_invocation_fails_and_the_environment_ends(start: Start) -> None:

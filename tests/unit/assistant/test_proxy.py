@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 from tests.fixtures.lambda_events import load_event
 
@@ -104,16 +104,7 @@ def lex_answer(
     }
 
 
-def new_session(harness: Harness, session_id: str | None = None) -> None:
-    """GetSession before the turn (lex_proxy reads the stored attributes to set the principal): a new session."""
-    params = {**BOT, "sessionId": session_id} if session_id else None
-    harness.stubber.add_client_error(
-        "get_session", "ResourceNotFoundException", http_status_code=404, expected_params=params
-    )
-
-
 def expect(harness: Harness, session_id: str, text: str, answer: dict[str, Any] | None = None) -> None:
-    new_session(harness, session_id)
     harness.stubber.add_response(
         "recognize_text", answer or lex_answer(), {**BOT, "sessionId": session_id, "text": text}
     )
@@ -196,7 +187,6 @@ def test_the_turn_is_recorded_for_analytics(harness: Harness) -> None:
 
 
 def test_a_session_id_is_generated_when_none_is_given(harness: Harness) -> None:
-    new_session(harness)
     harness.stubber.add_response("recognize_text", lex_answer(intent="Greeting"), None)
     _, body = harness.call(load_event("apigw_chat_post_no_session"))
     assert re.fullmatch(r"[0-9a-zA-Z._:-]{2,100}", body["session_id"])
@@ -295,7 +285,6 @@ def test_the_longest_message_and_lenient_content_types_are_accepted(harness: Har
     ],
 )
 def test_lex_errors_map_to_http_statuses(harness: Harness, code: str, http_status: int, status: int) -> None:
-    new_session(harness)
     harness.stubber.add_client_error("recognize_text", service_error_code=code, http_status_code=http_status)
     response, body = harness.call(load_event("apigw_chat_post"))
     assert response["statusCode"] == status
@@ -305,17 +294,12 @@ def test_lex_errors_map_to_http_statuses(harness: Harness, code: str, http_statu
     assert record.error == code and record.intent is None
 
 
-class NewSessions:
-    def get_session(self, **_: Any) -> Any:
-        raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no session"}}, "GetSession")
-
-
-class SlowLex(NewSessions):
+class SlowLex:
     def recognize_text(self, **_: Any) -> Any:
         raise ReadTimeoutError(endpoint_url="https://runtime-v2-lex.us-east-1.amazonaws.com")
 
 
-class BrokenLex(NewSessions):
+class BrokenLex:
     def recognize_text(self, **_: Any) -> Any:
         raise RuntimeError("bug")
 
@@ -410,7 +394,8 @@ def test_parse_request_reads_headers_case_insensitively() -> None:
     assert parse_request(event, 1024).channel == "web"
 
 
-# Identity (issue 12): lex_proxy writes the authorizer's principal into the session, every turn -------------------
+# Identity (issue 12): lex_proxy sends the authorizer's principal as the turn's request attributes, every turn ------
+# (issue 18: one Lex call per turn; nothing is read back from the session first, nothing about identity is stored)
 
 PRINCIPAL = {
     "campusbot.principal.sub": "5e0c0000-0000-4000-8000-00000000a1a1",
@@ -418,46 +403,30 @@ PRINCIPAL = {
 }
 
 
-def stored_session(harness: Harness, attributes: dict[str, str]) -> dict[str, Any]:
-    state = {
-        "dialogAction": {"type": "ElicitSlot", "slotToElicit": "lastName"},
-        "intent": {"name": "RegisterStudent", "state": "InProgress", "confirmationState": "None", "slots": {}},
-        "sessionAttributes": attributes,
-    }
-    harness.stubber.add_response("get_session", {"sessionId": "web-5f2c1e0a", "sessionState": state}, None)
-    return state
-
-
-def expect_state(harness: Harness, text: str, state: dict[str, Any] | None) -> None:
+def expect_attributes(harness: Harness, text: str, attributes: dict[str, str] | None) -> None:
+    """The one Lex call of the turn (a GetSession first would fail the stubber): RecognizeText, with exactly these
+    request attributes (none at all when None)."""
     params: dict[str, Any] = {**BOT, "sessionId": "web-5f2c1e0a", "text": text}
-    if state is not None:
-        params["sessionState"] = state
+    if attributes is not None:
+        params["requestAttributes"] = attributes
     harness.stubber.add_response("recognize_text", lex_answer(intent="GetStudentProfile"), params)
 
 
-def test_a_signed_in_turn_writes_the_principal_into_a_new_session(harness: Harness) -> None:
-    new_session(harness, "web-5f2c1e0a")
-    expect_state(harness, "show my profile", {"sessionAttributes": PRINCIPAL})
+def test_a_signed_in_turn_sends_the_principal_as_request_attributes(harness: Harness) -> None:
+    expect_attributes(harness, "show my profile", PRINCIPAL)
     assert harness.call(load_event("apigw_chat_post_signed_in"))[0]["statusCode"] == 200
 
 
-def test_an_anonymous_turn_removes_a_principal_left_in_the_session_and_keeps_the_rest(harness: Harness) -> None:
-    state = stored_session(harness, {**PRINCIPAL, "campusbot.answer_source": "database", "other": "kept"})
-    wanted = {**state, "sessionAttributes": {"campusbot.answer_source": "database", "other": "kept"}}
-    expect_state(harness, "recommend a university for medicine in Germany", wanted)
+def test_an_anonymous_turn_sends_no_principal_and_no_session_state(harness: Harness) -> None:
+    expect_attributes(harness, "recommend a university for medicine in Germany", None)
     assert harness.call(load_event("apigw_chat_post"))[0]["statusCode"] == 200
 
 
-def test_another_callers_principal_is_overwritten(harness: Harness) -> None:
-    state = stored_session(harness, {"campusbot.principal.sub": "someone-else", "campusbot.principal.email": "e@x.io"})
-    expect_state(harness, "show my profile", {**state, "sessionAttributes": PRINCIPAL})
-    assert harness.call(load_event("apigw_chat_post_signed_in"))[0]["statusCode"] == 200
-
-
-def test_a_session_already_right_is_not_rewritten(harness: Harness) -> None:
-    stored_session(harness, {**PRINCIPAL, "other": "kept"})
-    expect_state(harness, "show my profile", None)
-    assert harness.call(load_event("apigw_chat_post_signed_in"))[0]["statusCode"] == 200
+def test_a_principal_without_email_sends_the_sub_only(harness: Harness) -> None:
+    event = load_event("apigw_chat_post_signed_in")
+    event["requestContext"]["authorizer"].pop("email", None)
+    expect_attributes(harness, "show my profile", {"campusbot.principal.sub": PRINCIPAL["campusbot.principal.sub"]})
+    assert harness.call(event)[0]["statusCode"] == 200
 
 
 def test_nothing_in_the_body_or_headers_sets_the_principal(harness: Harness) -> None:
@@ -467,18 +436,12 @@ def test_nothing_in_the_body_or_headers_sets_the_principal(harness: Harness) -> 
             "message": "show my profile",
             "session_id": "web-5f2c1e0a",
             "sessionState": {"sessionAttributes": PRINCIPAL},
+            "requestAttributes": PRINCIPAL,
             "campusbot.principal.sub": PRINCIPAL["campusbot.principal.sub"],
             "sub": PRINCIPAL["campusbot.principal.sub"],
         }
     )
     event["headers"]["X-Campusbot-Principal"] = "5e0c0000"
     event["requestContext"]["authorizer"] = {"principal": "anonymous"}
-    new_session(harness, "web-5f2c1e0a")
-    expect_state(harness, "show my profile", None)
+    expect_attributes(harness, "show my profile", None)
     assert harness.call(event)[0]["statusCode"] == 200
-
-
-def test_a_get_session_failure_is_no_turn(harness: Harness) -> None:
-    harness.stubber.add_client_error("get_session", "ThrottlingException", http_status_code=429)
-    response, body = harness.call(load_event("apigw_chat_post_signed_in"))
-    assert response["statusCode"] == 429 and body["error"]

@@ -48,8 +48,7 @@ class Front:
     def call(self, event: dict[str, Any], *, answers: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
         stubber = Stubber(self.client)
         for _ in range(answers):
-            # lex_proxy reads the session first (the principal attributes), then sends the turn
-            stubber.add_client_error("get_session", "ResourceNotFoundException", http_status_code=404)
+            # one Lex call per turn (issue 18: no GetSession first; the principal goes as request attributes)
             stubber.add_response("recognize_text", ANSWER, None)
         with stubber:
             response = self.proxy.handle(event)

@@ -55,7 +55,6 @@ def test_the_handler_sends_the_configured_bot_and_answers_the_contract(
         "text": "recommend a university for medicine in Germany",
     }
     with Stubber(chat.lex) as stubber:
-        stubber.add_client_error("get_session", "ResourceNotFoundException", http_status_code=404)
         stubber.add_response("recognize_text", ANSWER, params)
         response = lex_proxy.handler(load_event("apigw_chat_post"), lambda_context)
         stubber.assert_no_pending_responses()
@@ -73,7 +72,6 @@ def test_chat_events_go_to_the_lake_bucket_in_batches(environment: pytest.Monkey
     assert isinstance(chat.events, BatchingS3ChatEventSink)
     with Stubber(chat.lex) as lex, Stubber(chat.events.client) as s3:
         for _ in range(2):
-            lex.add_client_error("get_session", "ResourceNotFoundException", http_status_code=404)
             lex.add_response("recognize_text", ANSWER, None)
         s3.add_response(
             "put_object",

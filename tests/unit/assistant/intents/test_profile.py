@@ -81,3 +81,13 @@ def test_identity_in_a_slot_or_the_message_does_not_count() -> None:
     raw["inputTranscript"] = "I am ana.garcia@example.edu, campusbot.principal.sub=" + ANA_SUB
     raw["sessionState"]["sessionAttributes"] = {"principal.sub": ANA_SUB, "sub": ANA_SUB}
     assert text(answer(profile.handle, raw, FakeApi())) == messages.SIGN_IN_PROFILE
+
+
+def test_a_principal_in_the_session_attributes_does_not_count() -> None:
+    """Issue 18: identity is the turn's request attributes (lex_proxy's, every turn), never the stored session's."""
+    raw = load_event("lex_profile_signed_in_fulfillment")
+    principal = raw.pop("requestAttributes")
+    raw["sessionState"]["sessionAttributes"] = dict(principal)
+    assert text(answer(profile.handle, raw, FakeApi())) == messages.SIGN_IN_PROFILE
+    raw["requestAttributes"] = principal
+    assert "ana.garcia@example.edu" in text(answer(profile.handle, raw, FakeApi()))
