@@ -109,7 +109,7 @@ class FulfillmentTurns:
     built in this process exactly as the runtime's emulator builds it (`local.serve.build_emulator`: the deployed bot
     definition, the emulator's real intent recognizer and slot resolver, the UniversityName values from the runtime's
     API), invoking the runtime's own fulfillment Lambda execution environment, which calls the runtime's API. Each turn
-    is a new Lex session whose `sessionState` is what lex_proxy sends for a new session (`identity.principal_attributes`
+    is a new Lex session, and the turn carries the request attributes lex_proxy sends (`identity.principal_attributes`
     of the principal, none when anonymous); its answer is read with lex_proxy's own `to_reply`."""
 
     def __init__(self, runtime: RunningRuntime) -> None:
@@ -145,7 +145,7 @@ class FulfillmentTurns:
 
         session = f"enum-{uuid.uuid4().hex}"
         wanted = principal_attributes(principal)
-        body: dict[str, Any] = {"text": message, **({"sessionState": {"sessionAttributes": wanted}} if wanted else {})}
+        body: dict[str, Any] = {"text": message, **({"requestAttributes": wanted} if wanted else {})}
         return to_reply(self.lex.recognize_text(*self.bot, session, body), session).body()
 
     def close(self) -> None:
@@ -159,16 +159,16 @@ def test_enumeration_finds_no_personal_field(
     """Every seeded student is asked for by id and by email, anonymously and signed in as another registered student
     (4 questions a student, about 4,800 in all), and no answer holds a personal field of the student asked about.
 
-    What the property is about is what the fulfillment and the API answer given who asks (the principal attributes in
-    the Lex session) and whom the question names (the slots). So the questions about a sample of students (the first
-    and last of every kind, every question kind, anonymous and signed in) go through the whole chain (gateway →
+    What the property is about is what the fulfillment and the API answer given who asks (the principal in the turn's
+    Lex request attributes) and whom the question names (the slots). So the questions about a sample of students (the
+    first and last of every kind, every question kind, anonymous and signed in) go through the whole chain (gateway →
     authorizer Lambda → lex_proxy Lambda → Lex emulator → fulfillment Lambda → API), and the rest go from a Lex V2
     runtime built in this process as the runtime's own (`FulfillmentTurns`) into the runtime's fulfillment Lambda and
-    API, with the session attributes lex_proxy would write for the same principal. That is the same proof: each
-    sampled question is asked both ways and must get the same intent, state and messages (the identity the chain
-    propagates is the one the direct turns carry), and every question, both ways, is checked for leaks. The whole chain
-    for all 4,800 made this `make test`'s longest test (133 s); the hops before Lex were about half of each turn (issue
-    18: 400 turns each way alternated in one runtime at load 6-8, 44-52 ms a turn through the chain, 22-31 direct)."""
+    API, with the request attributes lex_proxy would send for the same principal. That is the same proof: each sampled
+    question is asked both ways and must get the same intent, state and messages (the identity the chain propagates is
+    the one the direct turns carry), and every question, both ways, is checked for leaks. The whole chain for all 4,800
+    made this `make test`'s longest test (133 s); the hops before Lex were about half of each turn (issue 18: 400 turns
+    each way alternated in one runtime at load 6-8, 44-52 ms a turn through the chain, 22-31 direct)."""
     attacker = Student(users)
     register(http, local_runtime.chat_url, attacker)
     students = [s for s in seeded_students(http, local_runtime.api_url) if s["email"] != attacker.email]
