@@ -156,7 +156,7 @@ module "lambda_iam" {
       statements = [
         {
           sid       = "RecognizeText"
-          actions   = ["lex:RecognizeText", "lex:GetSession"]
+          actions   = ["lex:RecognizeText"] # one Lex call per turn: the principal goes as request attributes
           resources = [local.bot_alias_arn]
         },
       ]
