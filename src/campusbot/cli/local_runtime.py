@@ -28,7 +28,8 @@ def up(
         info(f"the runtime is already up (pid {existing['pid']})")
         _endpoints(existing)
         return
-    _warn_if_bot_template_is_stale()
+    if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):  # the `platform up --detach` that started it has warned
+        _warn_if_bot_template_is_stale()
     if detach:
         log = runtime.Paths(settings.data_dir.resolve()).log_file
         info(f"starting the local runtime in the background (log: {log}) ...")
