@@ -188,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     import uvicorn
 
+    if args.component != "api":  # a stand-in (the gateway reads its responses from a Terraform module): the parse
+        from campusbot.local.terraform_eval import use_parse_cache  # trees the runtime keeps in the data dir
+
+        use_parse_cache(get_settings().data_dir.resolve() / "cache" / "hcl")
     prepare = PREPARERS.get(args.component)
     if args.await_wiring and prepare is None:
         raise SystemExit(f"{args.component} has nothing to prepare: start it with its wiring")
