@@ -142,6 +142,7 @@ class LocalRuntime:
     _after_ready_watched: bool = False
     _dms_loaded_logged: bool = False
     _http: httpx.Client | None = None  # the health checks' client (`_health_http`)
+    _clients: dict[str, Any] = field(default_factory=dict)  # boto3 clients of the stand-ins by service (`_client`)
 
     @property
     def paths(self) -> Paths:
@@ -364,12 +365,17 @@ class LocalRuntime:
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
     def _client(self, service: str) -> Any:
-        import boto3
+        """One client per service for the runtime's own calls (each creation loads the service's model: CPU on the
+        start's path); boto3 clients are thread-safe."""
+        client = self._clients.get(service)
+        if client is None:
+            import boto3
 
-        return boto3.client(  # type: ignore[call-overload]
-            service, endpoint_url=self.s3.url, region_name=self.settings.region,
-            aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
-        )  # fmt: skip
+            client = self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                service, endpoint_url=self.s3.url, region_name=self.settings.region,
+                aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
+            )  # fmt: skip
+        return client
 
     def _create_database_secret(self) -> None:
         """The RDS-managed master secret's stand-in: a new password at every start (a rotation), set on the server
@@ -939,8 +945,11 @@ def record_start_failure(settings: Settings, error: BaseException) -> str:
     return message
 
 
-def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
-    """Start the supervisor in its own session, logging to a file, and wait until it reports ready."""
+def start_detached(
+    settings: Settings, timeout: float = 300, meanwhile: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Start the supervisor in its own session, logging to a file, and wait until it reports ready; `meanwhile`
+    runs once the supervisor was spawned (the CLI's own checks: not on the start's path)."""
     paths = Paths(settings.data_dir.resolve())
     paths.logs.mkdir(parents=True, exist_ok=True)
     log_path = paths.log_file
@@ -955,6 +964,8 @@ def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
             env={**os.environ, "CAMPUSBOT_RUNTIME_DETACHED": "1"},
         )
     deadline = time.monotonic() + timeout
+    if meanwhile is not None:
+        meanwhile()
     while time.monotonic() < deadline:
         if (code := process.poll()) is not None:
             if paths.error_file.exists():  # what the runtime said (record_start_failure)
