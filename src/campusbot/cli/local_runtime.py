@@ -28,18 +28,19 @@ def up(
         info(f"the runtime is already up (pid {existing['pid']})")
         _endpoints(existing)
         return
-    _warn_if_bot_template_is_stale()
     if detach:
         log = runtime.Paths(settings.data_dir.resolve()).log_file
         info(f"starting the local runtime in the background (log: {log}) ...")
-        try:
-            state = runtime.start_detached(settings)
+        try:  # the bot template is checked while the runtime starts, not before
+            state = runtime.start_detached(settings, meanwhile=_warn_if_bot_template_is_stale)
         except runtime.RuntimeStartError as exc:
             abort(str(exc))
         _endpoints(state)
         success("runtime up; `platform chat` to talk to it, `platform down` to stop it")
         return
 
+    if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):  # the `platform up --detach` that started it checks it
+        _warn_if_bot_template_is_stale()
     local = runtime.LocalRuntime(settings, progress=info)
     try:
         state = local.start()

@@ -141,6 +141,8 @@ class LocalRuntime:
     _after_ready_done: threading.Event = field(default_factory=threading.Event)
     _after_ready_watched: bool = False
     _dms_loaded_logged: bool = False
+    _http: httpx.Client | None = None  # the health checks' client (`_health_http`)
+    _clients: dict[str, Any] = field(default_factory=dict)  # boto3 clients of the stand-ins by service (`_client`)
 
     @property
     def paths(self) -> Paths:
@@ -157,6 +159,9 @@ class LocalRuntime:
         # thread waits for PostgreSQL and moto; the stacks' parse trees are read back from the data dir's cache.
         threading.Thread(target=_import_ahead, name="import-ahead", daemon=True).start()
         use_parse_cache(self.paths.root / "cache" / "hcl")
+        # The API and the emulator need nothing of what follows to import their code and (the emulator) load its
+        # intent recognizer: they start now and get their command line and environment once these are derived.
+        emulator, api = self._spawn_ahead()
         # PostgreSQL (mostly waiting for its processes) and moto with the user pool (Python work) do not depend on
         # each other: they start side by side; the secret needs both.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-aws") as pool:
@@ -175,19 +180,16 @@ class LocalRuntime:
         if missing:
             raise RuntimeStartError(f"the stacks define no Lambda {', '.join(missing)}: nothing to invoke it with")
         lambdas = [self._lambda_child(key) for key in self.aws.functions]
-        emulator_command = self._stand_in_command("emulator", "fulfillment")
-        emulator = self._child("emulator", self.settings.emulator_port, emulator_command, self._stand_in_env())
+        self._hand_over(emulator, self._stand_in_command("emulator", "fulfillment"), self._stand_in_env())
+        self._hand_over(api, self._api_command(), self._container_env("api"))
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
         gateway = self._child("gateway", self.settings.gateway_port, gateway_command, self._stand_in_env())
         # Nothing else needs the schema to start either: the Lambda environments and the API start (import, build
         # their app; the API connects on its first request) while the database is migrated, and nothing calls them
         # before the runtime is ready. Log lines are CloudWatch events from the first one on.
         self._start_log_delivery()
-        api = self._child(
-            "api", self.settings.api_port, self._api_command(), self._container_env("api"), cwd=self._workdir()
-        )
         first = [c for c in lambdas if c.name.removeprefix("lambda-") not in AFTER_READY]
-        for child in [emulator, gateway, api, *first]:
+        for child in [gateway, *first]:
             self._spawn(child)
         self._prepare_schema()
         for child in [api, *first, gateway, emulator]:
@@ -363,12 +365,17 @@ class LocalRuntime:
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
     def _client(self, service: str) -> Any:
-        import boto3
+        """One client per service for the runtime's own calls (each creation loads the service's model: CPU on the
+        start's path); boto3 clients are thread-safe."""
+        client = self._clients.get(service)
+        if client is None:
+            import boto3
 
-        return boto3.client(  # type: ignore[call-overload]
-            service, endpoint_url=self.s3.url, region_name=self.settings.region,
-            aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
-        )  # fmt: skip
+            client = self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                service, endpoint_url=self.s3.url, region_name=self.settings.region,
+                aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
+            )  # fmt: skip
+        return client
 
     def _create_database_secret(self) -> None:
         """The RDS-managed master secret's stand-in: a new password at every start (a rotation), set on the server
@@ -472,15 +479,49 @@ class LocalRuntime:
         self.children.append(child)
         return child
 
+    def _spawn_ahead(self) -> tuple[Child, Child]:
+        """The emulator and the API, started before their wiring exists (`serve --await-wiring`): they import and
+        prepare, then wait on stdin for what `_hand_over` sends; neither listens before. A restart later runs the
+        full command with the full environment, as any child's."""
+        emulator = self._child(
+            "emulator", self.settings.emulator_port, [*self._serve("emulator", self.settings.emulator_port),
+            "--await-wiring"], self._stand_in_env(),
+        )  # fmt: skip
+        api = self._child(
+            "api", self.settings.api_port, [*self._serve("api", self.settings.api_port), "--await-wiring"],
+            {**self._process_base(), **self._wiring()}, cwd=self._workdir(),
+        )  # fmt: skip
+        for child in (emulator, api):
+            self._spawn(child, ahead=True)
+        return emulator, api
+
+    def _hand_over(self, child: Child, command: list[str], env: dict[str, str]) -> None:
+        """Give a child started ahead (`_spawn_ahead`) the command line and environment it would have been started
+        with: they become its own, and its command and environment for any restart."""
+        child.command, child.env = command, env
+        assert child.process is not None and child.process.stdin is not None
+        serve = self._serve(child.name, child.port)
+        assert command[: len(serve)] == serve, command  # the same component, as `python -m campusbot.local.serve`
+        wiring = json.dumps({"argv": command[len(serve) - 3 :], "env": env})  # what follows `-m <module>`
+        try:
+            child.process.stdin.write(wiring.encode() + b"\n")
+            child.process.stdin.close()
+        except OSError:  # it ended while preparing: `_wait_healthy` says so, with its log's last line
+            pass
+
+    @staticmethod
+    def _serve(component: str, port: int) -> list[str]:
+        return [sys.executable, "-m", "campusbot.local.serve", component, "--port", str(port)]
+
     def _api_command(self) -> list[str]:
-        return [sys.executable, "-m", "campusbot.local.serve", "api", "--port", str(self.settings.api_port)]
+        return self._serve("api", self.settings.api_port)
 
     def _stand_in_command(self, component: str, function: str) -> list[str]:
         lambda_child = next(c for c in self.children if c.name == f"lambda-{function}")
         spec = self.aws.functions[function]
+        port = self.settings.emulator_port if component == "emulator" else self.settings.gateway_port
         command = [
-            sys.executable, "-m", "campusbot.local.serve", component, "--port",
-            str(self.settings.emulator_port if component == "emulator" else self.settings.gateway_port),
+            *self._serve(component, port),
             "--function-url", lambda_child.url, "--function-name", spec.function_name,
             "--function-timeout", str(spec.timeout), "--api-url", f"http://{HOST}:{self.settings.api_port}",
         ]  # fmt: skip
@@ -516,10 +557,11 @@ class LocalRuntime:
         """What every component gets besides its Terraform environment: the stand-ins' endpoints, credentials the
         stand-ins accept (never someone's real ones), no shared AWS config, offline model loading."""
         emulator = f"http://{HOST}:{self.settings.emulator_port}"
+        s3 = f"http://{HOST}:{self.settings.s3_port}"  # moto or LocalStack (`start_s3`): known before either runs
         return {
-            "AWS_ENDPOINT_URL_S3": self.s3.url,
-            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.s3.url,
-            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": self.s3.url,
+            "AWS_ENDPOINT_URL_S3": s3,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": s3,
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": s3,
             "AWS_ENDPOINT_URL_LEX_RUNTIME_V2": emulator,
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator,
             "AWS_ACCESS_KEY_ID": _fake("AWS_ACCESS_KEY_ID"),
@@ -563,15 +605,16 @@ class LocalRuntime:
         """The AWS stand-ins (emulator, gateway) are not application code: the user's environment and settings."""
         return {**os.environ, **self._wiring(), "CAMPUSBOT_DATA_DIR": str(self.settings.data_dir.resolve())}
 
-    def _spawn(self, child: Child) -> None:
+    def _spawn(self, child: Child, *, ahead: bool = False) -> None:
+        """Start the child's process; `ahead`: with a pipe on stdin for its wiring (`_spawn_ahead`)."""
         if child.starts == 0:
-            self.progress(f"{child.name}: starting on {child.url}")
+            self.progress(f"{child.name}: starting on {child.url}" + (" (its wiring follows)" if ahead else ""))
         child.starts += 1
         if child.log_group is None:
             with child.log_path.open("ab") as log:
                 child.process = subprocess.Popen(
                     child.command, env=child.env, cwd=child.cwd, stdout=log, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE if ahead else subprocess.DEVNULL,
                 )  # fmt: skip
             return
         if child.replace_on_exit:  # a new execution environment, a new log stream
@@ -605,7 +648,7 @@ class LocalRuntime:
                     f"(its log: {child.log_path})"
                 )
             try:
-                if httpx.get(child.url + child.health_path, timeout=1).status_code == 200:
+                if self._health_http().get(child.url + child.health_path).status_code == 200:
                     self.progress(f"{child.name}: ready")
                     return
             except httpx.HTTPError:
@@ -613,6 +656,13 @@ class LocalRuntime:
         raise RuntimeStartError(
             f"{child.name} did not answer {child.health_path} in {timeout:.0f} s (its log: {child.log_path})"
         )
+
+    def _health_http(self) -> httpx.Client:
+        """One client for every health check: `httpx.get` builds a client, and with it a TLS context (the CA
+        bundle parsed, ~80 ms of CPU), at each call; the checks are plain HTTP on loopback."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=1)
+        return self._http
 
     def _start_notifier(self) -> None:
         from campusbot.bootstrap import build_s3_client
@@ -761,6 +811,8 @@ class LocalRuntime:
             self.tls_endpoint.stop()
         if self.s3 is not None:
             self.s3.stop()
+        if self._http is not None:
+            self._http.close()
         for path in (self.paths.state_file, self.paths.pid_file):
             path.unlink(missing_ok=True)
         self.progress("runtime stopped")
@@ -893,8 +945,11 @@ def record_start_failure(settings: Settings, error: BaseException) -> str:
     return message
 
 
-def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
-    """Start the supervisor in its own session, logging to a file, and wait until it reports ready."""
+def start_detached(
+    settings: Settings, timeout: float = 300, meanwhile: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Start the supervisor in its own session, logging to a file, and wait until it reports ready; `meanwhile`
+    runs once the supervisor was spawned (the CLI's own checks: not on the start's path)."""
     paths = Paths(settings.data_dir.resolve())
     paths.logs.mkdir(parents=True, exist_ok=True)
     log_path = paths.log_file
@@ -909,6 +964,8 @@ def start_detached(settings: Settings, timeout: float = 300) -> dict[str, Any]:
             env={**os.environ, "CAMPUSBOT_RUNTIME_DETACHED": "1"},
         )
     deadline = time.monotonic() + timeout
+    if meanwhile is not None:
+        meanwhile()
     while time.monotonic() < deadline:
         if (code := process.poll()) is not None:
             if paths.error_file.exists():  # what the runtime said (record_start_failure)
@@ -946,11 +1003,12 @@ def stop_detached(settings: Settings, timeout: float = 60) -> bool:
 def health(state: dict[str, Any]) -> dict[str, str]:
     """Each child's health right now (ok / down)."""
     result = {}
-    for name, child in state.get("children", {}).items():
-        path = child.get("health") or ("/healthz" if name == "api" else HEALTH_PATH)
-        try:
-            ok = httpx.get(child["url"] + path, timeout=1).status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        result[name] = "ok" if ok else "down"
+    with httpx.Client(timeout=1) as http:  # one client (a TLS context each otherwise)
+        for name, child in state.get("children", {}).items():
+            path = child.get("health") or ("/healthz" if name == "api" else HEALTH_PATH)
+            try:
+                ok = http.get(child["url"] + path).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            result[name] = "ok" if ok else "down"
     return result

@@ -91,9 +91,9 @@ class PortTakenError(RuntimeError):
 def start_s3(host: str, port: int) -> LocalS3:
     """Use LocalStack if it answers on host:port; else start moto's server there (error if the port is taken)."""
     url = f"http://{host}:{port}"
-    if localstack_answers(url):
-        return LocalS3(url, "localstack")
-    if port_in_use(host, port):
+    if port_in_use(host, port):  # LocalStack, or something else (asked only then: an HTTP client's set-up is CPU)
+        if localstack_answers(url):
+            return LocalS3(url, "localstack")
         raise PortTakenError(
             f"port {port} is taken by something that is not LocalStack; free it or set CAMPUSBOT_S3_PORT"
         )

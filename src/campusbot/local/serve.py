@@ -2,17 +2,27 @@
 
     python -m campusbot.local.serve api --port N
     python -m campusbot.local.serve emulator|gateway --port N --function-url URL --function-timeout S
+    python -m campusbot.local.serve api|emulator --port N --await-wiring    (then one JSON line on stdin)
 
 The API runs the same app ECS runs, with the environment the runtime derives from the stacks. The emulator (Lex,
 Bedrock) and the gateway (API Gateway) stand in for AWS services; the Lambda they invoke (fulfillment,
 lex_proxy) runs in its own execution environment (`local.lambda_worker`) at --function-url.
+
+With --await-wiring the process starts ahead of its wiring: it does what needs none of it (imports; the emulator's
+intent recognizer), then reads `{"argv": [...], "env": {...}}` from stdin, the command line and the environment it
+would have been started with once the runtime has derived them from the stacks (`LocalRuntime._hand_over`),
+takes that environment as its own and only then builds its app and listens: it answers nothing before.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
+import os
+import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,7 +50,12 @@ def university_names_from_api(api_url: str) -> Callable[[], Sequence[str]]:
     return names
 
 
-def build_api(settings: Settings, _args: argparse.Namespace) -> Any:
+def prepare_api(_settings: Settings) -> Any:
+    """What the API needs no environment for: its modules (FastAPI, pydantic, SQLAlchemy, the routes)."""
+    import campusbot.api.main  # noqa: F401
+
+
+def build_api(settings: Settings, _args: argparse.Namespace, _prepared: Any = None) -> Any:
     from campusbot.api.main import create_app
 
     return create_app(settings)
@@ -54,7 +69,7 @@ def _function(args: argparse.Namespace) -> Any:
     return LambdaInvoker(args.function_url, args.function_name, args.function_timeout)
 
 
-def build_gateway(settings: Settings, args: argparse.Namespace) -> Any:
+def build_gateway(settings: Settings, args: argparse.Namespace, _prepared: Any = None) -> Any:
     from campusbot.local.gateway import create_gateway
     from campusbot.local.lambda_invoke import LambdaInvoker
     from campusbot.local.web import COGNITO_PATH, WEB_ROOT, client_config, cognito_route, web_routes
@@ -84,18 +99,27 @@ def build_gateway(settings: Settings, args: argparse.Namespace) -> Any:
     )
 
 
-def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
-    from campusbot.bootstrap import build_bedrock_emulator
+def prepare_emulator(settings: Settings) -> Any:
+    """The bot (the rendered template) and its intent recognizer: the training set's encodings are kept under the
+    data dir, so a second start only fits the classifier. Neither depends on what the runtime hands over."""
     from campusbot.bot.cloudformation import load_bot
     from campusbot.local.emulator import nlu_cache
+    from campusbot.local.emulator.app import create_app  # noqa: F401  (imported ahead: FastAPI)
+    from campusbot.local.emulator.lex_runtime import LexEmulator  # noqa: F401
+
+    definition = load_bot()
+    return definition, nlu_cache.recognizer(definition, settings.data_dir / "cache")
+
+
+def build_emulator(settings: Settings, args: argparse.Namespace, prepared: Any = None) -> Any:
+    from campusbot.bootstrap import build_bedrock_emulator
     from campusbot.local.emulator.app import create_app
     from campusbot.local.emulator.lex_runtime import LexEmulator
 
-    definition = load_bot()
+    definition, recognizer = prepared if prepared is not None else prepare_emulator(settings)
     lex = LexEmulator(
         definition,
-        # the training set's encodings are kept under the data dir: a second start only fits the classifier
-        recognizer=nlu_cache.recognizer(definition, settings.data_dir / "cache"),
+        recognizer=recognizer,
         fulfillment=_function(args),
         university_names=university_names_from_api(args.api_url or settings.api_url),
         bot_id=settings.bot_id,
@@ -104,11 +128,31 @@ def build_emulator(settings: Settings, args: argparse.Namespace) -> Any:
     return create_app(lex, build_bedrock_emulator(settings))
 
 
-BUILDERS: dict[str, Callable[[Settings, argparse.Namespace], Any]] = {
+BUILDERS: dict[str, Callable[[Settings, argparse.Namespace, Any], Any]] = {
     "api": build_api,
     "emulator": build_emulator,
     "gateway": build_gateway,
 }
+# What a component can do before its wiring (--await-wiring); the result goes to its builder.
+PREPARERS: dict[str, Callable[[Settings], Any]] = {"api": prepare_api, "emulator": prepare_emulator}
+
+
+def await_wiring(parser: argparse.ArgumentParser, component: str) -> argparse.Namespace:
+    """Block until the runtime hands over the command line and environment (one JSON line on stdin); take them
+    as this process's own, as if it had been started with them."""
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise SystemExit("stdin closed before the runtime handed over the wiring (--await-wiring)")
+    wiring = json.loads(line)
+    environment: dict[str, str] = wiring["env"]
+    for name in set(os.environ) - set(environment):
+        del os.environ[name]
+    os.environ.update(environment)
+    get_settings.cache_clear()
+    args = parser.parse_args(wiring["argv"])
+    if args.component != component or args.await_wiring:
+        raise SystemExit(f"the wiring handed over is for {args.component!r}, not {component!r}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -128,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--cors-allow-origin", default="*", help="gateway: Access-Control-Allow-Origin of its own answers"
     )
+    parser.add_argument(
+        "--await-wiring", action="store_true",
+        help="start ahead: prepare, then read the command line and environment as one JSON line on stdin",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.component} %(levelname)s %(name)s: %(message)s")
     # httpx logs every request at INFO: a formatted, flushed log line per hop of every chat turn (the gateway's and
@@ -140,7 +188,20 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     import uvicorn
 
-    app = BUILDERS[args.component](get_settings(), args)
+    if args.component != "api":  # a stand-in (the gateway reads its responses from a Terraform module): the parse
+        from campusbot.local.terraform_eval import use_parse_cache  # trees the runtime keeps in the data dir
+
+        use_parse_cache(get_settings().data_dir.resolve() / "cache" / "hcl")
+    prepare = PREPARERS.get(args.component)
+    if args.await_wiring and prepare is None:
+        raise SystemExit(f"{args.component} has nothing to prepare: start it with its wiring")
+    prepared = None
+    if args.await_wiring:
+        began = time.perf_counter()
+        prepared = prepare(get_settings()) if prepare is not None else None
+        log.info("prepared in %.2f s; waiting for the wiring on stdin", time.perf_counter() - began)
+        args = await_wiring(parser, args.component)
+    app = BUILDERS[args.component](get_settings(), args, prepared)
     # What start-up built (modules, the models, the app) lives as long as the process: out of the collector's
     # scans, so a full collection in a turn no longer walks ~0.5 M objects (a 100+ ms pause: the chat's p99 tail)
     gc.collect()

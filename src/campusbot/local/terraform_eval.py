@@ -32,7 +32,7 @@ import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -138,9 +138,7 @@ def parse_file(path: Path) -> Tree[Any]:
     text = path.read_text(encoding="utf-8")
     if not _PARSE_CACHE:
         return _parse(text)
-    from importlib.metadata import version
-
-    key = hashlib.sha256(f"python-hcl2 {version('python-hcl2')}\n".encode() + text.encode()).hexdigest()
+    key = hashlib.sha256(f"python-hcl2 {_hcl2_version()}\n".encode() + text.encode()).hexdigest()
     cached = _PARSE_CACHE[0] / f"{key}.pickle"
     try:
         tree: Tree[Any] = pickle.loads(cached.read_bytes())  # our own cache, keyed by content
@@ -158,6 +156,14 @@ def parse_file(path: Path) -> Tree[Any]:
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the parse cache %s: %s", cached, exc)
     return tree
+
+
+@cache
+def _hcl2_version() -> str:
+    """The parser's version (part of the cache key): looked up once, not per file (a scan of the path's dists)."""
+    from importlib.metadata import version
+
+    return version("python-hcl2")
 
 
 def _parse(text: str) -> Tree[Any]:
