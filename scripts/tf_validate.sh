@@ -2,8 +2,10 @@
 # tf_validate.sh — `make validate`: every offline check of the Terraform, from the repo root.
 #
 #   1. terraform fmt -check -recursive        (terraform/, and scalr/ when it exists)
-#   2. terraform validate in every module and stack of terraform/ (init -backend=false in each stack; the
-#      modules share one initialized data dir)
+#   2. terraform validate in every stack of terraform/stacks (init -backend=false in each), which validates
+#      every module the stack calls; on its own (its own init) only a module of terraform/modules no stack
+#      calls, found from the stacks' `source = "../../modules/<name>"` lines (each folder gets a "valid" line,
+#      a covered module's naming its stacks)
 #      (providers from the local filesystem mirror via ../shared/tools/terraform-env; skipped,
 #      and said so, where no terraform binary exists)
 #   3. tfcheck (hashicorp/aws 6.x schema, module wiring, references): 0 findings
@@ -14,7 +16,9 @@
 #      1 MB limit of a template deployed from S3 (the conversation stack uploads it; inline is 51,200).
 #
 # Exits non-zero when any step fails; prints a summary either way.
-# Environment: TF_VALIDATE_JOBS (parallel validate jobs, default 4), CHECKOV_VERSION (pip spec),
+# Environment: TF_VALIDATE_STEPS (the steps to run, space- or comma-separated among fmt, validate, tfcheck,
+#              checkov, bot; default all: the others are listed as skipped), TF_VALIDATE_JOBS (parallel
+#              validate jobs, default 4), CHECKOV_VERSION (pip spec),
 #              CAMPUSBOT_SHARED_TOOLS (folder of terraform-env and tfcheck, default ../shared/tools).
 set -uo pipefail
 
@@ -36,6 +40,15 @@ source "$ROOT/scripts/tf_mirror.sh"
 
 SCAN_DIRS=(terraform)
 [ -d scalr ] && SCAN_DIRS+=(scalr)
+
+STEPS=" $(printf '%s' "${TF_VALIDATE_STEPS:-fmt validate tfcheck checkov bot}" | tr ',' ' ') "
+for step in $STEPS; do
+  case $step in
+    fmt | validate | tfcheck | checkov | bot) ;;
+    *) echo "TF_VALIDATE_STEPS: unknown step '$step' (fmt, validate, tfcheck, checkov, bot)" >&2; exit 2 ;;
+  esac
+done
+want() { [ "${STEPS#* "$1" }" != "$STEPS" ]; }
 
 declare -a SUMMARY=() TIMES=()
 FAILED=0
@@ -70,57 +83,85 @@ hr() {
 
 # ------------------------------------------------------------------------------------------
 hr "fmt: terraform fmt -check -recursive ${SCAN_DIRS[*]}"
-if command -v terraform >/dev/null 2>&1; then
-  if out=$(terraform fmt -check -recursive -list=true "${SCAN_DIRS[@]}" 2>&1); then
-    ok "terraform fmt (${SCAN_DIRS[*]})"
-  else
-    printf '%s\n' "$out" >&2
-    bad "terraform fmt: files need 'terraform fmt' (listed above)"
-  fi
+if ! want fmt; then
+  skip "fmt (not in TF_VALIDATE_STEPS)"
 else
-  echo "terraform is not installed: fmt skipped" >&2
-  skip "terraform fmt (no terraform binary)"
+  if command -v terraform >/dev/null 2>&1; then
+    if out=$(terraform fmt -check -recursive -list=true "${SCAN_DIRS[@]}" 2>&1); then
+      ok "terraform fmt (${SCAN_DIRS[*]})"
+    else
+      printf '%s\n' "$out" >&2
+      bad "terraform fmt: files need 'terraform fmt' (listed above)"
+    fi
+  else
+    echo "terraform is not installed: fmt skipped" >&2
+    skip "terraform fmt (no terraform binary)"
+  fi
 fi
 
 # ------------------------------------------------------------------------------------------
-hr "validate: terraform init -backend=false + validate (modules and stacks)"
-if command -v terraform >/dev/null 2>&1; then
+hr "validate: terraform init -backend=false + validate (each stack with the modules it calls; uncalled modules alone)"
+if ! want validate; then
+  skip "terraform validate (not in TF_VALIDATE_STEPS)"
+elif command -v terraform >/dev/null 2>&1; then
   tf_use_local_mirror
-  mapfile -t TF_DIRS < <(find terraform/modules terraform/stacks -mindepth 1 -maxdepth 1 -type d | sort)
+  mapfile -t STACKS < <(find terraform/stacks -mindepth 1 -maxdepth 1 -type d | sort)
+  mapfile -t MODULES < <(find terraform/modules -mindepth 1 -maxdepth 1 -type d | sort)
+  # `terraform validate` in a stack validates every module the stack calls (child modules are part of the
+  # configuration it loads), and each validate costs about 3.8 s of CPU whatever the folder (the aws provider
+  # producing its schema). So only the stacks are validated, and on its own only a module no stack calls
+  # (directly or through another module): COVERED[module] = the stacks that validate it, from their local
+  # `source = "../../modules/<name>"` lines, followed transitively.
+  module_calls() {
+    local dir=$1 src
+    sed -nE 's/^[[:space:]]*source[[:space:]]*=[[:space:]]*"(\.\.?\/[^"]*)".*/\1/p' "$dir"/*.tf 2>/dev/null \
+      | while IFS= read -r src; do realpath -m --relative-to="$ROOT" "$dir/$src"; done | sort -u
+  }
+  declare -A COVERED=()
+  for s in "${STACKS[@]}"; do
+    declare -A seen=()
+    queue=("$s")
+    while [ "${#queue[@]}" -gt 0 ]; do
+      cur=${queue[0]}
+      queue=("${queue[@]:1}")
+      while IFS= read -r m; do
+        [ -n "$m" ] && [ -z "${seen[$m]:-}" ] || continue
+        seen[$m]=1
+        case $m in terraform/modules/*) COVERED[$m]="${COVERED[$m]:+${COVERED[$m]}, }${s#terraform/}" ;; esac
+        [ -d "$m" ] && queue+=("$m")
+      done < <(module_calls "$cur")
+    done
+    unset seen
+    calls=$(module_calls "$s" | sed -n 's#^terraform/modules/##p' | paste -sd' ' -)
+    echo "$s validates the modules it calls: ${calls:-(none)}" >&2
+  done
+  TF_DIRS=("${STACKS[@]}")
+  ALONE=()
+  for m in "${MODULES[@]}"; do
+    [ -n "${COVERED[$m]:-}" ] || ALONE+=("$m")
+  done
+  TF_DIRS+=("${ALONE[@]}")
+  echo "modules no stack calls, validated alone: ${ALONE[*]:-(none)}" >&2
   LOGS=$(mktemp -d)
-  # The modules (no module calls of their own, the one provider the warm folder's lock file names) are validated
-  # against one shared, initialized data dir (TF_DATA_DIR) instead of an init each: an init costs about 1.7 s of CPU,
-  # and validate then checks each module against the same provider schema. A module that needs more than that data
-  # dir has (another provider, a module call) gets its own init, as the stacks do.
-  MODULES_DATA=$LOGS/modules-data
+  # validate_dir <dir> <log> [initialized]: init -backend=false (unless already done) and validate, into <log>.
   validate_dir() {
     local dir=$1 log=$2
     {
       echo "--- $dir"
-      if [ "${dir#terraform/modules/}" != "$dir" ] && [ -d "$MODULES_DATA/providers" ] \
-          && ! grep -qE '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
-        if TF_DATA_DIR=$MODULES_DATA terraform -chdir="$dir" validate -no-color >"$log.shared" 2>&1; then
-          cat "$log.shared"
-          return 0
-        elif ! grep -qE "terraform init|Inconsistent dependency lock|Missing required provider" "$log.shared"; then
-          cat "$log.shared"
-          return 1
-        fi
-        echo "(the shared data dir does not fit $dir: its own init)"
+      if [ -z "${3:-}" ]; then
+        terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null 2>"$log.init" \
+          || { cat "$log.init"; echo "init failed"; return 1; }
       fi
-      terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null 2>"$log.init" \
-        || { cat "$log.init"; echo "init failed"; return 1; }
       terraform -chdir="$dir" validate -no-color || return 1
     } >"$log" 2>&1
   }
-  # Warm the plugin cache with one init first (into the modules' shared data dir): parallel inits into an empty
-  # cache race. Then give
-  # every folder without a lock file the warm one's (they are git-ignored): with no lock file,
-  # Terraform re-installs from the mirror into the shared cache on each init, and parallel
-  # installs there race (seen in CI: one folder in 22 failed to init). With a lock file that
-  # matches the cache, init only links the cached provider.
-  TF_DATA_DIR=$MODULES_DATA terraform -chdir="${TF_DIRS[0]}" init -backend=false -input=false -no-color \
-    >/dev/null 2>&1 || rm -rf "$MODULES_DATA"
+  # Warm the plugin cache with one init first (the first folder's, which then validates without another):
+  # parallel inits into an empty cache race. Then give every folder without a lock file the warm one's (they are
+  # git-ignored): with no lock file, Terraform re-installs from the mirror into the shared cache on each init, and
+  # parallel installs there race (seen in CI: one folder in 22 failed to init). With a lock file that matches the
+  # cache, init only links the cached provider.
+  warm=""
+  terraform -chdir="${TF_DIRS[0]}" init -backend=false -input=false -no-color >/dev/null 2>&1 && warm=1
   if [ -f "${TF_DIRS[0]}/.terraform.lock.hcl" ]; then
     for d in "${TF_DIRS[@]:1}"; do
       [ -f "$d/.terraform.lock.hcl" ] || cp "${TF_DIRS[0]}/.terraform.lock.hcl" "$d/.terraform.lock.hcl"
@@ -128,7 +169,11 @@ if command -v terraform >/dev/null 2>&1; then
   fi
   i=0
   for d in "${TF_DIRS[@]}"; do
-    validate_dir "$d" "$LOGS/$i" &
+    if [ "$i" -eq 0 ]; then
+      validate_dir "$d" "$LOGS/$i" "$warm" &
+    else
+      validate_dir "$d" "$LOGS/$i" &
+    fi
     i=$((i + 1))
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
   done
@@ -145,8 +190,10 @@ if command -v terraform >/dev/null 2>&1; then
     i=$((i + 1))
   done
   vfail=0
+  declare -A DIR_LOG=()
   i=0
   for d in "${TF_DIRS[@]}"; do
+    DIR_LOG[$d]=$LOGS/$i
     if grep -q "Success! The configuration is valid" "$LOGS/$i" 2>/dev/null; then
       echo "valid  $d" >&2
     else
@@ -155,11 +202,37 @@ if command -v terraform >/dev/null 2>&1; then
     fi
     i=$((i + 1))
   done
+  # A module validated through its stacks is valid when they all are. When one is not, the module is named
+  # invalid if that stack's errors point into it ("on ../../modules/<name>/main.tf line …"); otherwise it is said
+  # not shown valid (the stack's own errors, above, are the failure).
+  covered=0
+  for m in "${MODULES[@]}"; do
+    [ -n "${COVERED[$m]:-}" ] || continue
+    covered=$((covered + 1))
+    failing="" named=""
+    IFS=, read -ra callers <<<"${COVERED[$m]}"
+    for c in "${callers[@]}"; do
+      c=terraform/${c# }
+      if ! grep -q "Success! The configuration is valid" "${DIR_LOG[$c]}" 2>/dev/null; then
+        failing="${failing:+$failing, }${c#terraform/}"
+        grep -q "modules/${m#terraform/modules/}/" "${DIR_LOG[$c]}" 2>/dev/null && named=1
+      fi
+    done
+    if [ -z "$failing" ]; then
+      echo "valid  $m (in ${COVERED[$m]})" >&2
+    elif [ -n "$named" ]; then
+      vfail=$((vfail + 1))
+      echo "INVALID  $m (in $failing: its errors above)" >&2
+    else
+      echo "not shown valid  $m ($failing invalid)" >&2
+    fi
+  done
   rm -rf "$LOGS"
+  total=$((${#TF_DIRS[@]} + covered))
   if [ "$vfail" -eq 0 ]; then
-    ok "terraform validate: ${#TF_DIRS[@]} folders valid"
+    ok "terraform validate: $total folders valid (${#STACKS[@]} stacks, $covered modules in them, ${#ALONE[@]} modules alone)"
   else
-    bad "terraform validate: $vfail of ${#TF_DIRS[@]} folders invalid"
+    bad "terraform validate: $vfail of $total folders invalid"
   fi
 else
   echo "terraform is not installed: init/validate skipped (tfcheck below still checks the schema offline)" >&2
@@ -168,51 +241,58 @@ fi
 
 # ------------------------------------------------------------------------------------------
 hr "tfcheck: tfcheck ${SCAN_DIRS[*]}"
-if [ ! -x "$PY" ]; then
-  bad "tfcheck: $PY missing (run make install)"
-elif [ ! -f "$SHARED/tfcheck" ]; then
-  bad "tfcheck: $SHARED/tfcheck not found (set CAMPUSBOT_SHARED_TOOLS)"
+if ! want tfcheck; then
+  skip "tfcheck (not in TF_VALIDATE_STEPS)"
 else
-  tfcheck_out=$("$PY" "$SHARED/tfcheck" "${SCAN_DIRS[@]}" 2>&1)
-  tfcheck_rc=$?
-  printf '%s\n' "$tfcheck_out" >&2
-  tfcheck_line=$(printf '%s\n' "$tfcheck_out" | tail -n 1)
-  if [ "$tfcheck_rc" -eq 0 ]; then
-    ok "$tfcheck_line"
+  if [ ! -x "$PY" ]; then
+    bad "tfcheck: $PY missing (run make install)"
+  elif [ ! -f "$SHARED/tfcheck" ]; then
+    bad "tfcheck: $SHARED/tfcheck not found (set CAMPUSBOT_SHARED_TOOLS)"
   else
-    bad "$tfcheck_line"
+    tfcheck_out=$("$PY" "$SHARED/tfcheck" "${SCAN_DIRS[@]}" 2>&1)
+    tfcheck_rc=$?
+    printf '%s\n' "$tfcheck_out" >&2
+    tfcheck_line=$(printf '%s\n' "$tfcheck_out" | tail -n 1)
+    if [ "$tfcheck_rc" -eq 0 ]; then
+      ok "$tfcheck_line"
+    else
+      bad "$tfcheck_line"
+    fi
   fi
 fi
 
 # ------------------------------------------------------------------------------------------
 hr "checkov: checkov -d terraform"
-checkov_ready() { "$CHECKOV_VENV/bin/python" -c 'import importlib.metadata as m; m.version("checkov")' 2>/dev/null; }
-mkdir -p "$(dirname "$CHECKOV_VENV")"
-# one install at a time per machine: two clones' checks may start together
-exec 9>"$CHECKOV_VENV.lock"
-flock 9
-if [ -d "$CHECKOV_VENV" ] && ! checkov_ready; then
-  echo "the checkov venv $CHECKOV_VENV is incomplete: installing it again" >&2
-  rm -rf "$CHECKOV_VENV"
-fi
-if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
-  echo "installing checkov into $CHECKOV_VENV ($CHECKOV_SPEC)" >&2
-  PYTHON_FOR_VENV=${PYTHON:-python3}
-  if ! { "$PYTHON_FOR_VENV" -m venv "$CHECKOV_VENV" \
-      && "$CHECKOV_VENV/bin/python" -m pip install --quiet --upgrade pip \
-      && "$CHECKOV_VENV/bin/python" -m pip install --quiet "$CHECKOV_SPEC"; } >&2; then
-    bad "checkov: could not install into $CHECKOV_VENV"
+if ! want checkov; then
+  skip "checkov (not in TF_VALIDATE_STEPS)"
+else
+  checkov_ready() { "$CHECKOV_VENV/bin/python" -c 'import importlib.metadata as m; m.version("checkov")' 2>/dev/null; }
+  mkdir -p "$(dirname "$CHECKOV_VENV")"
+  # one install at a time per machine: two clones' checks may start together
+  exec 9>"$CHECKOV_VENV.lock"
+  flock 9
+  if [ -d "$CHECKOV_VENV" ] && ! checkov_ready; then
+    echo "the checkov venv $CHECKOV_VENV is incomplete: installing it again" >&2
     rm -rf "$CHECKOV_VENV"
   fi
-fi
-flock -u 9
-exec 9>&-
-if [ -x "$CHECKOV_VENV/bin/checkov" ]; then
-  ckv_json=$(mktemp)
-  "$CHECKOV_VENV/bin/checkov" -d terraform --framework terraform --skip-download --quiet \
-    -o json >"$ckv_json" 2>/dev/null
-  ckv_rc=$?
-  ckv_summary=$("$PY" - "$ckv_json" <<'PYEOF'
+  if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
+    echo "installing checkov into $CHECKOV_VENV ($CHECKOV_SPEC)" >&2
+    PYTHON_FOR_VENV=${PYTHON:-python3}
+    if ! { "$PYTHON_FOR_VENV" -m venv "$CHECKOV_VENV" \
+        && "$CHECKOV_VENV/bin/python" -m pip install --quiet --upgrade pip \
+        && "$CHECKOV_VENV/bin/python" -m pip install --quiet "$CHECKOV_SPEC"; } >&2; then
+      bad "checkov: could not install into $CHECKOV_VENV"
+      rm -rf "$CHECKOV_VENV"
+    fi
+  fi
+  flock -u 9
+  exec 9>&-
+  if [ -x "$CHECKOV_VENV/bin/checkov" ]; then
+    ckv_json=$(mktemp)
+    "$CHECKOV_VENV/bin/checkov" -d terraform --framework terraform --skip-download --quiet \
+      -o json >"$ckv_json" 2>/dev/null
+    ckv_rc=$?
+    ckv_summary=$("$PY" - "$ckv_json" <<'PYEOF'
 import json, sys
 try:
     data = json.load(open(sys.argv[1]))
@@ -231,26 +311,31 @@ for report in reports:
 print(f"passed {totals['passed']}, failed {totals['failed']}, skipped {totals['skipped']}")
 sys.exit(1 if totals["failed"] else 0)
 PYEOF
-)
-  ckv_parse_rc=$?
-  rm -f "$ckv_json"
-  if [ "$ckv_rc" -eq 0 ] && [ "$ckv_parse_rc" -eq 0 ]; then
-    ok "checkov: $ckv_summary"
-  else
-    bad "checkov: $ckv_summary (exit $ckv_rc)"
+  )
+    ckv_parse_rc=$?
+    rm -f "$ckv_json"
+    if [ "$ckv_rc" -eq 0 ] && [ "$ckv_parse_rc" -eq 0 ]; then
+      ok "checkov: $ckv_summary"
+    else
+      bad "checkov: $ckv_summary (exit $ckv_rc)"
+    fi
   fi
 fi
 
 # ------------------------------------------------------------------------------------------
 hr "bot template: platform bot check (cfn-lint, size, current with definition.yaml)"
-if [ ! -x "$ROOT/.venv/bin/platform" ]; then
-  bad "bot template: $ROOT/.venv/bin/platform missing (run make install)"
-elif bot_out=$("$ROOT/.venv/bin/platform" bot check 2>&1); then
-  printf '%s\n' "$bot_out" >&2
-  ok "bot template: $(printf '%s\n' "$bot_out" | tail -n 1 | sed 's/^[^a-z]*//')"
+if ! want bot; then
+  skip "bot template (not in TF_VALIDATE_STEPS)"
 else
-  printf '%s\n' "$bot_out" >&2
-  bad "bot template: platform bot check failed (above)"
+  if [ ! -x "$ROOT/.venv/bin/platform" ]; then
+    bad "bot template: $ROOT/.venv/bin/platform missing (run make install)"
+  elif bot_out=$("$ROOT/.venv/bin/platform" bot check 2>&1); then
+    printf '%s\n' "$bot_out" >&2
+    ok "bot template: $(printf '%s\n' "$bot_out" | tail -n 1 | sed 's/^[^a-z]*//')"
+  else
+    printf '%s\n' "$bot_out" >&2
+    bad "bot template: platform bot check failed (above)"
+  fi
 fi
 
 # ------------------------------------------------------------------------------------------
