@@ -1,7 +1,9 @@
 """scripts/tf_validate.sh's validate step: `terraform validate` runs in the stacks (which validates every module they
 call) and, alone, in the modules no stack calls. Run on a copy of terraform/ with a module a stack calls broken and a
-broken module no stack calls added: the step fails naming the stack, the module and Terraform's error for each, and
-the other folders stay valid. Real terraform (the provider mirror when this machine has one); skipped without it."""
+broken module no stack calls added: the step fails naming the stack, the module and Terraform's error for each. The copy
+holds only the data stack, the module it calls and the uncalled one (two validates, not the whole tree's five: the
+step itself validates the whole tree in every `make test`). Real terraform (the provider mirror when this machine
+has one); skipped without it."""
 
 from __future__ import annotations
 
@@ -33,8 +35,12 @@ resource "aws_s3_bucket" "this" {
 """
 
 
-def _copy_repo(root: Path) -> None:
-    shutil.copytree(TERRAFORM, root / "terraform", ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+def _copy_repo(root: Path, folders: tuple[str, ...] = ("stacks/data", "modules/rds")) -> None:
+    """The scripts, and the named folders of terraform/ (the data stack calls only the rds module)."""
+    for folder in folders:
+        shutil.copytree(
+            TERRAFORM / folder, root / "terraform" / folder, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+        )
     (root / "scripts").mkdir()
     for name in SCRIPTS:
         shutil.copy2(REPO / "scripts" / name, root / "scripts" / name)
@@ -79,10 +85,6 @@ def test_validate_step_fails_on_a_module_through_its_stack_and_on_an_uncalled_mo
     alone = _block(output, "terraform/modules/orphan")
     assert "Unsupported argument" in alone
     assert "no_such_argument" in alone
-    for valid in ("stacks/analytics", "stacks/app", "stacks/conversation", "stacks/foundation"):
-        assert f"valid  terraform/{valid}\n" in output
-    assert "valid  terraform/modules/network (in stacks/foundation)\n" in output
-    assert "valid  terraform/modules/lambda_function (in stacks/app, stacks/conversation)\n" in output
     # every stack and every module (the orphan too) has its line; invalid: stacks/data, modules/rds, modules/orphan
     folders = [d for kind in ("stacks", "modules") for d in (root / "terraform" / kind).iterdir() if d.is_dir()]
     assert f"FAIL  terraform validate: 3 of {len(folders)} folders invalid" in output
