@@ -30,7 +30,8 @@ from tests.e2e.test_api_server import free_port, wait_until_up
 
 from campusbot.settings import Settings
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# one worker seeds and serves the module's scratch API once (split over two workers, each did)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("api-fuzz")]
 
 # the response checks: no 5xx, and every status, content type (problem+json for errors), header and body as
 # the OpenAPI document declares them (issue 15)

@@ -24,6 +24,9 @@ from campusbot.bot import cloudformation as cf
 from campusbot.deploy import lex_bot, localstack
 from tests.terraform.tf_hcl import MODULES, STACKS, calls_of, expr, locals_, resources, unquote
 
+# one worker runs the module's `terraform plan` once (split over two workers, each planned it: 13 s of CPU twice)
+pytestmark = pytest.mark.xdist_group("tf-lex")
+
 SEED = 20261125
 ROLE = "arn:aws:iam::123456789012:role/campusbot-dev-lex"
 FULFILLMENT = "arn:aws:lambda:us-east-1:123456789012:function:campusbot-dev-fulfillment"

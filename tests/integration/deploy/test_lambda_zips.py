@@ -15,7 +15,8 @@ import pytest
 from campusbot.deploy import lambda_package as packaging
 from campusbot.deploy.stacks import LambdaArtifact
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's zips once (split over two workers, each built them: 15 s of CPU twice)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lambda-zips")]
 SRC = Path(__file__).resolve().parents[3] / "src"
 MB = 1024 * 1024
 
