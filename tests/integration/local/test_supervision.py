@@ -92,7 +92,8 @@ def test_threads_of_the_runtime_that_crash_are_started_again_and_status_says_why
     import boto3
 
     from campusbot.local.notifier import S3Notifier
-    from campusbot.local.s3 import ensure_buckets, free_port, start_s3
+    from campusbot.local.ports import free_port
+    from campusbot.local.s3 import ensure_buckets, start_s3
 
     runtime = LocalRuntime(Settings(data_dir=tmp_path))
     runtime.paths.logs.mkdir(parents=True)
