@@ -104,11 +104,17 @@ def server_timing(header: str) -> dict[str, float]:
     return found
 
 
+def emulator_lex_client(settings: Any, url: str) -> Any:
+    """A stock `lexv2-runtime` client on the runtime's Lex emulator (the hop timings and the CPU report share it)."""
+    import boto3
+
+    return boto3.client("lexv2-runtime", endpoint_url=url, region_name=settings.region,
+                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+
+
 def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n: int) -> list[tuple[str, list[float]]]:
     """Every layer of the chain once per turn, innermost first; returns (layer, latencies in s) in that order."""
     import json
-
-    import boto3
 
     from campusbot.local.lambda_invoke import LambdaInvoker
     from campusbot.local.runtime import read_state
@@ -120,10 +126,7 @@ def hops(env: dict[str, str], http: httpx.Client, chat_url: str, api_url: str, n
     children = state["children"]
     fulfillment = LambdaInvoker(children["lambda-fulfillment"]["url"], "campusbot-fulfillment", 30)
     lex_proxy = LambdaInvoker(children["lambda-lex_proxy"]["url"], "campusbot-lex-proxy", 30)
-    lex = boto3.client(
-        "lexv2-runtime", endpoint_url=children["emulator"]["url"], region_name=settings.region,
-        aws_access_key_id="local", aws_secret_access_key="local",
-    )  # fmt: skip
+    lex = emulator_lex_client(settings, children["emulator"]["url"])
     fulfillment_events = [json.loads((EVENTS / f"lex_{name}_fulfillment.json").read_text())
                           for name in ("university", "recommend")]  # fmt: skip
     proxy_event = json.loads((EVENTS / "apigw_chat_post.json").read_text())
@@ -232,7 +235,6 @@ def cpu_per_call(roots: dict[str, int], n: int, call: object) -> tuple[dict[str,
 
 def cpu_report(env: dict[str, str], http: httpx.Client, chat_url: str, headers: dict[str, str], n: int) -> None:
     """CPU ms per turn of each process of the chain (anonymous and signed-in turns), and of one GetSession."""
-    import boto3
 
     from campusbot.local.runtime import read_state
     from campusbot.settings import Settings
@@ -240,10 +242,7 @@ def cpu_report(env: dict[str, str], http: httpx.Client, chat_url: str, headers: 
     settings = Settings.from_environment(env)
     state = read_state(settings)
     assert state is not None
-    lex = boto3.client(
-        "lexv2-runtime", endpoint_url=state["children"]["emulator"]["url"], region_name=settings.region,
-        aws_access_key_id="local", aws_secret_access_key="local",
-    )  # fmt: skip
+    lex = emulator_lex_client(settings, state["children"]["emulator"]["url"])
     roots = component_pids(env)
 
     def turn(signed_in: bool) -> object:
