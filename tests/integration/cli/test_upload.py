@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from tests.fixtures.documents import make_pdf
 from tests.fixtures.moto_s3 import MotoS3
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from campusbot.cli.main import app
 from campusbot.db.database import Database
@@ -50,7 +51,7 @@ def test_folders_files_filters_prefix_and_tags(docs: Path, bucket_env: str, moto
               "--tag", "Housing", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json_rows(result)
     assert [(r["key"], r["status"]) for r in rows] == [
         ("campus/guides/fees.pdf", "uploaded"),
         ("campus/guides/housing rules.md", "uploaded"),
@@ -107,12 +108,21 @@ def notifier(bedrock_emulator: object, database: Database, moto_s3: MotoS3, buck
     vectorizer.reset()
 
 
+def json_rows(result: Result) -> list[dict[str, Any]]:
+    """The rows `--json` printed; when it printed none, a failure that shows why (stderr, or the exception)."""
+    if not result.stdout.strip():
+        trace = "".join(traceback.format_exception(result.exception)) if result.exception else ""
+        pytest.fail(f"no JSON on stdout (exit {result.exit_code}); stderr: {result.stderr}\n{trace}")
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
 def test_wait_follows_each_document_to_indexed_or_failed(docs: Path, notifier: S3Notifier) -> None:
     (docs / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
     result = CliRunner().invoke(app, ["upload", str(docs), str(docs / "broken.pdf"), "--wait", "--timeout", "90",
                                       "--json"])  # fmt: skip
     assert result.exit_code == 1, result.output  # one document failed
-    rows: dict[str, Any] = {r["key"]: r for r in json.loads(result.stdout)}
+    rows: dict[str, Any] = {r["key"]: r for r in json_rows(result)}
     assert rows["guides/housing rules.md"]["status"] == "indexed" and rows["guides/housing rules.md"]["chunks"] == 1
     assert rows["guides/fees.pdf"]["status"] == "indexed"
     assert rows["notes.txt"]["status"] == "indexed"
@@ -127,6 +137,6 @@ def test_wait_follows_each_document_to_indexed_or_failed(docs: Path, notifier: S
 def test_wait_times_out_without_a_vectorizer(docs: Path, bucket_env: str, database: Database) -> None:
     result = CliRunner().invoke(app, ["upload", str(docs / "guides"), "--wait", "--timeout", "1", "--json"])
     assert result.exit_code == 1
-    rows = json.loads(result.stdout)
+    rows = json_rows(result)
     assert {row["status"] for row in rows} == {"not indexed"}
     assert rows[0]["reason"].startswith("still waiting after 1 s: is the vectorizer running")
