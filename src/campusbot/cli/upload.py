@@ -163,27 +163,35 @@ def _ensure_bucket(s3: Any, bucket: str, *, create: bool) -> None:
 
 
 def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> None:
-    """Poll the document table until every uploaded object's version is indexed or failed, or time runs out."""
+    """Poll the document table until every uploaded object's version is indexed or failed, or time runs out.
+
+    The uploads are done by now, so a database that does not answer (not started yet, or restarting under the
+    local runtime's supervisor) is asked again until the deadline; then each document still pending says why."""
     import asyncio
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from campusbot.cli.console import err
-    from campusbot.cli.database import prepared_database
+    from campusbot.cli.console import err, info
 
     pending = {r["key"]: r for r in results if r["status"] == "uploaded"}
     if not pending:
         return
-    database = prepared_database(settings, migrate=False)
+    if settings.uses_embedded_database:
+        info(f"starting embedded PostgreSQL in {settings.pg_dir} ...")
 
-    async def follow() -> None:
+    async def follow() -> str | None:
+        """Follow the pending documents; the database's last error if it never answered at the end."""
         import time
 
         from sqlalchemy.exc import DBAPIError
 
+        from campusbot.bootstrap import build_database, resolve_database
+        from campusbot.db.database import Database
         from campusbot.knowledge import store
 
         deadline = time.monotonic() + timeout
+        database: Database | None = None
+        failure: str | None = None
         with Progress(
             TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
             TimeElapsedColumn(), console=err,
@@ -191,13 +199,19 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
             task = bar.add_task("", total=len(pending))
             try:
                 while pending and time.monotonic() < deadline:
+                    states: list[store.DocumentState] = []
                     try:
+                        if database is None:
+                            database = build_database(settings, resolve_database(settings))
                         async with database.sessions() as session:
                             states, _ = await store.list_documents(
                                 session, bucket=settings.docs_bucket, keys=list(pending), limit=len(pending)
                             )
-                    except (DBAPIError, OSError):  # not migrated yet, or the database restarting: ask again
-                        states = []
+                        failure = None
+                    except (DBAPIError, OSError) as exc:  # not migrated yet, or the database restarting: ask again
+                        failure = _reason(exc).splitlines()[0]
+                    except Exception as exc:  # the embedded server cannot be started or joined right now
+                        failure = f"{type(exc).__name__}: {_reason(exc).splitlines()[0]}"
                     for state in states:
                         result = pending.get(state.key)
                         if result is None or state.etag != result.get("etag"):
@@ -218,15 +232,20 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
                     if pending:
                         await asyncio.sleep(0.5)
             finally:
-                await database.dispose()
-        for result in pending.values():
-            result["status"] = "not indexed"
-            result["reason"] = (
-                f"still waiting after {timeout:.0f} s: is the vectorizer running (locally: `platform up` "
-                "runs the S3 notifier)?"
-            )
+                if database is not None:
+                    await database.dispose()
+        return failure
 
-    asyncio.run(follow())
+    failure = asyncio.run(follow())
+    for result in pending.values():
+        result["status"] = "not indexed"
+        result["reason"] = (
+            f"uploaded, but the database could not be read for {timeout:.0f} s ({failure}): is the local runtime "
+            "running (`platform status`)?"
+            if failure
+            else f"still waiting after {timeout:.0f} s: is the vectorizer running (locally: `platform up` "
+            "runs the S3 notifier)?"
+        )
 
 
 def _status(result: dict[str, Any]) -> str:

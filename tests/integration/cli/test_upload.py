@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,3 +141,26 @@ def test_wait_times_out_without_a_vectorizer(docs: Path, bucket_env: str, databa
     rows = json_rows(result)
     assert {row["status"] for row in rows} == {"not indexed"}
     assert rows[0]["reason"].startswith("still waiting after 1 s: is the vectorizer running")
+
+
+def test_wait_on_a_database_that_never_answers_still_lists_the_uploads(
+    docs: Path, bucket_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploads are done before --wait reads the database: when it cannot (down, or restarting under the
+    supervisor), it keeps asking until --timeout, then every row is still printed, saying what went wrong."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("CAMPUSBOT_DATABASE_URL", f"postgresql+asyncpg://postgres@127.0.0.1:{port}/campusbot")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["upload", str(docs / "guides"), "--wait", "--timeout", "2", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    rows = json_rows(result)
+    assert [row["key"] for row in rows] == ["fees.pdf", "housing rules.md"]
+    assert {row["status"] for row in rows} == {"not indexed"}
+    assert rows[0]["reason"].startswith("uploaded, but the database could not be read for 2 s ("), rows[0]
+    assert str(port) in rows[0]["reason"], rows[0]  # the connection error itself, naming where it knocked
+    assert "error: 2 of 2 documents were not indexed" in result.stderr
