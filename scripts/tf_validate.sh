@@ -26,7 +26,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 SHARED=${CAMPUSBOT_SHARED_TOOLS:-$(cd "$ROOT/.." && pwd)/shared/tools}
 PY=$ROOT/.venv/bin/python
-CHECKOV_SPEC=${CHECKOV_VERSION:-checkov>=3.2,<4}
+CHECKOV_SPEC=${CHECKOV_VERSION:-checkov==3.3.30}  # pinned: a new release may add checks; raise it on purpose
 # checkov's venv is kept per machine, not per clone (like Terraform's plugin cache): installing it costs about a
 # minute of CPU, and a fresh clone (CI's) would pay it at every run. Keyed by the pip spec and the Python version;
 # a venv whose checkov does not start is made again. CHECKOV_VENV names another.
