@@ -341,7 +341,7 @@ class LocalRuntime:
         from campusbot.local.tls import ensure_local_ca
 
         self.progress("database: starting embedded PostgreSQL")
-        postgres.start(self.settings.pg_dir, self.settings.embedded_db_name)
+        postgres.start(self.settings.pg_dir, self.settings.embedded_db_name, listen_avoid=self._configured_ports())
         tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name, self._configured_ports())
         self.database_url = tcp.url
         self._postgres_listen = (tcp.host, tcp.port, str(postgres.status(self.settings.pg_dir).get("socket_dir")))
@@ -982,7 +982,7 @@ def start_detached(
         state = read_state(settings)
         if state is not None and state.get("pid") == process.pid:
             return state
-        time.sleep(0.3)
+        time.sleep(0.05)  # a small file read: `platform up` returns within 50 ms of ready, not up to 300
     process.terminate()
     raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s (log: {log_path})")
 
