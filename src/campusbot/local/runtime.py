@@ -48,6 +48,7 @@ from campusbot.settings import Settings
 Progress = Callable[[str], None]
 HOST = "127.0.0.1"
 HEALTH_PATH = "/_campusbot/health"
+READ_NAMES_PATH = "/_campusbot/lex/read-names"  # the emulator's lex_runtime.READ_NAMES_PATH (no FastAPI here)
 SECRET_NAME = "campusbot-local/rds-master"
 # The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
 INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
@@ -194,6 +195,7 @@ class LocalRuntime:
         self._prepare_schema()
         for child in [api, *first, gateway, emulator]:
             self._wait_healthy(child)
+        self._read_slot_values(emulator)
         self.started_seconds = time.perf_counter() - began
         self.progress(f"runtime ready in {self.started_seconds:.1f} s")
         for child in self.children:
@@ -210,6 +212,17 @@ class LocalRuntime:
         )  # fmt: skip
         self._after_ready.start()
         return state
+
+    def _read_slot_values(self, emulator: Child) -> None:
+        """The database is seeded and the API answers: the emulator reads the UniversityName values now, in the
+        background (as Lex's build reads them before any turn), rather than in the first turn. A refusal only
+        leaves that read to the first turn, as before."""
+        import logging
+
+        try:
+            self._health_http().post(f"{emulator.url}{READ_NAMES_PATH}", timeout=5).raise_for_status()
+        except httpx.HTTPError as exc:
+            logging.getLogger(__name__).warning("the emulator did not start reading the slot values: %s", exc)
 
     def _start_after_ready(self, children: list[Child]) -> None:
         import logging
@@ -341,7 +354,7 @@ class LocalRuntime:
         from campusbot.local.tls import ensure_local_ca
 
         self.progress("database: starting embedded PostgreSQL")
-        postgres.start(self.settings.pg_dir, self.settings.embedded_db_name)
+        postgres.start(self.settings.pg_dir, self.settings.embedded_db_name, listen_avoid=self._configured_ports())
         tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name, self._configured_ports())
         self.database_url = tcp.url
         self._postgres_listen = (tcp.host, tcp.port, str(postgres.status(self.settings.pg_dir).get("socket_dir")))
@@ -982,7 +995,7 @@ def start_detached(
         state = read_state(settings)
         if state is not None and state.get("pid") == process.pid:
             return state
-        time.sleep(0.3)
+        time.sleep(0.05)  # a small file read: `platform up` returns within 50 ms of ready, not up to 300
     process.terminate()
     raise RuntimeStartError(f"the runtime did not come up in {timeout:.0f} s (log: {log_path})")
 

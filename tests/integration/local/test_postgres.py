@@ -93,3 +93,34 @@ def test_a_killed_holder_does_not_keep_the_server_forever(tmp_path: Path) -> Non
     while postgres.status(pgdata)["running"] and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not postgres.status(pgdata)["running"]
+
+
+LISTEN = """
+import sys
+from pathlib import Path
+from campusbot.local import postgres
+pgdata = Path(sys.argv[1])
+postgres.start(pgdata, "listening", listen_avoid={int(sys.argv[2])})
+started = postgres.status(pgdata)["pid"]
+tcp = postgres.serve_tcp(pgdata, "listening", avoid={int(sys.argv[2])})
+print(started, postgres.status(pgdata)["pid"], tcp.host, tcp.port)
+"""
+
+
+def test_a_warm_start_listens_on_tcp_from_its_only_start(tmp_path: Path) -> None:
+    """The runtime's second start of a cluster starts PostgreSQL once, on loopback TCP already: `serve_tcp` has
+    nothing to restart (the first start, from initdb, still restarts once to listen)."""
+    pgdata = tmp_path / "pg"
+    avoid = 5432
+    run = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", LISTEN, str(pgdata), str(avoid)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    run()  # cold: initdb, the library's start, the restart to listen
+    assert not postgres.status(pgdata)["running"]
+    before = (pgdata / "log").read_text().count("ready to accept connections")
+    started, serving, host, port = run()
+    log = (pgdata / "log").read_text()
+    assert started == serving, "serve_tcp restarted the server"
+    assert log.count("ready to accept connections") - before == 1
+    assert host == "127.0.0.1" and int(port) != avoid
+    assert f'listening on IPv4 address "127.0.0.1", port {port}' in log

@@ -28,6 +28,7 @@ import gzip
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -55,6 +56,8 @@ from campusbot.local.emulator.slots import SlotResolver
 log = logging.getLogger("campusbot.lex")
 
 SESSION_PATH = "/bots/{botId}/botAliases/{botAliasId}/botLocales/{localeId}/sessions/{sessionId}"
+# Local only (beside /_campusbot/health): the runtime has the UniversityName values read once the API serves them
+READ_NAMES_PATH = "/_campusbot/lex/read-names"
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
 TEST_ALIAS_ID = "TSTALIASID"
 MAX_TEXT = 1024
@@ -199,6 +202,14 @@ class LexEmulator:
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["lexv2-runtime"])
+
+        @router.post(READ_NAMES_PATH, status_code=202)
+        async def read_names() -> dict[str, bool]:
+            """The local runtime's call once the database is seeded and the API answers (Lex's build step reads the
+            UniversityName values before any turn): the first read starts now, in the background, so the first
+            turn finds them read or waits only for what is left of the read."""
+            threading.Thread(target=self.resolver.refresh, name="lex-slot-values", daemon=True).start()
+            return {"reading": True}
 
         @router.post(SESSION_PATH + "/text")
         async def recognize_text(

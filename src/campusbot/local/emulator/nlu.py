@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -400,10 +400,28 @@ class SoftmaxClassifier:
         return p
 
 
+def fit_classifier(
+    labels: Sequence[str], features: npt.NDArray[np.float32], targets: Sequence[str], l2: float
+) -> SoftmaxClassifier:
+    """A classifier fitted here and now (the recognizer's default; `nlu_cache.CachedFit` reads one back)."""
+    return SoftmaxClassifier(labels, l2=l2).fit(features, targets)
+
+
+# How a recognizer gets its classifier from (labels, training features, their labels, l2).
+Fit = Callable[[Sequence[str], npt.NDArray[np.float32], Sequence[str], float], SoftmaxClassifier]
+
+
 class IntentRecognizer:
     """Ranks the definition's intents for a text; FallbackIntent below the locale's confidence threshold."""
 
-    def __init__(self, definition: BotDefinition, encoder: SentenceEncoder | None = None, *, l2: float = 1e-4) -> None:
+    def __init__(
+        self,
+        definition: BotDefinition,
+        encoder: SentenceEncoder | None = None,
+        *,
+        l2: float = 1e-4,
+        fit: Fit = fit_classifier,
+    ) -> None:
         started = time.perf_counter()
         self.definition = definition
         self.encoder = encoder or Encoder(layers=INTENT_LAYERS)
@@ -412,7 +430,7 @@ class IntentRecognizer:
         self.examples = training_examples(definition)
         labels = [intent.name for intent in definition.custom_intents()] + [OUT_OF_SCOPE]
         features = self.encoder.encode_batch([e.text for e in self.examples])
-        self.classifier = SoftmaxClassifier(labels, l2=l2).fit(features, [e.label for e in self.examples])
+        self.classifier = fit(labels, features, [e.label for e in self.examples], l2)
         self.training_seconds = time.perf_counter() - started
 
     def recognize(self, text: str) -> list[IntentScore]:

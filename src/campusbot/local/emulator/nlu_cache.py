@@ -6,14 +6,21 @@ the encoder's weights and depth, and the encoder's code: `CachedEncoder` keeps t
 `<data dir>/cache/nlu-encodings-<hash>.npz`, the hash taken over those inputs (the nlu module's source, the
 model file's identity, the depth, numpy's version), and reads them back at the next start; texts it has not seen
 (an edited bot definition) are encoded and added. Another model or encoder code gives another file; older files
-are removed. The classifier is fitted at each start from the cached features with BLAS held to one thread: a
-fit of ~0.1 GFLOP takes a fraction of a second on one core, where multithreaded BLAS on two busy cores spins for
-seconds.
+are removed.
+
+The fitted classifier (weights, bias, labels) is kept too, by `CachedFit`, in `nlu-classifier-<hash>.npz`: the
+hash is taken over the encodings' key, the labels, the training features themselves and their targets, the
+hyper-parameters (l2, epochs, rate), the nlu module's source and numpy's version, so anything a fit depends on
+gives another file and a stale classifier is never read. A second start reads it back instead of fitting (0.6 s of
+CPU). A fit that does run has BLAS held to one thread: a fit of ~0.1 GFLOP takes a fraction of a second on one
+core, where multithreaded BLAS on two busy cores spins for seconds. Both files are written to a temporary name and
+renamed, and a file that does not read back whole (torn, foreign, another shape) is ignored and rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -30,6 +37,7 @@ from campusbot.local.emulator import nlu
 log = logging.getLogger(__name__)
 
 PREFIX = "nlu-encodings-"
+CLASSIFIER_PREFIX = "nlu-classifier-"
 
 
 def cache_key(model_dir: Path, layers: int) -> str:
@@ -97,16 +105,108 @@ class CachedEncoder:
             return np.stack([self._vectors[text] for text in texts])
 
 
-def recognizer(definition: BotDefinition, cache_dir: Path) -> nlu.IntentRecognizer:
-    """The emulator's recognizer for `definition`, its training encodings read from (and kept in) `cache_dir`."""
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+def classifier_key(
+    encodings_key: str,
+    classifier: nlu.SoftmaxClassifier,
+    features: npt.NDArray[np.float32],
+    targets: Sequence[str],
+) -> str:
+    """A hash of everything a fit depends on: the features and targets, the labels, the hyper-parameters, the
+    code (the nlu module's source, numpy's version) and the encodings' key (the model and the encoder)."""
+    digest = hashlib.sha256()
+    digest.update(Path(nlu.__file__).read_bytes())
+    header = {
+        "encodings": encodings_key,
+        "labels": classifier.labels,
+        "targets": list(targets),
+        "hyper": [classifier.l2, classifier.epochs, classifier.rate],
+        "numpy": np.__version__,
+        "features": [list(features.shape), str(features.dtype)],
+    }
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(features).tobytes())
+    return digest.hexdigest()[:20]
 
+
+class CachedFit:
+    """An `nlu.Fit` that reads the fitted classifier from `<cache_dir>/nlu-classifier-<hash>.npz` when one was
+    kept for exactly these inputs, else fits (BLAS on one thread) and keeps it."""
+
+    def __init__(self, cache_dir: Path, encodings_key: str) -> None:
+        self.cache_dir = cache_dir
+        self.encodings_key = encodings_key
+        self.loaded = False
+        self.path: Path | None = None
+
+    def __call__(
+        self, labels: Sequence[str], features: npt.NDArray[np.float32], targets: Sequence[str], l2: float
+    ) -> nlu.SoftmaxClassifier:
+        classifier = nlu.SoftmaxClassifier(labels, l2=l2)
+        key = classifier_key(self.encodings_key, classifier, features, targets)
+        self.path = self.cache_dir / f"{CLASSIFIER_PREFIX}{key}.npz"
+        if self._read(classifier, key, features.shape[1]):
+            self.loaded = True
+            return classifier
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            classifier.fit(features, targets)
+        try:
+            self._write(classifier, key)
+        except OSError as exc:  # a read-only data dir costs the next start a fit, nothing else
+            log.warning("cannot write the NLU classifier cache %s: %s", self.path, exc)
+        return classifier
+
+    def _read(self, classifier: nlu.SoftmaxClassifier, key: str, hidden: int) -> bool:
+        assert self.path is not None
+        if not self.path.is_file():
+            return False
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                stored_key = str(data["key"])
+                labels = [str(label) for label in data["labels"]]
+                weights = np.asarray(data["weights"], dtype=np.float32)
+                bias = np.asarray(data["bias"], dtype=np.float32)
+            if stored_key != key or labels != classifier.labels:
+                raise ValueError("another classifier's file")
+            if weights.shape != (hidden, len(labels)) or bias.shape != (len(labels),):
+                raise ValueError(f"shapes {weights.shape} and {bias.shape} for {len(labels)} labels")
+            if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+                raise ValueError("non-finite weights")
+        except Exception as exc:  # a torn or foreign file: fit again and overwrite it
+            log.warning("ignoring the NLU classifier cache %s: %s", self.path, exc)
+            return False
+        classifier.weights, classifier.bias = weights, bias
+        return True
+
+    def _write(self, classifier: nlu.SoftmaxClassifier, key: str) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp.npz")
+        np.savez(
+            temporary,
+            key=np.array(key),
+            labels=np.array(classifier.labels, dtype=str),
+            weights=classifier.weights,
+            bias=classifier.bias,
+        )
+        os.replace(temporary, self.path)
+        for stale in self.path.parent.glob(f"{CLASSIFIER_PREFIX}*.npz"):
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
+
+
+def recognizer(definition: BotDefinition, cache_dir: Path) -> nlu.IntentRecognizer:
+    """The emulator's recognizer for `definition`, its training encodings and its fitted classifier read from
+    (and kept in) `cache_dir`."""
     started = time.perf_counter()
     directory = nlu.model_dir()
     encoder = nlu.Encoder(directory, layers=nlu.INTENT_LAYERS)
-    cached = CachedEncoder(encoder, cache_dir / f"{PREFIX}{cache_key(directory, nlu.INTENT_LAYERS)}.npz")
-    with threadpool_limits(limits=1, user_api="blas"):
-        result = nlu.IntentRecognizer(definition, encoder=cached)
-    log.info("intent recognizer ready in %.2f s (training encodings: %d cached, %d encoded)",
-             time.perf_counter() - started, cached.hits, cached.misses)  # fmt: skip
+    key = cache_key(directory, nlu.INTENT_LAYERS)
+    cached = CachedEncoder(encoder, cache_dir / f"{PREFIX}{key}.npz")
+    fit = CachedFit(cache_dir, key)
+    result = nlu.IntentRecognizer(definition, encoder=cached, fit=fit)
+    log.info("intent recognizer ready in %.2f s (training encodings: %d cached, %d encoded; classifier %s)",
+             time.perf_counter() - started, cached.hits, cached.misses,
+             "read back" if fit.loaded else "fitted")  # fmt: skip
     return result

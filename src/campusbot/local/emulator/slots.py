@@ -40,6 +40,7 @@ def _words(text: str) -> frozenset[str]:
 log = logging.getLogger("campusbot.lex")
 
 RETRY_NAMES = 5.0  # seconds before reading the UniversityName values again after a failure
+FIRST_READ_WAIT = 30.0  # at most this long a turn waits for a first read another thread is doing
 NUMBER = "AMAZON.Number"
 EMAIL = "AMAZON.EmailAddress"
 COUNTRY = "AMAZON.Country"
@@ -433,6 +434,7 @@ class SlotResolver:
         self._names_due = float("-inf")  # when the names are next read
         self._names_loading = False
         self._names_loaded = False
+        self._names_first = threading.Event()  # set once the first read has ended (read or failed)
         self._entries: dict[tuple[str, ...], list[_Entry]] = {}
         self._max_phrase = 1
         self._speller = SpellChecker((), known_words)
@@ -507,18 +509,28 @@ class SlotResolver:
     def refresh(self) -> None:
         """Re-read the names of database-filled slot types (UniversityName) once they are older than the TTL.
 
-        The first read happens in the caller's thread; later ones in a background thread while the current
-        names keep serving, so a turn never waits for the provider (the API) after the first. A failed read
-        keeps the names it had and is retried after a few seconds.
+        The first read happens in the caller's thread (a turn that comes while another thread does it, e.g. the
+        runtime's `read_names` once ready, waits for it: the names are part of the bot, as Lex's are built before
+        any turn); later ones in a background thread while the current names keep serving, so a turn never waits
+        for the provider (the API) after the first. A failed read keeps the names it had and is retried after a
+        few seconds.
         """
         if self._university_names is None or not self._dynamic_types:
             return
         now = time.monotonic()
         with self._lock:
-            if now < self._names_due or self._names_loading:
+            if now < self._names_due:
                 return
-            self._names_loading = True
-            first = not self._names_loaded
+            pending_first: bool | None = None
+            if self._names_loading:
+                pending_first = not self._names_loaded
+            else:
+                self._names_loading = True
+                first = not self._names_loaded
+        if pending_first is not None:
+            if pending_first:
+                self._names_first.wait(FIRST_READ_WAIT)
+            return
         if first:
             self._load_names()
         else:
@@ -533,6 +545,7 @@ class SlotResolver:
             with self._lock:
                 self._names_due = time.monotonic() + RETRY_NAMES
                 self._names_loading = False
+            self._names_first.set()
             return
         if names != self._names:
             self._build(names)
@@ -540,6 +553,7 @@ class SlotResolver:
             self._names_loaded = True
             self._names_due = time.monotonic() + self._names_ttl
             self._names_loading = False
+        self._names_first.set()
 
     # -- analysis -----------------------------------------------------------------------------------------
 

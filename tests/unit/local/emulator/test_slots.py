@@ -3,6 +3,7 @@ names, university names from the data, and which slot a value goes to when sever
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -368,3 +369,54 @@ def test_a_failed_read_is_retried(definition: BotDefinition, monkeypatch: pytest
     assert resolver.extract(info, "tell me about kestrel institute of science")["universityName"].resolved == (
         "Kestrel Institute of Science",
     )
+
+
+def test_a_turn_during_the_first_read_waits_for_it(definition: BotDefinition) -> None:
+    """The runtime starts the first read of the names once ready (`POST /_campusbot/lex/read-names`); a turn that
+    comes meanwhile waits for that read instead of resolving without the names."""
+    reading, release = threading.Event(), threading.Event()
+
+    def provider() -> list[str]:
+        reading.set()
+        release.wait(10)
+        return ["Kestrel Institute of Science"]
+
+    resolver = SlotResolver(definition, provider, names_ttl_seconds=3600)
+    threading.Thread(target=resolver.refresh, daemon=True).start()
+    assert reading.wait(10)
+    threading.Timer(0.3, release.set).start()
+    info = intent(definition, "GetUniversityInfo")
+    assert resolver.extract(info, "tell me about kestrel institute of science")["universityName"].resolved == (
+        "Kestrel Institute of Science",
+    )
+
+
+def test_the_emulator_reads_the_names_when_the_runtime_asks(definition: BotDefinition) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from campusbot.local import runtime
+    from campusbot.local.emulator.lex_runtime import READ_NAMES_PATH, LexEmulator
+
+    calls: list[int] = []
+
+    def provider() -> list[str]:
+        calls.append(1)
+        return ["Kestrel Institute of Science"]
+
+    class Unused:  # the recognizer and the fulfillment: no turn is taken here
+        def recognize(self, text: str) -> list[Any]:
+            raise AssertionError("no turn")
+
+    lex = LexEmulator(definition, fulfillment=Unused(), university_names=provider, recognizer=Unused())  # type: ignore[arg-type]
+    app = FastAPI()
+    app.include_router(lex.router())
+    assert runtime.READ_NAMES_PATH == READ_NAMES_PATH
+    with TestClient(app) as client:
+        assert client.post(runtime.READ_NAMES_PATH).status_code == 202
+    assert wait_for(lambda: calls == [1])
+    info = intent(definition, "GetUniversityInfo")
+    assert lex.resolver.extract(info, "tell me about kestrel institute of science")["universityName"].resolved == (
+        "Kestrel Institute of Science",
+    )
+    assert calls == [1]
