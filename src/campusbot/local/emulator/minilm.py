@@ -97,6 +97,7 @@ class MiniLM:
         self._load_lock = threading.Lock()
         self._model_lock = threading.Lock()
         self._encoder: Any = None  # Transformer + mean pooling, without the Normalize module
+        self._encoder_bf16: Any = None  # the same with bf16 Linear layers, made at the first bf16 encode
         self._counter: Any = None  # a separate `tokenizers.Tokenizer`, never reconfigured: safe across threads
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
@@ -169,6 +170,23 @@ class MiniLM:
             gc.freeze()
             log.info("loaded %s in %.1f s", MODEL_NAME, self.load_seconds)
 
+    def _bf16_encoder(self) -> Any:
+        """The encoder with its Linear layers' weights and biases already in bf16 (what autocast would cast them to
+        on every forward pass, ~40 MB of conversion each; LayerNorm, embeddings and pooling stay fp32)."""
+        if self._encoder_bf16 is None:
+            with self._load_lock:
+                if self._encoder_bf16 is None:
+                    import copy
+
+                    import torch
+
+                    encoder = copy.deepcopy(self._encoder)
+                    for module in encoder.modules():
+                        if isinstance(module, torch.nn.Linear):
+                            module.to(torch.bfloat16)
+                    self._encoder_bf16 = encoder
+        return self._encoder_bf16
+
     def count_tokens(self, text: str) -> int:
         """WordPiece tokens of `text`, without truncation (the model itself reads the first 256).
 
@@ -194,11 +212,12 @@ class MiniLM:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         import torch
 
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._precision == "bf16")
-        with self._model_lock, autocast:
+        bf16 = self._precision == "bf16"
+        encoder = self._bf16_encoder() if bf16 else self._encoder
+        with self._model_lock, torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             if torch.get_num_threads() != self._threads:
                 torch.set_num_threads(self._threads)
-            raw = self._encoder.encode(
+            raw = encoder.encode(
                 list(texts), batch_size=self._encode_batch, convert_to_numpy=True, show_progress_bar=False
             )
         vectors: npt.NDArray[np.float32] = np.asarray(raw, dtype=np.float32)

@@ -173,6 +173,13 @@ def test_bf16_autocast_equals_sentence_transformers_fp32_within_1e_4(chunks: lis
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     if model.precision == "bf16":  # it did run in bf16: fp32 batches differ from one text alone by ~1e-7 at most
         assert float(cosines.min()) < 1 - 1e-6
+        import torch
+
+        # the bf16 Linear layers cast once are what autocast casts the fp32 weights to on every pass: same vectors
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            autocast = model._encoder.encode(texts, batch_size=16, convert_to_numpy=True, show_progress_bar=False)
+        autocast = autocast / np.linalg.norm(autocast, axis=1, keepdims=True)
+        np.testing.assert_allclose(got, autocast, atol=1e-6)
         model.set_precision("fp32")
         again = model.encode(texts)
         fp32 = (again * expected).sum(axis=1) / np.linalg.norm(again, axis=1) / np.linalg.norm(expected, axis=1)
