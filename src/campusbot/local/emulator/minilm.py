@@ -24,8 +24,12 @@ accumulation, on the AMX / AVX512-BF16 units; LayerNorm, softmax and pooling sta
 (2 threads, load 6): 5.7-6.0 ms CPU per text against 13.9-15.5 in fp32, and 1 - cosine against
 sentence-transformers' fp32 vectors at most 2.1e-5 (corpus chunks, 43 tokens) and 1.7e-5 (256-token texts), inside
 the 1e-4 the index needs. On a CPU without native bf16 (no `amx_bf16` / `avx512_bf16` flag) it stays fp32, since
-emulated bf16 is slower. fp32 runtimes measured no faster: OpenVINO 2026.4 f32 1.1-1.2x less CPU, TorchScript
-trace + freeze nothing, ONNX Runtime nothing (bench/ingest_bench.py's docstring has the figures).
+emulated bf16 is slower. The Linear layers are cast to bf16 once (a copy of the encoder, made at the first bf16
+pass), not by autocast on every pass: the same vectors, less CPU per pass. fp32 runtimes measured no faster here
+(same chunks, alternated rounds, load 4-6): OpenVINO 2026.4 f32 13.3-13.7 against 14.9-16.6 ms CPU per text
+(1.1-1.25x, not worth a dependency), TorchScript trace + freeze 15.0 against 14.7, ONNX Runtime no better
+(an earlier stop). Per-pass overhead dominates small bf16 batches (CPU per text: 9.5-12.7 ms at 4 texts a pass,
+7.0-7.6 at 16-32), so filling the passes (`IngestLimits.embed_together`) matters more in bf16.
 
 The ceiling and the measured figures: bench/ingest_bench.py.
 """
