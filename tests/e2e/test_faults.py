@@ -289,6 +289,7 @@ class CuttableProxy:
         self.port = int(self.server.getsockname()[1])
         self.cut = threading.Event()
         self.requests = 0
+        self.counted = threading.Event()  # set at each request: the test cuts at a count without polling behind it
         self.sockets: list[Any] = []
         threading.Thread(target=self._accept, name="s3-proxy", daemon=True).start()
 
@@ -314,6 +315,7 @@ class CuttableProxy:
                     break
                 if counts and data[:4] in (b"PUT ", b"HEAD", b"GET ", b"POST"):
                     self.requests += 1
+                    self.counted.set()
                 sink.sendall(data)
         except OSError:
             pass
@@ -337,8 +339,9 @@ def test_s3_unavailable_during_upload_fails_cleanly_and_indexes_nothing_by_half(
 ) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
-    for n in range(12):  # a batch large enough that the cut lands in the middle of it
-        (folder / f"s3-cut-{n:02d}.md").write_text(f"# Cut note {n}\n\n" + f"Fact number {n} about S3 outages. " * 400)
+    for n in range(12):  # a batch large enough that the cut lands in the middle of it (the proxy counts requests)
+        # 4 chunks a document (24 at 400 repeats: the same proof, six times the embedding work for the runtime)
+        (folder / f"s3-cut-{n:02d}.md").write_text(f"# Cut note {n}\n\n" + f"Fact number {n} about S3 outages. " * 60)
     proxy = CuttableProxy(int(local_runtime.env["CAMPUSBOT_S3_PORT"]))
     env = {**local_runtime.env, "CAMPUSBOT_S3_PORT": str(proxy.port)}
     upload = subprocess.Popen(
@@ -346,8 +349,11 @@ def test_s3_unavailable_during_upload_fails_cleanly_and_indexes_nothing_by_half(
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while proxy.requests < 8 and upload.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while True:
+        proxy.counted.clear()  # before the count is read: a request counted after the read ends the wait at once
+        if proxy.requests >= 8 or upload.poll() is not None or time.monotonic() > deadline:
+            break
+        proxy.counted.wait(0.05)
     proxy.cut_now()
     began = time.monotonic()
     stdout, stderr = upload.communicate(timeout=300)
