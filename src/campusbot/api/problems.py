@@ -117,6 +117,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    # a connection the server refused or dropped before SQLAlchemy had a DBAPI error to wrap (asyncpg's connect):
+    # the database is down or restarting, so a 503 too, not a 500
+    app.add_exception_handler(ConnectionError, _database_error)
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

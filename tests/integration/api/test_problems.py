@@ -3,7 +3,11 @@ operation and lists the statuses it can return, and a 405 names the allowed meth
 
 from __future__ import annotations
 
+import socket
+
 import httpx
+
+from campusbot.settings import Settings
 
 
 async def test_the_openapi_document_declares_problem_bodies_and_every_error_status(client: httpx.AsyncClient) -> None:
@@ -70,3 +74,24 @@ async def test_a_concrete_path_allows_its_own_methods_not_those_of_a_template_it
 ) -> None:
     response = await client.request("OPTIONS", "/universities/by-name", params={"name": "ETH"})
     assert response.status_code == 405 and response.headers["allow"] == "GET", response.headers
+
+
+async def test_a_database_that_refuses_connections_is_a_503_problem(settings: Settings) -> None:
+    """A server down or restarting refuses the pool's new connection (asyncpg raises ConnectionRefusedError, which
+    SQLAlchemy does not wrap): a 503 problem, as for any database error, not a 500."""
+    from campusbot.api.main import create_app
+    from campusbot.bootstrap import build_database
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    database = build_database(settings, f"postgresql+asyncpg://postgres@127.0.0.1:{port}/campusbot")
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings, database))
+        async with httpx.AsyncClient(transport=transport, base_url="http://campusbot.test") as http:
+            response = await http.get("/universities")
+    finally:
+        await database.dispose()
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "the database could not answer; try again shortly"
