@@ -123,8 +123,10 @@ def test_bad_values_are_rejected() -> None:
         Settings(embedding_dimensions=4)
 
 
-def test_the_local_embedding_precision_is_fp32_unless_bf16_is_asked_for() -> None:
-    assert Settings().local_embedding_precision == "fp32"
+def test_the_local_embedding_precision_is_auto_unless_fp32_or_bf16_is_asked_for() -> None:
+    assert Settings().local_embedding_precision == "auto"
+    fp32 = Settings.from_environment({"CAMPUSBOT_LOCAL_EMBEDDING_PRECISION": "fp32"})
+    assert fp32.local_embedding_precision == "fp32"
     settings = Settings.from_environment({"CAMPUSBOT_LOCAL_EMBEDDING_PRECISION": "bf16"})
     assert settings.local_embedding_precision == "bf16"
     with pytest.raises(ValidationError):

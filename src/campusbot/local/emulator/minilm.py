@@ -18,7 +18,8 @@ texts/s) was OpenMP workers spinning against PostgreSQL, the API and each other,
 The count is re-applied before every forward pass (torch's setting is process-wide, and a test or a library
 that pinned one BLAS thread must not leave the runtime's embeddings on one core). Vectors do not depend on it.
 
-Precision (`precision`, from `CAMPUSBOT_LOCAL_EMBEDDING_PRECISION`): "fp32" (the default) or "bf16", which runs
+Precision (`precision`, from `CAMPUSBOT_LOCAL_EMBEDDING_PRECISION`): "auto" (the default: bf16 where the CPU
+multiplies bf16 natively, else fp32), "fp32", or "bf16", which runs
 the forward passes under torch's CPU autocast to bfloat16 (weights and matrix products in bf16 with fp32
 accumulation, on the AMX / AVX512-BF16 units; LayerNorm, softmax and pooling stay fp32). Measured on these chunks
 (2 threads, load 6): 5.7-6.0 ms CPU per text against 13.9-15.5 in fp32, and 1 - cosine against
@@ -56,6 +57,7 @@ DIMENSIONS = 384
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 Precision = Literal["fp32", "bf16"]
+PrecisionSetting = Literal["auto", "fp32", "bf16"]  # auto: bf16 on a CPU with native bf16, else fp32
 
 
 def native_bf16() -> bool:
@@ -88,7 +90,7 @@ class MiniLM:
         window_seconds: float = 0.004,
         max_windows: int = 1,
         encode_batch: int = 16,
-        precision: Precision = "fp32",
+        precision: PrecisionSetting = "fp32",
     ) -> None:
         self._max_batch = max_batch
         self._device = device
@@ -129,9 +131,12 @@ class MiniLM:
         """Torch intra-op threads for the next forward passes (0: every core)."""
         self._threads = threads or os.cpu_count() or 1
 
-    def set_precision(self, precision: Precision) -> None:
-        """fp32, or bf16 autocast for the next forward passes (fp32 where the CPU has no native bf16)."""
-        if precision == "bf16" and not native_bf16():
+    def set_precision(self, precision: PrecisionSetting) -> None:
+        """fp32, or bf16 autocast for the next forward passes (fp32 where the CPU has no native bf16); auto: bf16
+        where the CPU has it, without a warning where it has not."""
+        if precision == "auto":
+            precision = "bf16" if native_bf16() else "fp32"
+        elif precision == "bf16" and not native_bf16():
             log.warning("no native bf16 on this CPU (amx_bf16 / avx512_bf16): MiniLM stays fp32")
             precision = "fp32"
         self._precision = precision

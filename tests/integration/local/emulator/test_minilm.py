@@ -194,3 +194,8 @@ def test_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch: pytest.Monkey
     assert model.precision == "fp32"
     model.set_precision("bf16")
     assert model.precision == "fp32"
+    model.set_precision("auto")
+    assert model.precision == "fp32"
+    monkeypatch.setattr(minilm, "native_bf16", lambda: True)
+    model.set_precision("auto")
+    assert model.precision == "bf16"
