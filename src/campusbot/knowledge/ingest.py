@@ -98,11 +98,12 @@ class IngestLimits:
     record_concurrency: int = 4
     # embed the chunks of every record of a wave (the next pending record of each key) in one fan-out, once they
     # are all extracted and chunked: a forward pass of the local MiniLM then carries the chunks of every document
-    # (12 texts per pass instead of 6 on the bench corpus), and Titan gets all the calls at once. Each record still
-    # fails alone. Off by default: on 2 shared cores it used 5-10 % less CPU per chunk in every alternated round but
-    # was no faster in wall time (the wave waits for its slowest record, and reading/storing no longer overlap
-    # embedding); bench/ingest_bench.py, mode "waves".
-    embed_together: bool = False
+    # (11-12 texts per pass instead of 6 on the bench corpus), and Titan gets all the calls at once. Each record
+    # still fails alone. On a quiet 2-core machine (bench/ingest_bench.py, modes "after" and "waves", 4 alternated
+    # rounds) it ingested 81-84 chunks/s against 72-77 and used 6-9 % less CPU per chunk; on 2 cores shared with
+    # other work it was no faster in wall time (the wave waits for its slowest record, and reading/storing no
+    # longer overlap embedding) but still used 5-10 % less CPU. `embed_together=False` indexes each record alone.
+    embed_together: bool = True
     # embed_documents calls in flight at once in that fan-out (each fans out over the embedder's own concurrency,
     # `CAMPUSBOT_EMBEDDING_BATCH_CONCURRENCY`): texts in flight <= embed_calls x batch concurrency
     embed_calls: int = FANOUT_CALLS

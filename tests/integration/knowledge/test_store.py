@@ -149,6 +149,7 @@ async def test_hybrid_and_vector_search_rank_and_score(knowledge_db: Database) -
         document_id = await store.save_indexed(
             session, version("search.md", tags=("housing",)), *chunks(*texts, heading="Dorm")
         )
+        await store.save_indexed(session, version("untagged.md"), *chunks("The deposit is refunded in June."))
         query = "how large is the deposit"
         vector = EMBED.embed_query(query)
         hybrid = await store.search(session, vector, query, k=3, document_id=document_id)
