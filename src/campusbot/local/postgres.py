@@ -98,17 +98,36 @@ SUPERVISED_WAIT_SECONDS = 30.0
 
 def supervise(pgdata: Path) -> None:
     """Mark the server in `pgdata` as kept by this process (the runtime's supervisor): from now on other processes'
-    `start` joins it and waits while it is down, and never starts it themselves."""
-    (pgdata.expanduser().resolve() / SUPERVISOR_FILE).write_text(str(os.getpid()))
+    `start` joins it and waits while it is down, and never starts it themselves. The mark names the process by pid
+    and start time, so a later process that reuses the pid is not taken for it."""
+    me = psutil.Process()
+    (pgdata.expanduser().resolve() / SUPERVISOR_FILE).write_text(f"{me.pid} {me.create_time()}")
+
+
+def unsupervise(pgdata: Path) -> None:
+    """This process no longer keeps the server (the runtime stops): remove its mark, and only its own."""
+    mark = pgdata.expanduser().resolve() / SUPERVISOR_FILE
+    try:
+        if mark.read_text().split()[0] == str(os.getpid()):
+            mark.unlink()
+    except (FileNotFoundError, IndexError):
+        pass
 
 
 def _supervisor(pgdata: Path) -> int | None:
-    """The pid of the live process, other than this one, that keeps the server in `pgdata`; None when there is none."""
+    """The pid of the live process, other than this one, that keeps the server in `pgdata`; None when there is none
+    (no mark, an unreadable one, or its pid now names another process)."""
     try:
-        pid = int((pgdata / SUPERVISOR_FILE).read_text().strip())
+        pid_text, started_text = (pgdata / SUPERVISOR_FILE).read_text().split()
+        pid, started = int(pid_text), float(started_text)
     except (FileNotFoundError, ValueError):
         return None
-    return pid if pid != os.getpid() and psutil.pid_exists(pid) else None
+    if pid == os.getpid():
+        return None
+    try:
+        return pid if abs(psutil.Process(pid).create_time() - started) < 0.01 else None
+    except psutil.Error:  # gone, or not ours to see
+        return None
 
 
 def _wait_for_supervisor(pgdata: Path, seconds: float | None = None) -> None:

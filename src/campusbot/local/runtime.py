@@ -829,6 +829,9 @@ class LocalRuntime:
             self.firehose.stop()
         if self.tls_endpoint is not None:
             self.tls_endpoint.stop()
+        from campusbot.local import postgres
+
+        postgres.unsupervise(self.settings.pg_dir)  # kept by no one now: the next process that needs it starts it
         if self.s3 is not None:
             self.s3.stop()
         if self._http is not None:

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from campusbot.local import postgres
@@ -140,14 +141,36 @@ def test_a_server_the_runtime_keeps_is_never_started_by_another_process(
     assert not postgres.is_running(pgdata)
     keeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
-        (pgdata / postgres.SUPERVISOR_FILE).write_text(str(keeper.pid))
+        started = psutil.Process(keeper.pid).create_time()
+        mark = pgdata / postgres.SUPERVISOR_FILE
+        mark.write_text(f"{keeper.pid} {started}")
         monkeypatch.setattr(postgres, "SUPERVISED_WAIT_SECONDS", 1.0)
         with pytest.raises(postgres.EmbeddedPostgresError, match=rf"local runtime \(pid {keeper.pid}\) keeps"):
             postgres.start(pgdata, "shared")
         assert not postgres.is_running(pgdata), "started a server the runtime keeps"
+        # the same pid with another start time: a process that reused the pid of a runtime gone, not its keeper
+        mark.write_text(f"{keeper.pid} {started - 3600}")
+        assert postgres._supervisor(pgdata) is None
+        mark.write_text(f"{keeper.pid}")  # unreadable (an older mark): no keeper either
+        assert postgres._supervisor(pgdata) is None
+        mark.write_text(f"{keeper.pid} {started}")
     finally:
         keeper.kill()
         keeper.wait()
     read = subprocess.run([sys.executable, "-c", WRITE_AND_READ, str(pgdata), "read"], check=True,
                           capture_output=True, text=True)  # fmt: skip
     assert read.stdout.strip() == "42"  # its keeper gone, the next start starts it
+
+
+def test_only_the_keeper_removes_its_mark(tmp_path: Path) -> None:
+    """`unsupervise` (the runtime's stop) removes this process's mark, never another keeper's."""
+    mark = tmp_path / postgres.SUPERVISOR_FILE
+    postgres.supervise(tmp_path)
+    pid, started = mark.read_text().split()
+    assert int(pid) == psutil.Process().pid and float(started) == psutil.Process().create_time()
+    postgres.unsupervise(tmp_path)
+    assert not mark.exists()
+    mark.write_text(f"{psutil.Process().ppid()} 1.0")
+    postgres.unsupervise(tmp_path)
+    assert mark.exists(), "removed another process's mark"
+    postgres.unsupervise(tmp_path / "nowhere")  # no mark: nothing to do
