@@ -596,8 +596,10 @@ class LocalRuntime:
         }
 
     def _process_base(self) -> dict[str, str]:
-        """The bare process environment (no CAMPUSBOT_* or AWS_* of the shell that ran `platform up`)."""
-        keep = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+        """The bare process environment (no CAMPUSBOT_* or AWS_* of the shell that ran `platform up`). PYTHONPATH
+        stays: the API and the Lambda environments import the campusbot the supervisor imports (a checkout run with
+        PYTHONPATH, or a worktree next to a venv installed from another one), not the one the venv finds without it."""
+        keep = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
         return {name: os.environ[name] for name in keep if name in os.environ}
 
     def _container_env(self, key: str) -> dict[str, str]:
