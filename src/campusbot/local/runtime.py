@@ -275,8 +275,12 @@ class LocalRuntime:
         return changed
 
     def _save_state(self) -> dict[str, Any]:
+        """Write the state file whole: written beside it, then renamed over it, so a reader (`platform status`, a
+        test) never reads it half written (which `read_state` would take for a runtime that is not running)."""
         state = self.state()
-        self.paths.state_file.write_text(json.dumps(state, indent=2))
+        written = self.paths.state_file.with_name(f".{self.paths.state_file.name}.{os.getpid()}")
+        written.write_text(json.dumps(state, indent=2))
+        written.replace(self.paths.state_file)
         return state
 
     def state(self) -> dict[str, Any]:

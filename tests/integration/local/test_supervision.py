@@ -165,3 +165,32 @@ def test_a_thread_that_keeps_crashing_gives_up_like_a_process(tmp_path: Path) ->
             supervise_until(runtime, lambda: False, timeout=30)
     finally:
         threads.uninstall()
+
+
+def test_a_reader_never_sees_the_state_file_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`platform status` reads the state file while the supervisor rewrites it (at every restart, every change):
+    it must always read a whole one, never take a torn file for a runtime that is not running."""
+    import os
+
+    from campusbot.local import runtime as runtime_module
+
+    runtime, _ = runtime_with(tmp_path, "pass")
+    big = {"environments": {f"component-{i}": {"KEY": "v" * 2000} for i in range(60)}}  # ~120 KB, as a real one
+    monkeypatch.setattr(LocalRuntime, "state", lambda self: big)
+    runtime.paths.pid_file.write_text(str(os.getpid()))
+    runtime._save_state()
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        while not stop.is_set():
+            runtime._save_state()
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    try:
+        reads = [runtime_module.read_state(runtime.settings) for _ in range(1000)]
+    finally:
+        stop.set()
+        writer.join()
+    assert all(read == big for read in reads), f"{sum(read is None for read in reads)} of 1000 reads saw no runtime"
+    assert [p.name for p in runtime.paths.state_file.parent.glob(".*state*")] == []
