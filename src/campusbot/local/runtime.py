@@ -886,6 +886,12 @@ def _terminate(child: Child, timeout: float = 15) -> None:
     process = child.process
     if process is None or process.poll() is not None:
         return
+    if process.stdin is not None and not process.stdin.closed:
+        # a child started ahead still waiting for its wiring ends on the closed pipe ("stdin closed before the
+        # runtime handed over the wiring"): the signal alone can be lost there, when it lands in a gc callback
+        # (`gc_pauses`), whose KeyboardInterrupt Python ignores, and a failed start then waited 15 s per child
+        with contextlib.suppress(OSError):
+            process.stdin.close()
     process.send_signal(signal.SIGINT if not child.replace_on_exit else signal.SIGTERM)
     try:
         process.wait(timeout=timeout)

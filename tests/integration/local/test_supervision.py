@@ -194,3 +194,20 @@ def test_a_reader_never_sees_the_state_file_half_written(tmp_path: Path, monkeyp
         writer.join()
     assert all(read == big for read in reads), f"{sum(read is None for read in reads)} of 1000 reads saw no runtime"
     assert [p.name for p in runtime.paths.state_file.parent.glob(".*state*")] == []
+
+
+def test_a_child_started_ahead_ends_on_its_closed_wiring_pipe_even_when_the_signal_is_lost(tmp_path: Path) -> None:
+    """A failed start stops the children started ahead (`_spawn_ahead`) while they wait for their wiring. The
+    SIGINT can be lost there (it lands in a gc callback, whose KeyboardInterrupt Python ignores): the closed pipe
+    still ends them at once, as `serve --await-wiring` ends on EOF, instead of after `_terminate`'s timeout."""
+    from campusbot.local.runtime import _terminate
+
+    script = "import signal, sys\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint('ready', flush=True)\n"
+    script += "sys.exit(0 if sys.stdin.readline() == '' else 5)\n"
+    runtime, child = runtime_with(tmp_path, script)
+    runtime._spawn(child, ahead=True)
+    deadline = time.monotonic() + 20
+    while "ready" not in child.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    _terminate(child, timeout=10)
+    assert child.process is not None and child.process.returncode == 0, "killed after the timeout, not ended by EOF"
