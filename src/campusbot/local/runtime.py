@@ -27,6 +27,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import json
+import logging
 import os
 import secrets
 import signal
@@ -48,6 +49,7 @@ from campusbot.settings import Settings
 Progress = Callable[[str], None]
 HOST = "127.0.0.1"
 HEALTH_PATH = "/_campusbot/health"
+SUPERVISION_FAILURES = 150  # rounds of 0.2 s failing in a row (30 s) before the supervisor gives up
 READ_NAMES_PATH = "/_campusbot/lex/read-names"  # the emulator's lex_runtime.READ_NAMES_PATH (no FastAPI here)
 SECRET_NAME = "campusbot-local/rds-master"
 # The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
@@ -752,13 +754,23 @@ class LocalRuntime:
             stop["signal"] = True
 
         previous = signal.signal(signal.SIGTERM, on_signal)
+        failed_rounds = 0
         try:
             while not stop["signal"]:
                 try:
                     self._supervise()
+                    failed_rounds = 0
                 except GiveUp as exc:
                     self.progress(f"giving up, the runtime stops: {exc}")
                     return 1
+                except Exception:  # one round that fails (a file read at the wrong moment) must not end the
+                    failed_rounds += 1  # supervisor, whose TLS endpoint and stand-ins every component uses
+                    if failed_rounds == 1 or failed_rounds % 50 == 0:
+                        logging.getLogger(__name__).exception("a supervision round failed (%d in a row)", failed_rounds)
+                    if failed_rounds >= SUPERVISION_FAILURES:
+                        self.progress(f"giving up, the runtime stops: {failed_rounds} supervision rounds failed in a "
+                                      f"row (the log {self.paths.log_file} has the first error)")  # fmt: skip
+                        return 1
                 time.sleep(0.2)
         except KeyboardInterrupt:
             pass

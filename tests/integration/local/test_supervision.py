@@ -211,3 +211,36 @@ def test_a_child_started_ahead_ends_on_its_closed_wiring_pipe_even_when_the_sign
         time.sleep(0.02)
     _terminate(child, timeout=10)
     assert child.process is not None and child.process.returncode == 0, "killed after the timeout, not ended by EOF"
+
+
+def test_a_supervision_round_that_fails_does_not_end_the_supervisor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The supervisor carries the TLS endpoint and the stand-ins every component uses: a round that raises (a file
+    read at the wrong moment) is logged and the next round follows; only rounds failing in a row for 30 s end it."""
+    import os
+    import signal
+
+    from campusbot.local import runtime as runtime_module
+
+    runtime, _ = runtime_with(tmp_path, "pass")
+    rounds: list[int] = []
+
+    def round_(self: LocalRuntime) -> None:
+        rounds.append(1)
+        if len(rounds) <= 2:
+            raise ValueError("a half-written file")
+        os.kill(os.getpid(), signal.SIGTERM)  # then stop, as `platform down` does
+
+    monkeypatch.setattr(LocalRuntime, "_supervise", round_)
+    assert runtime.wait() == 0 and len(rounds) == 3
+
+    def always(self: LocalRuntime) -> None:
+        raise ValueError("broken for good")
+
+    monkeypatch.setattr(LocalRuntime, "_supervise", always)
+    monkeypatch.setattr(runtime_module, "SUPERVISION_FAILURES", 3)
+    told: list[str] = []
+    runtime.progress = told.append
+    assert runtime.wait() == 1
+    assert told and "3 supervision rounds failed in a row" in told[-1] and "runtime.log" in told[-1]
