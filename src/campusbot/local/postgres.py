@@ -296,11 +296,8 @@ def _pidfile_lines(text: str) -> list[str]:
 def status(pgdata: Path) -> dict[str, object]:
     """What runs in `pgdata`: pid, socket and the processes holding it, without starting anything."""
     pgdata = pgdata.expanduser().resolve()
-    pidfile = pgdata / "postmaster.pid"
-    if not pidfile.exists():
-        return {"running": False, "pgdata": str(pgdata)}
-    lines = _read_whole(pidfile, _pidfile_lines)
-    if lines is None:  # gone meanwhile (stopped)
+    lines = _read_whole(pgdata / "postmaster.pid", _pidfile_lines)
+    if lines is None:  # no postmaster.pid: stopped
         return {"running": False, "pgdata": str(pgdata)}
     pid = int(lines[0])
     handles = _read_whole(pgdata / ".handle_pids.json", json.loads) or []
