@@ -164,6 +164,14 @@ class Settings(BaseSettings):
     assist_top_k: int = Field(4, ge=1, le=20, description="passages /assist retrieves and cites")
     assist_fallback_order: str = Field("documents,general", description="comma list of: documents, general")
     notifier_interval_seconds: float = Field(1.0, gt=0, le=300, description="local S3 notifier polling interval")
+    local_vectorizer_environments: int = Field(
+        4,
+        ge=1,
+        le=32,
+        description="local runtime: vectorizer execution environments at most, started as uploads arrive together "
+        "(S3 invokes it once per object, and Lambda runs those invocations side by side); a reserved concurrency in "
+        "the stacks caps it",
+    )
     dms_interval_seconds: float = Field(5.0, gt=0, le=3600, description="local DMS stand-in: seconds between passes")
     firehose_interval_seconds: float | None = Field(
         None,

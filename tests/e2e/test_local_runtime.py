@@ -31,7 +31,8 @@ def status(runtime: RunningRuntime) -> dict[str, Any]:
 def test_status_shows_every_component_healthy(local_runtime: RunningRuntime) -> None:
     state = status(local_runtime)
     assert state["running"] is True
-    assert state["health"] == dict.fromkeys(("api", "emulator", "gateway", *LAMBDAS), "ok")
+    scale_out = {name for name in state["health"] if name.startswith("lambda-vectorizer-")}  # started by uploads
+    assert state["health"] == dict.fromkeys(("api", "emulator", "gateway", *LAMBDAS, *scale_out), "ok")
     assert state["postgres"]["running"] is True
 
 
@@ -119,6 +120,30 @@ def test_an_uploaded_document_answers_a_question_with_its_citation(local_runtime
     assert reply.intent == "FallbackIntent"
     assert "15 February 2027" in reply.text and "[1]" in reply.text
     assert reply.sources and reply.sources[0]["s3_key"] == "admission-rules-2027.md"
+
+
+def test_a_folder_uploaded_at_once_is_indexed_by_vectorizer_environments_side_by_side(
+    local_runtime: RunningRuntime, tmp_path: Path, unique: str
+) -> None:
+    """S3 invokes the vectorizer once per object and Lambda runs those invocations in environments of their own:
+    the uploads one poll finds start more environments (each in its own process, with the function's environment
+    and log group) and all are indexed."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for n in range(8):
+        (folder / f"hall-{n}.md").write_text(f"# Hall {n} {unique}\n\nHall {n} opens its doors at {n + 7} o'clock.\n")
+    uploaded = local_runtime.platform("upload", str(folder), "--prefix", f"{unique}/", "--wait", "--json")
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+    assert [row["status"] for row in json.loads(uploaded.stdout)].count("indexed") == 8, uploaded.stdout
+    state = status(local_runtime)
+    environments = {name: child for name, child in state["children"].items() if name.startswith("lambda-vectorizer")}
+    assert len(environments) >= 2, sorted(state["children"])
+    assert len({child["pid"] for child in environments.values()}) == len(environments)
+    assert all(state["health"][name] == "ok" for name in environments)
+    first = state["environments"]["lambda-vectorizer"]
+    for name in environments:
+        assert state["environments"][name]["AWS_LAMBDA_LOG_GROUP_NAME"] == first["AWS_LAMBDA_LOG_GROUP_NAME"]
+        assert state["environments"][name]["_HANDLER"] == "campusbot.lambdas.vectorizer.handler"
 
 
 def test_a_question_no_document_answers_is_labelled_general_knowledge(local_runtime: RunningRuntime) -> None:

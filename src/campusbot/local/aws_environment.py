@@ -179,6 +179,7 @@ class LambdaFunction:
     log_format: str  # JSON | Text
     log_level: str
     environment: Mapping[str, str]
+    reserved_concurrency: int = -1  # at most this many environments at once; -1: unreserved (the account's limit)
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,7 @@ def _function(scope: Scope, stack: str, name: str) -> LambdaFunction:
         log_format=logging_option("log_format", "Text"),
         log_level=logging_option("application_log_level", "INFO"),
         environment=_string_map(module, stack, name, "environment_variables"),
+        reserved_concurrency=int(_argument(module, stack, name, "reserved_concurrent_executions")),
     )
 
 

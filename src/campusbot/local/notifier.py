@@ -1,10 +1,14 @@
 """Local S3 → vectorizer notifications: what S3 does in AWS, for the local S3 (moto's server or LocalStack).
 
 moto's server sends no notifications without Docker (and LocalStack's need its Lambda service), so the local
-runtime runs this notifier: it lists the docs bucket every `interval` seconds (list_objects_v2, etags and sizes),
-compares with what it saw before, and delivers one real S3 event per change to the vectorizer handler, in the
-shape S3 sends (eventVersion 2.1, eventSource aws:s3, `ObjectCreated:Put` / `ObjectRemoved:Delete`, the key
-URL-encoded as S3 does with spaces as `+`, size and eTag on creates, a sequencer that grows per key).
+runtime runs this notifier: it lists the docs bucket every `interval` seconds, and at once again after a poll that
+delivered something (list_objects_v2, etags and sizes), compares with what it saw before, and delivers one real S3
+event per change to the vectorizer handler, in the shape S3 sends (eventVersion 2.1, eventSource aws:s3,
+`ObjectCreated:Put` / `ObjectRemoved:Delete`, the key URL-encoded as S3 does with spaces as `+`, size and eTag on
+creates, a sequencer that grows per key).
+
+The changes one poll finds are delivered up to `concurrency` at once: S3 invokes the Lambda once per object and
+Lambda runs those invocations side by side (`local.lambda_scaling` starts the environments they need).
 
 Polling works the same with moto and LocalStack and needs no hooks into either. It sees the state of the bucket,
 not every request: two uploads of one key within one interval are one event, as a coalescing queue would make them.
@@ -21,6 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +97,7 @@ class S3Notifier:
         baseline: Mapping[str, str] | None = None,
         max_attempts: int = 3,
         retry_delay: float = 0.0,
+        concurrency: int = 1,
     ) -> None:
         self.s3 = s3
         self.bucket = bucket
@@ -111,6 +117,8 @@ class S3Notifier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._poll_lock = threading.Lock()
+        self._count_lock = threading.Lock()  # deliveries of one poll run side by side (`concurrency`)
+        self.concurrency = max(1, concurrency)
         self._bucket_missing = False
 
     # ----------------------------------------------------------------------------------------- polling
@@ -135,29 +143,41 @@ class S3Notifier:
         return objects
 
     def poll_once(self) -> list[dict[str, Any]]:
-        """Compare the bucket with what was seen and deliver one event per change; the events delivered."""
+        """Compare the bucket with what was seen and deliver one event per change (up to `concurrency` at once, as
+        S3's invocations of a Lambda run side by side); the events delivered, removals first, each in key order."""
         with self._poll_lock:
             current = self.list_objects()
             if current is None:
                 return []
-            delivered: list[dict[str, Any]] = []
+            changes: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []  # key, event, what it makes seen
             for key in sorted(set(self._seen) - set(current)):
-                event = self._event("ObjectRemoved:Delete", key)
-                if self._deliver(key, event):
-                    del self._seen[key]
-                    delivered.append(event)
+                changes.append((key, self._event("ObjectRemoved:Delete", key), None))
             for key in sorted(current):
-                info = current[key]
+                now = current[key]
                 before = self._seen.get(key)
-                if before is not None and before.etag == info.etag:
+                if before is not None and before.etag == now.etag:
                     if before.size < 0:  # from the baseline: now we know its size
-                        self._seen[key] = info
+                        self._seen[key] = now
                     continue
-                event = self._event("ObjectCreated:Put", key, size=info.size, etag=info.etag)
-                if self._deliver(key, event):
+                changes.append((key, self._event("ObjectCreated:Put", key, size=now.size, etag=now.etag), now))
+            done = self._deliver_all([(key, event) for key, event, _ in changes])
+            delivered: list[dict[str, Any]] = []
+            for (key, event, info), finished in zip(changes, done, strict=True):
+                if not finished:
+                    continue
+                if info is None:
+                    del self._seen[key]
+                else:
                     self._seen[key] = info
-                    delivered.append(event)
+                delivered.append(event)
             return delivered
+
+    def _deliver_all(self, changes: list[tuple[str, dict[str, Any]]]) -> list[bool]:
+        workers = min(self.concurrency, len(changes))
+        if workers <= 1:
+            return [self._deliver(key, event) for key, event in changes]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"s3-notify-{self.bucket}") as pool:
+            return list(pool.map(lambda change: self._deliver(*change), changes))
 
     def _event(self, name: str, key: str, *, size: int | None = None, etag: str | None = None) -> dict[str, Any]:
         record = event_record(
@@ -167,23 +187,27 @@ class S3Notifier:
 
     def _deliver(self, key: str, event: dict[str, Any]) -> bool:
         """True when done with this change (delivered, or given up after max_attempts)."""
-        if time.monotonic() < self._retry_at.get(key, 0.0):
-            return False  # a failed delivery waits for its retry delay
+        with self._count_lock:
+            if time.monotonic() < self._retry_at.get(key, 0.0):
+                return False  # a failed delivery waits for its retry delay
         try:
             self.deliver(event)
         except Exception:
-            attempts = self._attempts.get(key, 0) + 1
-            self.failures += 1
+            with self._count_lock:
+                attempts = self._attempts.get(key, 0) + 1
+                self.failures += 1
+                if attempts < self.max_attempts:
+                    self._attempts[key] = attempts
+                    self._retry_at[key] = time.monotonic() + self.retry_delay * 2 ** (attempts - 1)
             if attempts < self.max_attempts:
-                self._attempts[key] = attempts
-                self._retry_at[key] = time.monotonic() + self.retry_delay * 2 ** (attempts - 1)
                 log.warning("delivering %s for %s failed (attempt %d); retrying", _name(event), key, attempts,
                             exc_info=True)  # fmt: skip
                 return False
             log.error("giving up on %s for %s after %d attempts", _name(event), key, attempts, exc_info=True)
-        self._attempts.pop(key, None)
-        self._retry_at.pop(key, None)
-        self.delivered += 1
+        with self._count_lock:
+            self._attempts.pop(key, None)
+            self._retry_at.pop(key, None)
+            self.delivered += 1
         return True
 
     def _sequencer(self) -> str:
@@ -225,11 +249,13 @@ class S3Notifier:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            delivered = []
             try:
-                self.poll_once()
+                delivered = self.poll_once()
             except Exception:  # S3 unreachable for a moment: say so and keep polling
                 log.warning("polling s3://%s failed", self.bucket, exc_info=True)
-            self._stop.wait(self.interval)
+            # a poll that delivered took a while: uploads that arrived meanwhile are sent at once, as S3 would
+            self._stop.wait(0.0 if delivered else self.interval)
 
 
 def _name(event: Mapping[str, Any]) -> str:

@@ -74,6 +74,7 @@ class Child:
     command: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     replace_on_exit: bool = False  # a Lambda environment: a fresh one starts when it ends
+    on_demand: bool = False  # another environment of a Lambda, started when every started one is busy
     log_group: str | None = None  # its output lines are events of this CloudWatch log group
     cwd: Path | None = None  # application code runs in an empty folder: no `.env` of the checkout reaches it
     process: subprocess.Popen[bytes] | None = None
@@ -146,6 +147,8 @@ class LocalRuntime:
     _dms_loaded_logged: bool = False
     _http: httpx.Client | None = None  # the health checks' client (`_health_http`)
     _clients: dict[str, Any] = field(default_factory=dict)  # boto3 clients of the stand-ins by service (`_client`)
+    _scale_out: list[Child] = field(default_factory=list)  # the vectorizer's environments after its first
+    _children_changed: threading.Event = field(default_factory=threading.Event)  # one started on demand
 
     @property
     def paths(self) -> Paths:
@@ -183,6 +186,7 @@ class LocalRuntime:
         if missing:
             raise RuntimeStartError(f"the stacks define no Lambda {', '.join(missing)}: nothing to invoke it with")
         lambdas = [self._lambda_child(key) for key in self.aws.functions]
+        self._scale_out = [self._lambda_child("vectorizer", number) for number in range(2, self._vectorizers() + 1)]
         self._hand_over(emulator, self._stand_in_command("emulator", "fulfillment"), self._stand_in_env())
         self._hand_over(api, self._api_command(), self._container_env("api"))
         gateway_command = self._stand_in_command("gateway", "lex_proxy")
@@ -302,7 +306,7 @@ class LocalRuntime:
             },
             "children": {
                 c.name: {"pid": c.process.pid if c.process else None, "url": c.url, "health": c.health_path}
-                for c in self.children
+                for c in self._shown_children()
             },
             "supervision": self.supervisor.snapshot(),  # restarts and last exit reason of each component
             "threads": {
@@ -327,8 +331,14 @@ class LocalRuntime:
             else None,
             "logs": str(self.paths.logs),
             # what each Lambda and the API run with: Terraform's environment, stand-ins, the runtime's wiring
-            "environments": {c.name: c.env for c in self.children if c.log_group is not None or c.name == "api"},
+            "environments": {
+                c.name: c.env for c in self._shown_children() if c.log_group is not None or c.name == "api"
+            },
         }
+
+    def _shown_children(self) -> list[Child]:
+        """Every child but the environments a scale-out has not needed yet."""
+        return [c for c in self.children if not c.on_demand or c.process is not None]
 
     def _preflight(self) -> None:
         from campusbot.local.s3 import localstack_answers, port_in_use
@@ -558,14 +568,37 @@ class LocalRuntime:
             ]  # fmt: skip
         return command
 
-    def _lambda_child(self, key: str) -> Child:
+    def _lambda_child(self, key: str, number: int = 1) -> Child:
+        """Execution environment `number` of the Lambda `key` (the first is `lambda-<key>`, the next ones, started
+        on demand, `lambda-<key>-<number>`): its own process and port, the same function and log group."""
         from campusbot.local.ports import free_port
 
         spec = self.aws.functions[key]
         port = free_port(HOST, avoid=self._configured_ports())
         command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
-        return self._child(f"lambda-{key}", port, command, self._lambda_env(key), replace_on_exit=True,
-                           log_group=spec.log_group, cwd=self._workdir())  # fmt: skip
+        name = f"lambda-{key}" if number == 1 else f"lambda-{key}-{number}"
+        return self._child(name, port, command, self._lambda_env(key), replace_on_exit=True,
+                           log_group=spec.log_group, cwd=self._workdir(), on_demand=number > 1)  # fmt: skip
+
+    def _vectorizers(self) -> int:
+        """Environments the vectorizer scales out to: the setting, capped by a reserved concurrency the stacks
+        give it (none in dev: -1)."""
+        reserved = self.aws.functions["vectorizer"].reserved_concurrency
+        limit = self.settings.local_vectorizer_environments
+        return min(limit, reserved) if reserved > 0 else limit
+
+    def _start_on_demand(self, child: Child) -> None:
+        """A cold start: the environment's process on a port free now, once it answers (the invocation waiting
+        for it follows)."""
+        from campusbot.local.ports import free_port
+
+        if self._stopping:
+            raise RuntimeError(f"{child.name}: the runtime is stopping")
+        child.port = free_port(HOST, avoid=self._configured_ports() | {c.port for c in self.children if c.process})
+        child.command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(child.port)]
+        self._spawn(child)
+        self._wait_healthy(child)
+        self._children_changed.set()
 
     def _configured_ports(self) -> set[int]:
         """The ports the settings give the API, the emulator, the gateway and S3: components that may bind after a
@@ -695,6 +728,7 @@ class LocalRuntime:
     def _start_notifier(self) -> None:
         from campusbot.bootstrap import build_s3_client
         from campusbot.local.lambda_invoke import LambdaInvoker
+        from campusbot.local.lambda_scaling import Environments
         from campusbot.local.notifier import S3Notifier
         from campusbot.local.s3 import BucketMirror
 
@@ -705,8 +739,16 @@ class LocalRuntime:
         if mirror is not None:
             self.progress(f"s3: {mirror.restore()} document(s) restored into s3://{bucket}")
         spec = self.aws.functions["vectorizer"]
-        environment = next(c for c in self.children if c.name == "lambda-vectorizer")
-        vectorizer = LambdaInvoker(environment.url, spec.function_name, spec.timeout)
+        first = next(c for c in self.children if c.name == "lambda-vectorizer")
+
+        def start_environment(index: int) -> LambdaInvoker:
+            environment = self._scale_out[index - 1]
+            self._start_on_demand(environment)
+            return LambdaInvoker(environment.url, spec.function_name, spec.timeout)
+
+        vectorizer = Environments(
+            LambdaInvoker(first.url, spec.function_name, spec.timeout), start_environment, 1 + len(self._scale_out)
+        )
 
         def deliver(event: dict[str, Any]) -> Any:
             if mirror is not None:
@@ -723,8 +765,10 @@ class LocalRuntime:
             interval=self.settings.notifier_interval_seconds,
             max_attempts=4,  # the vectorizer fails the invocation while the database is down: retried after 5,
             retry_delay=5.0,  # 10, 20 s, so a database restart loses no upload (AWS retries async invokes twice)
+            concurrency=vectorizer.size,  # uploads arrive together: as many invocations at once as environments
         ).start()
-        self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed)")
+        self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed; "
+                      f"up to {vectorizer.size} environments at once)")  # fmt: skip
 
     def _start_dms(self) -> None:
         from campusbot.analytics import layout
@@ -798,6 +842,9 @@ class LocalRuntime:
                 changed = True
         changed = self._supervise_database() or changed
         changed = self._watch_after_ready() or changed
+        if self._children_changed.is_set():  # an environment started on demand (a scale-out)
+            self._children_changed.clear()
+            changed = True
         for event in self.threads.check() if self.threads is not None else []:
             self.progress(event)
             changed = True
@@ -841,6 +888,8 @@ class LocalRuntime:
         if self.dms is not None:
             self.dms.stop()
         for child in reversed(self.children):
+            if child.process is None:  # never needed (a scale-out's environment)
+                continue
             _terminate(child)
             self.progress(f"{child.name}: stopped")
         if self.firehose is not None:

@@ -112,6 +112,7 @@ class BucketMirror:
         self.bucket = bucket
         self.folder = root / bucket
         self.index_path = self.folder / "index.json"
+        self._lock = threading.Lock()  # the notifier delivers several events at once: one index update at a time
 
     def _index(self) -> dict[str, dict[str, str]]:
         try:
@@ -128,7 +129,7 @@ class BucketMirror:
 
     def apply(self, event: dict[str, Any]) -> None:
         """Mirror what an S3 notification says happened (created → copy the object, removed → drop it)."""
-        index = self._index()
+        changes: dict[str, dict[str, str] | None] = {}  # key: its index entry, None when removed
         for record in event.get("Records", []):
             key = unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
             name = str(record.get("eventName", ""))
@@ -144,11 +145,18 @@ class BucketMirror:
                 blob.parent.mkdir(parents=True, exist_ok=True)
                 with blob.open("wb") as out:
                     shutil.copyfileobj(response["Body"], out)
-                index[key] = {"file": blob.name, "content_type": response.get("ContentType", "")}
+                changes[key] = {"file": blob.name, "content_type": response.get("ContentType", "")}
             elif name.startswith("ObjectRemoved"):
                 blob.unlink(missing_ok=True)
-                index.pop(key, None)
-        self._save(index)
+                changes[key] = None
+        with self._lock:
+            index = self._index()
+            for key, entry in changes.items():
+                if entry is None:
+                    index.pop(key, None)
+                else:
+                    index[key] = entry
+            self._save(index)
 
     def restore(self) -> int:
         """Put every mirrored object back into the bucket; returns how many."""

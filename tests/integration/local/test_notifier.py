@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -93,6 +94,29 @@ async def test_the_thread_indexes_uploads_until_stopped(
     s3.put_object(Bucket=s3_bucket, Key="after-stop.md", Body=TEXT.format(days=1).encode())
     await asyncio.sleep(0.6)
     assert await status(database, s3_bucket, "after-stop.md") is None
+
+
+async def test_the_uploads_one_poll_finds_are_delivered_side_by_side(
+    handler: Any, moto_s3: MotoS3, s3_bucket: str, database: Database
+) -> None:
+    """S3 invokes the vectorizer once per object and Lambda runs those invocations at once: with `concurrency` 3,
+    three uploads are three deliveries in flight together (the barrier breaks if they come one after another)."""
+    s3 = moto_s3.client()
+    keys = [f"side-by-side/{n}.md" for n in range(3)]
+    for n, key in enumerate(keys):
+        s3.put_object(Bucket=s3_bucket, Key=key, Body=TEXT.format(days=n + 1).encode())
+    together = threading.Barrier(3, timeout=20)
+
+    def deliver(event: dict[str, Any]) -> Any:
+        together.wait()
+        return handler(event, None)
+
+    notifier = S3Notifier(s3, s3_bucket, deliver, concurrency=3)
+    events = await asyncio.to_thread(notifier.poll_once)
+    assert [parse_event(e)[0].key for e in events] == keys  # in key order, whichever finished first
+    for key in keys:
+        assert await status(database, s3_bucket, key) == "indexed"
+    assert notifier.delivered == 3 and notifier.failures == 0
 
 
 async def wait_for(database: Database, bucket: str, key: str, wanted: str, timeout: float = 60.0) -> None:

@@ -41,3 +41,19 @@ def test_an_event_for_an_object_already_gone_is_skipped(moto_s3: MotoS3, s3_buck
     mirror = BucketMirror(moto_s3.client(), s3_bucket, tmp_path)
     mirror.apply(event("ObjectCreated:Put", s3_bucket, "never-there.md"))
     assert mirror.restore() == 0
+
+
+def test_events_mirrored_at_once_all_reach_the_index(moto_s3: MotoS3, s3_bucket: str, tmp_path: Path) -> None:
+    """The notifier delivers a poll's uploads side by side: no index update may overwrite another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s3 = moto_s3.client()
+    keys = [f"folder/{n:02d}.md" for n in range(24)]
+    for key in keys:
+        s3.put_object(Bucket=s3_bucket, Key=key, Body=key.encode())
+    mirror = BucketMirror(s3, s3_bucket, tmp_path)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda key: mirror.apply(event("ObjectCreated:Put", s3_bucket, key)), keys))
+    for key in keys:
+        s3.delete_object(Bucket=s3_bucket, Key=key)
+    assert BucketMirror(s3, s3_bucket, tmp_path).restore() == len(keys)

@@ -53,6 +53,21 @@ def test_every_lambda_and_the_api_are_found_with_their_configuration(aws: AwsEnv
     assert (aws.functions["vectorizer"].timeout, aws.functions["lex_proxy"].timeout) == (300, 30)
 
 
+def test_each_lambda_has_the_reserved_concurrency_its_environment_gives_it(aws: AwsEnvironment, tmp_path: Path) -> None:
+    """How many environments the local runtime may run at once for a function (the vectorizer scales out on
+    uploads): dev reserves none (-1); a reservation in the tfvars reaches the function that has it."""
+    assert {key: f.reserved_concurrency for key, f in aws.functions.items()} == dict.fromkeys(aws.functions, -1)
+    copy = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    tfvars = copy / "environments" / "dev.tfvars"
+    text = tfvars.read_text()
+    assert "  vectorizer  = -1\n" in text
+    tfvars.write_text(text.replace("  vectorizer  = -1\n", "  vectorizer  = 3\n"))
+    reserved = derive(StandIns(VALUES, secret_value=secret), env="dev", terraform=copy)
+    assert reserved.functions["vectorizer"].reserved_concurrency == 3
+    assert reserved.functions["lex_proxy"].reserved_concurrency == -1
+
+
 def test_the_authorizer_checks_the_local_pool(aws: AwsEnvironment) -> None:
     """Issue 12: the module's outputs stand in as the moto pool the runtime created."""
     environment = aws.functions["authorizer"].environment

@@ -1,0 +1,133 @@
+"""A folder through the local runtime as a user indexes it: `platform upload <folder> --wait`, timed from the
+command's start to every document indexed: moto's S3, the notifier (one S3 event per object, as S3 invokes the
+vectorizer), the vectorizer's execution environments (Lambda worker processes), the Titan client over HTTP to the
+Bedrock emulator's MiniLM, PostgreSQL with pgvector.
+
+Before and after in the same run, on the same runtime: the runtime is started once per setting of
+CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS (1: one invocation at a time, as the notifier delivered until issue 18's
+end; the default 4: the uploads one poll finds are invoked side by side, Lambda's scale-out), alternating for
+--rounds rounds. Each round uploads --copies copies of bench/data/corpus under new keys (nothing skipped as
+unchanged). The wall time includes the notifier's polling (CAMPUSBOT_NOTIFIER_INTERVAL_SECONDS, 1 s) and the cold
+starts of the environments the scale-out needs.
+
+    .venv/bin/python bench/upload_bench.py [--copies 5] [--rounds 2] [--environments 1,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import free_port
+from _knowledge import CORPUS
+
+CLI = [sys.executable, "-m", "campusbot.cli.main"]
+
+
+def environment(data_dir: Path, environments: int) -> dict[str, str]:
+    api, emulator, gateway, s3 = (free_port() for _ in range(4))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
+    env.update({
+        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api),
+        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
+        "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3),
+        "CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS": str(environments),
+    })  # fmt: skip
+    return env
+
+
+def corpus_copies(folder: Path, copies: int, label: str) -> None:
+    """`copies` copies of the bench corpus under `folder`, text files marked so each copy has a new content hash."""
+    for copy in range(copies):
+        target = folder / f"{label}-{copy}"
+        target.mkdir(parents=True)
+        for file in sorted(CORPUS.iterdir()):
+            body = file.read_bytes()
+            if file.suffix not in (".pdf", ".docx"):
+                body += f"\n\n{label}-{copy}/{file.name}\n".encode()
+            (target / file.name).write_bytes(body)
+
+
+def cpu_of_runtime(data_dir: Path) -> dict[str, float]:
+    state = json.loads((data_dir / "runtime.json").read_text())
+    processes = [("supervisor", state["pid"])] + [(n, c["pid"]) for n, c in state["children"].items() if c["pid"]]
+    used = {}
+    for name, pid in processes:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used[name] = times.user + times.system
+    return used
+
+
+def upload(env: dict[str, str], folder: Path) -> tuple[int, int, float]:
+    """Documents indexed, their chunks, and the wall time of `platform upload --wait`."""
+    began = time.perf_counter()
+    done = subprocess.run([*CLI, "upload", str(folder), "--wait", "--json", "--timeout", "900"], env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"platform upload failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
+    rows = json.loads(done.stdout)
+    return sum(r["status"] == "indexed" for r in rows), sum(int(r.get("chunks") or 0) for r in rows), wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=5, help="copies of the corpus per upload")
+    parser.add_argument("--rounds", type=int, default=2, help="uploads per setting, alternated")
+    parser.add_argument("--environments", default="1,4", help="CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS to compare")
+    args = parser.parse_args()
+    settings = [int(n) for n in args.environments.split(",")]
+    root = Path(tempfile.mkdtemp(prefix="campusbot-upload-bench-"))
+    figures: dict[int, list[float]] = {n: [] for n in settings}
+    print(f"platform upload --wait: {args.copies} copies of {len(list(CORPUS.iterdir()))} documents per upload; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+    try:
+        for round_ in range(args.rounds):
+            for environments in settings:
+                data_dir = root / f"data-{environments}"
+                env = environment(data_dir, environments)
+                subprocess.run([*CLI, "up", "--detach"], env=env, check=True, capture_output=True)
+                try:
+                    folder = root / f"upload-{environments}-{round_}"
+                    # MiniLM's load and first forward passes, every environment's cold start: outside the timing
+                    corpus_copies(folder, 1, f"warm{round_}")
+                    upload(env, folder)
+                    folder = root / f"upload-{environments}-{round_}-timed"
+                    corpus_copies(folder, args.copies, f"r{round_}")
+                    before = cpu_of_runtime(data_dir)
+                    load = os.getloadavg()[0]
+                    documents, chunks, wall = upload(env, folder)
+                    after = cpu_of_runtime(data_dir)
+                finally:
+                    subprocess.run([*CLI, "down"], env=env, check=False, capture_output=True)
+                figures[environments].append(chunks / wall)
+                spent = {name: after[name] - before.get(name, 0.0) for name in after}
+                vectorizers = sum(s for name, s in spent.items() if name.startswith("lambda-vectorizer"))
+                started = sum(name.startswith("lambda-vectorizer") for name in after)
+                print(f"  {environments} environment(s) at most ({started} started): {documents} documents, {chunks} "
+                      f"chunks in {wall:.1f} s = {chunks / wall:.1f} chunks/s; CPU per chunk: vectorizers "
+                      f"{vectorizers / chunks * 1000:.1f} ms, emulator {spent.get('emulator', 0) / chunks * 1000:.1f} "
+                      f"ms, runtime (S3, notifier) {spent.get('supervisor', 0) / chunks * 1000:.1f} ms; "
+                      f"load {load:.1f}")  # fmt: skip
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    medians = ", ".join(f"{n} environment(s) {statistics.median(v):.1f}" for n, v in figures.items())
+    print(f"  median chunks/s: {medians}")
+
+
+if __name__ == "__main__":
+    main()
