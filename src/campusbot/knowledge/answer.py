@@ -212,6 +212,7 @@ class Assistant:
 
 
 REFERRING = frozenset({"it", "there", "that", "this", "they", "them", "those", "these", "its", "their", "one"})
+BE = frozenset({"is", "are", "was", "were", "isn't", "aren't", "wasn't", "weren't", "be"})
 MAX_CONTEXTUAL_WORDS = 10
 
 
@@ -221,9 +222,23 @@ def contextual_question(question: str, history: Sequence[str]) -> str:
     previous message; a question that stands alone is left as it is."""
     words = [w.strip("?!.,;:'\"").casefold() for w in question.split()]
     previous = next((m.strip() for m in reversed(history) if m and m.strip()), "")
-    if not previous or len(words) > MAX_CONTEXTUAL_WORDS or not REFERRING & set(words):
+    if not previous or len(words) > MAX_CONTEXTUAL_WORDS or not _refers_back(words):
         return question
     return f"{previous[:300]} — {question}"
+
+
+def _refers_back(words: Sequence[str]) -> bool:
+    """A referring word, but not an existential "there" ("is there a quiet hours rule", "there are fees"), which
+    points at nothing said before; "how many students are there" still refers back (it ends the question)."""
+    for index, word in enumerate(words):
+        if word not in REFERRING:
+            continue
+        before = words[index - 1] if index > 0 else ""
+        after = words[index + 1] if index + 1 < len(words) else ""
+        if word == "there" and after and (before in BE or after in BE):
+            continue
+        return True
+    return False
 
 
 def _worth_checking(found: Lexical, thresholds: Thresholds) -> bool:

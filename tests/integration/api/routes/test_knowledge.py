@@ -283,6 +283,17 @@ async def test_a_follow_up_through_the_emulator_falls_back_to_the_rule(api: App,
     assert body["answer_source"] == "documents" and "410 euros" in body["answer"], body
 
 
+async def test_a_yes_no_question_after_a_greeting_is_read_on_its_own(api: App, settings: Settings) -> None:
+    """A student trial: "Is there a quiet hours rule in Kestrel Hall?" right after "hello" was joined to the
+    greeting (its "there" taken for a reference back) and answered "none of the documents covers this"; this
+    corpus's housing page has no "rule" in it, so the question here is "Are there quiet hours …"."""
+    api.use(generator=build_generator(settings))
+    payload = {"question": "Are there quiet hours in Kestrel Hall?", "history": ["hello"]}
+    body = (await api.http.post("/assist", json=payload)).json()
+    assert body["answer_source"] == "documents" and "22:00" in body["answer"], body
+    assert body["sources"][0]["s3_key"] == "housing/kestrel hall.md"
+
+
 # ------------------------------------------------------------------------------------------------ /documents
 
 
