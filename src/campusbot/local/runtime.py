@@ -574,7 +574,7 @@ class LocalRuntime:
         from campusbot.local.ports import free_port
 
         spec = self.aws.functions[key]
-        port = free_port(HOST, avoid=self._configured_ports())
+        port = free_port(HOST, avoid=self._configured_ports()) if number == 1 else 0  # else chosen as it starts
         command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
         name = f"lambda-{key}" if number == 1 else f"lambda-{key}-{number}"
         return self._child(name, port, command, self._lambda_env(key), replace_on_exit=True,
@@ -597,7 +597,12 @@ class LocalRuntime:
         child.port = free_port(HOST, avoid=self._configured_ports() | {c.port for c in self.children if c.process})
         child.command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(child.port)]
         self._spawn(child)
-        self._wait_healthy(child)
+        try:
+            self._wait_healthy(child)
+        except BaseException:  # unstarted again: the next invocation that needs it starts a fresh process
+            _terminate(child)
+            child.process = None
+            raise
         self._children_changed.set()
 
     def _configured_ports(self) -> set[int]:
