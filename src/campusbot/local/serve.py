@@ -26,26 +26,42 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
-
 from campusbot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 def university_names_from_api(api_url: str) -> Callable[[], Sequence[str]]:
-    """The UniversityName slot values, read from the data API (what the deploy step does for Lex)."""
+    """The UniversityName slot values, read from the data API (what the deploy step does for Lex).
+
+    Over the standard library's http.client, which the emulator has loaded already (`LambdaInvoker`): httpx imports
+    its command line client (click, rich, pygments: ~0.1 s of CPU) whenever those are installed, and this read
+    happens in the background right after "ready", where a first chat may be waiting for it."""
+    import http.client
+    import json
+    import urllib.parse
+
+    parsed = urllib.parse.urlsplit(api_url)
 
     def names() -> Sequence[str]:
         found: list[str] = []
         offset = 0
-        with httpx.Client(base_url=api_url, timeout=5) as http:
+        connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port or 80, timeout=5)
+        try:
             while True:
-                page = http.get("/universities", params={"limit": 100, "offset": offset}).json()
+                query = urllib.parse.urlencode({"limit": 100, "offset": offset})
+                connection.request("GET", f"{parsed.path.rstrip('/')}/universities?{query}")
+                response = connection.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"GET /universities answered {response.status}: {body[:200]!r}")
+                page = json.loads(body)
                 found += [row["name"] for row in page["data"]]
                 offset += 100
                 if offset >= page["count"]:
                     return found
+        finally:
+            connection.close()
 
     return names
 

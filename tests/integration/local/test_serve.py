@@ -115,3 +115,45 @@ def test_a_component_with_nothing_to_prepare_cannot_start_ahead(tmp_path: Path) 
         assert "nothing to prepare" in log.read_text()
     finally:
         _stop(process)
+
+
+def test_the_emulator_reads_every_page_of_university_names_from_the_api() -> None:
+    """What the emulator asks the data API for the UniversityName slot values: every page, over real HTTP."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    from campusbot.local.serve import university_names_from_api
+
+    names = [f"University {n}" for n in range(230)]
+    asked: list[str] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            url = urlsplit(self.path)
+            query = {key: int(values[0]) for key, values in parse_qs(url.query).items()}
+            status, page = (200, names[query["offset"] : query["offset"] + query["limit"]])
+            if url.path != "/universities":
+                status, page = 404, []
+            body = json.dumps({"data": [{"name": name} for name in page], "count": len(names)}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        read = university_names_from_api(f"http://127.0.0.1:{server.server_address[1]}")
+        assert list(read()) == names
+        assert asked == [f"/universities?limit=100&offset={offset}" for offset in (0, 100, 200)]
+        with pytest.raises(RuntimeError, match="answered 404"):
+            university_names_from_api(f"http://127.0.0.1:{server.server_address[1]}/elsewhere")()
+    finally:
+        server.shutdown()
+        server.server_close()
