@@ -98,7 +98,13 @@ def collect(paths: list[Path], include: list[str], exclude: list[str], prefix: s
     return sorted(((file, key) for key, file in chosen.items()), key=lambda pair: pair[1])
 
 
+UPLOADS_AT_ONCE = 8  # S3 takes parallel PUTs: a folder of small files is bound by round trips, not bandwidth
+
+
 def _put_all(settings: Settings, files: list[tuple[Path, str]], *, tags: list[str]) -> list[dict[str, Any]]:
+    """Upload `files` (UPLOADS_AT_ONCE at a time), one result per file in the order given."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
     from campusbot.bootstrap import build_s3_client, creates_missing_buckets
@@ -110,37 +116,50 @@ def _put_all(settings: Settings, files: list[tuple[Path, str]], *, tags: list[st
     bucket = settings.docs_bucket
     _ensure_bucket(s3, bucket, create=creates_missing_buckets(settings))
     metadata = {TAGS_METADATA: ",".join(parse_tags(",".join(tags)))} if tags else {}
-    results: list[dict[str, Any]] = []
     total = sum(file.stat().st_size for file, _ in files)
     info(f"uploading {len(files)} file(s), {_size(total)}, to s3://{bucket}/")
+    results: list[dict[str, Any]] = []
+    for file, key in files:
+        result: dict[str, Any] = {"key": key, "path": str(file), "size": file.stat().st_size, "status": "uploaded"}
+        if result["size"] > settings.docs_max_bytes:
+            result["status"] = "skipped"
+            result["reason"] = f"over the {_size(settings.docs_max_bytes)} limit (CAMPUSBOT_DOCS_MAX_BYTES)"
+        results.append(result)
+    unreachable: list[Exception] = []
+
+    def put(file: Path, key: str, result: dict[str, Any], bar: Progress, task: Any) -> None:
+        if result["status"] == "skipped":
+            bar.advance(task, result["size"])
+            return
+        extra: dict[str, Any] = {"Metadata": metadata}
+        try:
+            extra["ContentType"] = MEDIA_TYPES[detect_kind(key)]
+        except Exception:  # unknown type: S3's default; the vectorizer will record why it cannot read it
+            warn(f"{key}: not a type campusbot reads; it will be recorded as failed")
+        if unreachable:  # S3 did not answer another upload: this one would wait for the same timeouts
+            result["status"], result["reason"] = "upload failed", "not tried: S3 unreachable"
+            return
+        bar.update(task, description=key if len(key) <= 40 else "…" + key[-39:])
+        try:
+            s3.upload_file(str(file), bucket, key, ExtraArgs=extra, Callback=lambda sent: bar.advance(task, sent))
+            result["etag"] = str(s3.head_object(Bucket=bucket, Key=key)["ETag"]).strip('"')
+        except Exception as exc:
+            if _unreachable(exc):
+                unreachable.append(exc)
+            result["status"] = "upload failed"
+            result["reason"] = _reason(exc)
+
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err
     ) as bar:
         task = bar.add_task("upload", total=total)
-        for file, key in files:
-            size = file.stat().st_size
-            result: dict[str, Any] = {"key": key, "path": str(file), "size": size, "status": "uploaded"}
-            results.append(result)
-            if size > settings.docs_max_bytes:
-                result["status"] = "skipped"
-                result["reason"] = f"over the {_size(settings.docs_max_bytes)} limit (CAMPUSBOT_DOCS_MAX_BYTES)"
-                bar.advance(task, size)
-                continue
-            extra: dict[str, Any] = {"Metadata": metadata}
-            try:
-                extra["ContentType"] = MEDIA_TYPES[detect_kind(key)]
-            except Exception:  # unknown type: S3's default; the vectorizer will record why it cannot read it
-                warn(f"{key}: not a type campusbot reads; it will be recorded as failed")
-            bar.update(task, description=key if len(key) <= 40 else "…" + key[-39:])
-            try:
-                s3.upload_file(str(file), bucket, key, ExtraArgs=extra, Callback=lambda sent: bar.advance(task, sent))
-                result["etag"] = str(s3.head_object(Bucket=bucket, Key=key)["ETag"]).strip('"')
-            except Exception as exc:
-                if _unreachable(exc):
-                    abort(f"cannot reach S3 ({_endpoint(s3)}): is the local runtime running (platform up)? {exc}")
-                result["status"] = "upload failed"
-                result["reason"] = _reason(exc)
+        with ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="upload") as pool:
+            for done in [pool.submit(put, file, key, result, bar, task)
+                         for (file, key), result in zip(files, results, strict=True)]:  # fmt: skip
+                done.result()
         bar.update(task, description="upload")
+    if unreachable:
+        abort(f"cannot reach S3 ({_endpoint(s3)}): is the local runtime running (platform up)? {unreachable[0]}")
     return results
 
 
