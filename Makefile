@@ -52,8 +52,9 @@ fmt: install ## format the code
 PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # --durations=15: every run ends with its 15 slowest tests (setup, call and teardown each), to see where time goes.
 PYTEST := $(BIN)/pytest $(if $(filter 1,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadgroup) --durations=15
-# the slow tier, outside `make test`: `make test-slow` (CI runs it too)
-SLOW_TESTS := tests/e2e/test_deploy_localstack.py
+# the slow tier, outside `make test`: `make test-slow` (CI runs it too): the deploy e2e and the Terraform wrapper's
+# plan/apply/destroy against moto (real terraform and provider: about 40 s of one core)
+SLOW_TESTS := tests/e2e/test_deploy_localstack.py tests/integration/deploy/test_terraform_wrapper.py
 
 # `make test` runs the Terraform checks (make validate: terraform validate, tfcheck, checkov, the bot template; mostly
 # single-threaded, outside Python's tests) and lint + types (ruff, mypy: about 40 s on a fresh clone, before the tests
@@ -76,18 +77,18 @@ test: install ## everything CI checks except the slow tier (make test-slow); pri
 checks: install browser lint typecheck validate
 
 test-fast: install ## every test except the slow tier, in parallel (unit, integration, e2e)
-	$(PYTEST) -q --ignore=$(SLOW_TESTS)
+	$(PYTEST) -q $(addprefix --ignore=,$(SLOW_TESTS))
 
 test-unit: install ## tests/unit, tests/policies, tests/terraform (no local runtime)
 	$(PYTEST) -q tests/unit tests/policies tests/terraform
 
-test-integration: install ## tests/integration (real embedded PostgreSQL, moto, HTTP)
-	$(PYTEST) -q tests/integration
+test-integration: install ## tests/integration (real embedded PostgreSQL, moto, HTTP) without the slow tier's
+	$(PYTEST) -q tests/integration $(addprefix --ignore=,$(SLOW_TESTS))
 
 test-e2e: install ## tests/e2e except the deploy (whole local runtimes, Lambda zips, the API fuzz)
-	$(PYTEST) -q tests/e2e --ignore=$(SLOW_TESTS)
+	$(PYTEST) -q tests/e2e $(addprefix --ignore=,$(SLOW_TESTS))
 
-test-slow: test-deploy test-infra ## the slow tier: deploy e2e against moto, the stacks' apply test (CI runs it)
+test-slow: test-deploy test-infra ## the slow tier: deploy e2e and Terraform wrapper against moto, the stacks' apply test (CI runs it)
 
 validate: install ## terraform fmt/validate, tfcheck and checkov over terraform/ and scalr/; the bot template's checks
 	./scripts/tf_validate.sh
@@ -99,7 +100,7 @@ bot: install ## render the Lex bot's CloudFormation template from definition.yam
 test-infra: install ## terraform apply/destroy of the stacks against a moto server
 	./scripts/tf_apply_test.sh
 
-test-deploy: install ## platform deploy/plan/destroy --target localstack against a moto server (slow)
+test-deploy: install ## platform deploy/plan/destroy --target localstack, and the Terraform wrapper, against moto (slow)
 	$(BIN)/pytest -q -p no:xdist $(SLOW_TESTS)
 
 package: install ## the Lambda zips (reproducible, manylinux wheels) and the API image tag, without deploying
