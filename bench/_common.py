@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: latency statistics, a free port, a server process."""
+"""Helpers shared by the benchmarks: latency statistics, a free port, a server process, a local runtime of their own."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -42,6 +43,57 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+PLATFORM = [sys.executable, "-m", "campusbot.cli.main"]
+
+
+@dataclass(frozen=True)
+class RuntimeEnvironment:
+    """What `platform` needs to run a local runtime of a benchmark's own: its data dir and free ports (none of the
+    shell's CAMPUSBOT_* settings or AWS endpoints), and where its API and gateway answer."""
+
+    env: dict[str, str]
+    api_port: int
+    gateway_port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def chat_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}/chat"
+
+
+def runtime_environment(data_dir: Path, **settings: str) -> RuntimeEnvironment:
+    """A runtime in `data_dir` on four free ports; `settings`: more CAMPUSBOT_* variables for it."""
+    api, emulator, gateway, s3 = (free_port() for _ in range(4))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
+    env.update({
+        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api),
+        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
+        "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3), **settings,
+    })  # fmt: skip
+    return RuntimeEnvironment(env, api, gateway)
+
+
+def runtime_cpu_seconds(data_dir: Path) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the supervisor and each child of the runtime in `data_dir`."""
+    import json
+
+    import psutil
+
+    state = json.loads((data_dir / "runtime.json").read_text())
+    processes = [("supervisor", state["pid"])] + [(n, c["pid"]) for n, c in state["children"].items() if c["pid"]]
+    used = {}
+    for name, pid in processes:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used[name] = times.user + times.system
+    return used
 
 
 def start_server(

@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import HEADER, Stats, free_port, stats
+from _common import HEADER, PLATFORM, Stats, runtime_environment, stats
 
 # (chat message, the API call that answers the same question)
 TURNS: list[tuple[str, str, dict[str, object]]] = [
@@ -325,19 +325,12 @@ def main() -> None:
         args.cpu = 500
 
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-chat-bench-"))
-    api_port, emulator_port, gateway_port, s3_port = (free_port() for _ in range(4))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
-    env.update({
-        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api_port),
-        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api_port}", "CAMPUSBOT_EMULATOR_PORT": str(emulator_port),
-        "CAMPUSBOT_GATEWAY_PORT": str(gateway_port), "CAMPUSBOT_S3_PORT": str(s3_port),
-    })  # fmt: skip
-    platform_cli = [sys.executable, "-m", "campusbot.cli.main"]
+    runtime = runtime_environment(data_dir)
+    env, platform_cli = runtime.env, PLATFORM
     started = time.perf_counter()
     subprocess.run([*platform_cli, "up", "--detach"], env=env, check=True, capture_output=True)
     startup_s = time.perf_counter() - started
-    chat_url = f"http://127.0.0.1:{gateway_port}/chat"
-    api_url = f"http://127.0.0.1:{api_port}"
+    chat_url, api_url = runtime.chat_url, runtime.api_url
     intents: dict[str, int] = {}
     try:
         with httpx.Client(timeout=30) as http:

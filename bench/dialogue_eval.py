@@ -10,7 +10,6 @@ number: `followup_country_03.yaml` is in `followup_country`) and overall; the go
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import free_port
+from _common import PLATFORM, runtime_environment
 from campusbot.chat.client import ChatClient
 from campusbot.chat.smoke import ConversationResult, load_conversations, run_conversation
 
@@ -44,19 +43,14 @@ def main() -> None:
     conversations = load_conversations(args.scripts, args.only)
     env: dict[str, str] = {}
     data_dir: Path | None = None
-    platform_cli = [sys.executable, "-m", "campusbot.cli.main"]
+    platform_cli = PLATFORM
     url = args.url
     if url is None:
         data_dir = Path(tempfile.mkdtemp(prefix="campusbot-dialogue-bench-"))
-        api_port, emulator_port, gateway_port, s3_port = (free_port() for _ in range(4))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
-        env.update({
-            "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api_port),
-            "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api_port}", "CAMPUSBOT_EMULATOR_PORT": str(emulator_port),
-            "CAMPUSBOT_GATEWAY_PORT": str(gateway_port), "CAMPUSBOT_S3_PORT": str(s3_port),
-        })  # fmt: skip
+        runtime = runtime_environment(data_dir)
+        env = runtime.env
         subprocess.run([*platform_cli, "up", "--detach"], env=env, check=True, capture_output=True)
-        url = f"http://127.0.0.1:{gateway_port}/chat"
+        url = runtime.chat_url
     results: list[ConversationResult] = []
     started = time.perf_counter()
     try:

@@ -26,10 +26,9 @@ import time
 from pathlib import Path
 
 import httpx
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import free_port
+from _common import PLATFORM, runtime_cpu_seconds, runtime_environment
 
 DEADLINE_S = 600
 Steps = list[tuple[float, str]]
@@ -84,37 +83,14 @@ def start(
     raise SystemExit(f"no answered chat within {DEADLINE_S} s; last answer: {last}")
 
 
-def cpu_seconds(data_dir: Path) -> list[tuple[str, float]]:
-    """CPU seconds (user + system) used so far by the supervisor and each child of the runtime in `data_dir`."""
-    import json
-
-    state = json.loads((data_dir / "runtime.json").read_text())
-    processes = [("supervisor", state["pid"])] + [(n, c["pid"]) for n, c in state["children"].items() if c["pid"]]
-    used = []
-    for name, pid in processes:
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        used.append((name, times.user + times.system))
-    return used
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--warm", type=int, default=2, help="warm starts after the cold one")
     parser.add_argument("--steps", action="store_true", help="print when each step of each start was logged")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-start-bench-"))
-    api, emulator, gateway, s3 = (free_port() for _ in range(4))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
-    env.update({
-        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api),
-        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
-        "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3),
-    })  # fmt: skip
-    cli = [sys.executable, "-m", "campusbot.cli.main"]
-    chat_url = f"http://127.0.0.1:{gateway}/chat"
+    runtime = runtime_environment(data_dir)
+    env, cli, chat_url = runtime.env, PLATFORM, runtime.chat_url
     print(f"platform up → first answered chat; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     try:
         for run in range(1 + args.warm):
@@ -123,7 +99,7 @@ def main() -> None:
             cpu: list[tuple[str, float]] = []
             try:
                 up, answered, steps = start(cli, env, chat_url, data_dir / "logs" / "runtime.log")
-                cpu = cpu_seconds(data_dir)
+                cpu = list(runtime_cpu_seconds(data_dir).items())
             finally:
                 subprocess.run([*cli, "down"], env=env, check=False, capture_output=True)
             print(

@@ -26,25 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import free_port
+from _common import PLATFORM, runtime_cpu_seconds, runtime_environment
 from _knowledge import CORPUS
-
-CLI = [sys.executable, "-m", "campusbot.cli.main"]
-
-
-def environment(data_dir: Path, environments: int) -> dict[str, str]:
-    api, emulator, gateway, s3 = (free_port() for _ in range(4))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
-    env.update({
-        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api),
-        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api}", "CAMPUSBOT_EMULATOR_PORT": str(emulator),
-        "CAMPUSBOT_GATEWAY_PORT": str(gateway), "CAMPUSBOT_S3_PORT": str(s3),
-        "CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS": str(environments),
-    })  # fmt: skip
-    return env
 
 
 def corpus_copies(folder: Path, copies: int, label: str) -> None:
@@ -59,23 +43,10 @@ def corpus_copies(folder: Path, copies: int, label: str) -> None:
             (target / file.name).write_bytes(body)
 
 
-def cpu_of_runtime(data_dir: Path) -> dict[str, float]:
-    state = json.loads((data_dir / "runtime.json").read_text())
-    processes = [("supervisor", state["pid"])] + [(n, c["pid"]) for n, c in state["children"].items() if c["pid"]]
-    used = {}
-    for name, pid in processes:
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        used[name] = times.user + times.system
-    return used
-
-
 def upload(env: dict[str, str], folder: Path) -> tuple[int, int, float]:
     """Documents indexed, their chunks, and the wall time of `platform upload --wait`."""
     began = time.perf_counter()
-    done = subprocess.run([*CLI, "upload", str(folder), "--wait", "--json", "--timeout", "900"], env=env,
+    done = subprocess.run([*PLATFORM, "upload", str(folder), "--wait", "--json", "--timeout", "900"], env=env,
                           capture_output=True, text=True)  # fmt: skip
     wall = time.perf_counter() - began
     if done.returncode != 0:
@@ -99,8 +70,8 @@ def main() -> None:
         for round_ in range(args.rounds):
             for environments in settings:
                 data_dir = root / f"data-{environments}"
-                env = environment(data_dir, environments)
-                subprocess.run([*CLI, "up", "--detach"], env=env, check=True, capture_output=True)
+                env = runtime_environment(data_dir, CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS=str(environments)).env
+                subprocess.run([*PLATFORM, "up", "--detach"], env=env, check=True, capture_output=True)
                 try:
                     folder = root / f"upload-{environments}-{round_}"
                     # MiniLM's load and first forward passes, every environment's cold start: outside the timing
@@ -108,12 +79,12 @@ def main() -> None:
                     upload(env, folder)
                     folder = root / f"upload-{environments}-{round_}-timed"
                     corpus_copies(folder, args.copies, f"r{round_}")
-                    before = cpu_of_runtime(data_dir)
+                    before = runtime_cpu_seconds(data_dir)
                     load = os.getloadavg()[0]
                     documents, chunks, wall = upload(env, folder)
-                    after = cpu_of_runtime(data_dir)
+                    after = runtime_cpu_seconds(data_dir)
                 finally:
-                    subprocess.run([*CLI, "down"], env=env, check=False, capture_output=True)
+                    subprocess.run([*PLATFORM, "down"], env=env, check=False, capture_output=True)
                 figures[environments].append(chunks / wall)
                 spent = {name: after[name] - before.get(name, 0.0) for name in after}
                 vectorizers = sum(s for name, s in spent.items() if name.startswith("lambda-vectorizer"))

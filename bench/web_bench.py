@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import HEADER, Stats, free_port, stats
+from _common import HEADER, PLATFORM, Stats, runtime_environment, stats
 
 CHROMIUM = os.environ.get("CAMPUSBOT_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -67,16 +67,10 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="campusbot-web-bench-"))
-    api_port, emulator_port, gateway_port, s3_port = (free_port() for _ in range(4))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPUSBOT_", "AWS_ENDPOINT_URL"))}
-    env.update({
-        "CAMPUSBOT_DATA_DIR": str(data_dir), "CAMPUSBOT_API_PORT": str(api_port),
-        "CAMPUSBOT_API_URL": f"http://127.0.0.1:{api_port}", "CAMPUSBOT_EMULATOR_PORT": str(emulator_port),
-        "CAMPUSBOT_GATEWAY_PORT": str(gateway_port), "CAMPUSBOT_S3_PORT": str(s3_port),
-    })  # fmt: skip
-    platform_cli = [sys.executable, "-m", "campusbot.cli.main"]
+    runtime = runtime_environment(data_dir)
+    env, platform_cli = runtime.env, PLATFORM
     subprocess.run([*platform_cli, "up", "--detach"], env=env, check=True, capture_output=True)
-    url = f"http://127.0.0.1:{gateway_port}/"
+    url = f"http://127.0.0.1:{runtime.gateway_port}/"
     files: list[tuple[str, int, int]] = []
     try:
         with sync_playwright() as playwright:
