@@ -196,10 +196,11 @@ class S3Notifier:
             with self._count_lock:
                 attempts = self._attempts.get(key, 0) + 1
                 self.failures += 1
-                if attempts < self.max_attempts:
+                retrying = attempts < self.max_attempts
+                if retrying:
                     self._attempts[key] = attempts
                     self._retry_at[key] = time.monotonic() + self.retry_delay * 2 ** (attempts - 1)
-            if attempts < self.max_attempts:
+            if retrying:
                 log.warning("delivering %s for %s failed (attempt %d); retrying", _name(event), key, attempts,
                             exc_info=True)  # fmt: skip
                 return False

@@ -575,9 +575,8 @@ class LocalRuntime:
 
         spec = self.aws.functions[key]
         port = free_port(HOST, avoid=self._configured_ports()) if number == 1 else 0  # else chosen as it starts
-        command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
         name = f"lambda-{key}" if number == 1 else f"lambda-{key}-{number}"
-        return self._child(name, port, command, self._lambda_env(key), replace_on_exit=True,
+        return self._child(name, port, _lambda_command(port), self._lambda_env(key), replace_on_exit=True,
                            log_group=spec.log_group, cwd=self._workdir(), on_demand=number > 1)  # fmt: skip
 
     def _vectorizers(self) -> int:
@@ -595,7 +594,7 @@ class LocalRuntime:
         if self._stopping:
             raise RuntimeError(f"{child.name}: the runtime is stopping")
         child.port = free_port(HOST, avoid=self._configured_ports() | {c.port for c in self.children if c.process})
-        child.command = [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(child.port)]
+        child.command = _lambda_command(child.port)
         self._spawn(child)
         try:
             self._wait_healthy(child)
@@ -946,6 +945,11 @@ async def _prepare_database(settings: Settings, url: str, dimensions: int) -> Pr
         return PreparedDatabase(migrated, change, empty, known)
     finally:
         await database.dispose()
+
+
+def _lambda_command(port: int) -> list[str]:
+    """A Lambda execution environment's process (`local.lambda_worker`) listening on `port`."""
+    return [sys.executable, "-m", "campusbot.local.lambda_worker", "--port", str(port)]
 
 
 def _terminate(child: Child, timeout: float = 15) -> None:
