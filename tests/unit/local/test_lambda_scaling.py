@@ -41,6 +41,11 @@ class Fleet:
         self.started.append(index)
         return self.environment(index)
 
+    def wait_until_invoked(self, times: int) -> None:
+        """Until `times` invocations have begun (those past the environments wait for one to be idle)."""
+        while len(self.ran) < times:
+            threading.Event().wait(0.01)
+
 
 def test_invocations_one_after_another_keep_to_the_first_environment() -> None:
     fleet = Fleet()
@@ -55,8 +60,7 @@ def test_invocations_at_once_start_environments_up_to_the_size_and_no_more() -> 
     environments = Environments(fleet.environment(0), fleet.start, 3)
     with ThreadPoolExecutor(max_workers=6) as pool:
         futures = [pool.submit(environments, {"n": n}) for n in range(6)]
-        while len(fleet.ran) < 3:  # three run, the other three wait for one of them to be idle
-            threading.Event().wait(0.01)
+        fleet.wait_until_invoked(3)  # three run, the other three wait for one of them to be idle
         assert fleet.running == 3 and sorted(fleet.started) == [1, 2]
         hold.set()
         results = [future.result(timeout=10) for future in futures]
@@ -70,8 +74,7 @@ def test_the_environment_used_last_is_used_next() -> None:
     environments = Environments(fleet.environment(0), fleet.start, 2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(environments, {"n": n}) for n in range(2)]
-        while len(fleet.ran) < 2:
-            threading.Event().wait(0.01)
+        fleet.wait_until_invoked(2)
         hold.set()
         used = {future.result(timeout=10)["environment"] for future in futures}
     assert used == {0, 1}
@@ -94,8 +97,7 @@ def test_a_start_that_fails_fails_that_invocation_and_is_tried_again() -> None:
     environments = Environments(fleet.environment(0), start, 2)
     with ThreadPoolExecutor(max_workers=1) as pool:
         busy = pool.submit(environments, {"n": 0})  # the first environment is busy
-        while not fleet.ran:
-            threading.Event().wait(0.01)
+        fleet.wait_until_invoked(1)
         with pytest.raises(RuntimeError, match="exited while starting"):
             environments({"n": 1})
         assert environments.started == 1
@@ -104,11 +106,9 @@ def test_a_start_that_fails_fails_that_invocation_and_is_tried_again() -> None:
     hold.clear()
     with ThreadPoolExecutor(max_workers=1) as pool:
         busy = pool.submit(environments, {"n": 2})
-        while len(fleet.ran) < 2:
-            threading.Event().wait(0.01)
+        fleet.wait_until_invoked(2)
         second = ThreadPoolExecutor(max_workers=1).submit(environments, {"n": 3})
-        while len(fleet.ran) < 3:
-            threading.Event().wait(0.01)
+        fleet.wait_until_invoked(3)
         hold.set()
         assert second.result(timeout=10)["environment"] == 1
         busy.result(timeout=10)
