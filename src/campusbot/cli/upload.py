@@ -131,14 +131,14 @@ def _put_all(settings: Settings, files: list[tuple[Path, str]], *, tags: list[st
         if result["status"] == "skipped":
             bar.advance(task, result["size"])
             return
+        if unreachable:  # S3 did not answer another upload: this one would wait for the same timeouts
+            result["status"], result["reason"] = "upload failed", "not tried: S3 unreachable"
+            return
         extra: dict[str, Any] = {"Metadata": metadata}
         try:
             extra["ContentType"] = MEDIA_TYPES[detect_kind(key)]
         except Exception:  # unknown type: S3's default; the vectorizer will record why it cannot read it
             warn(f"{key}: not a type campusbot reads; it will be recorded as failed")
-        if unreachable:  # S3 did not answer another upload: this one would wait for the same timeouts
-            result["status"], result["reason"] = "upload failed", "not tried: S3 unreachable"
-            return
         bar.update(task, description=key if len(key) <= 40 else "…" + key[-39:])
         try:
             s3.upload_file(str(file), bucket, key, ExtraArgs=extra, Callback=lambda sent: bar.advance(task, sent))
