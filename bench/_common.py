@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import statistics
@@ -93,6 +94,18 @@ def runtime_cpu_seconds(data_dir: Path) -> dict[str, float]:
         except psutil.NoSuchProcess:
             continue
         used[name] = times.user + times.system
+    postmaster = data_dir / "pg" / "postmaster.pid"
+    if postmaster.exists():  # the server and its backends, the ones that ended too (reaped by the postmaster)
+        try:
+            server = psutil.Process(int(postmaster.read_text().split()[0]))
+            times = server.cpu_times()
+            seconds = times.user + times.system + times.children_user + times.children_system
+            for backend in server.children():
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    seconds += sum(backend.cpu_times()[:2])
+            used["postgres"] = seconds
+        except (psutil.NoSuchProcess, ValueError, IndexError):
+            pass
     return used
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,16 +45,38 @@ def corpus_copies(folder: Path, copies: int, label: str) -> None:
             (target / file.name).write_bytes(body)
 
 
-def upload(env: dict[str, str], folder: Path) -> tuple[int, int, float]:
-    """Documents indexed, their chunks, and the wall time of `platform upload --wait`."""
+@dataclass(frozen=True)
+class Upload:
+    documents: int  # indexed
+    chunks: int
+    wall: float  # seconds of `platform upload --wait`
+    command_cpu: float  # CPU seconds of that command (its uploads and its polling of the index)
+    busy: float  # share of the machine's CPU time busy meanwhile (anything running)
+
+
+def upload(env: dict[str, str], folder: Path) -> Upload:
+    """`platform upload <folder> --wait`: what it indexed, how long it took, the CPU it and the machine used."""
+    import psutil
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine = psutil.cpu_times()
     began = time.perf_counter()
     done = subprocess.run([*PLATFORM, "upload", str(folder), "--wait", "--json", "--timeout", "900"], env=env,
                           capture_output=True, text=True)  # fmt: skip
     wall = time.perf_counter() - began
+    after, now = resource.getrusage(resource.RUSAGE_CHILDREN), psutil.cpu_times()
     if done.returncode != 0:
         raise SystemExit(f"platform upload failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
     rows = json.loads(done.stdout)
-    return sum(r["status"] == "indexed" for r in rows), sum(int(r.get("chunks") or 0) for r in rows), wall
+    idle = (now.idle + now.iowait) - (machine.idle + machine.iowait)
+    total = sum(now) - sum(machine)
+    return Upload(
+        documents=sum(r["status"] == "indexed" for r in rows),
+        chunks=sum(int(r.get("chunks") or 0) for r in rows),
+        wall=wall,
+        command_cpu=(after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime),
+        busy=1 - idle / total if total else 0.0,
+    )
 
 
 def main() -> None:
@@ -81,19 +105,25 @@ def main() -> None:
                     corpus_copies(folder, args.copies, f"r{round_}")
                     before = runtime_cpu_seconds(data_dir)
                     load = os.getloadavg()[0]
-                    documents, chunks, wall = upload(env, folder)
+                    done = upload(env, folder)
                     after = runtime_cpu_seconds(data_dir)
                 finally:
                     subprocess.run([*PLATFORM, "down"], env=env, check=False, capture_output=True)
-                figures[environments].append(chunks / wall)
+                chunks = done.chunks
+                figures[environments].append(chunks / done.wall)
                 spent = {name: after[name] - before.get(name, 0.0) for name in after}
                 vectorizers = sum(s for name, s in spent.items() if name.startswith("lambda-vectorizer"))
                 started = sum(name.startswith("lambda-vectorizer") for name in after)
-                print(f"  {environments} environment(s) at most ({started} started): {documents} documents, {chunks} "
-                      f"chunks in {wall:.1f} s = {chunks / wall:.1f} chunks/s; CPU per chunk: vectorizers "
-                      f"{vectorizers / chunks * 1000:.1f} ms, emulator {spent.get('emulator', 0) / chunks * 1000:.1f} "
-                      f"ms, runtime (S3, notifier) {spent.get('supervisor', 0) / chunks * 1000:.1f} ms; "
-                      f"load {load:.1f}")  # fmt: skip
+                per_chunk = {
+                    "vectorizers": vectorizers, "emulator (MiniLM)": spent.get("emulator", 0.0),
+                    "PostgreSQL": spent.get("postgres", 0.0), "runtime (S3, notifier)": spent.get("supervisor", 0.0),
+                    "platform upload": done.command_cpu,
+                }  # fmt: skip
+                split = ", ".join(f"{name} {seconds / chunks * 1000:.1f}" for name, seconds in per_chunk.items())
+                print(f"  {environments} environment(s) at most ({started} started): {done.documents} documents, "
+                      f"{chunks} chunks in {done.wall:.1f} s = {chunks / done.wall:.1f} chunks/s; load {load:.1f}, "
+                      f"the machine {done.busy:.0%} busy\n      CPU ms per chunk: {split}; "
+                      f"total {sum(per_chunk.values()) / chunks * 1000:.1f}")  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
     medians = ", ".join(f"{n} environment(s) {statistics.median(v):.1f}" for n, v in figures.items())

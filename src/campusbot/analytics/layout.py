@@ -156,13 +156,11 @@ class _Folder:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    """`hcl2.load`, from the parse tree `terraform_eval.parse_file` gives: read back from the local runtime's parse
-    cache when one is set (parsing these files costs the runtime's DMS start ~1 s of CPU), else parsed."""
-    from hcl2.api import serialize, transform
+    """`hcl2.load`, read back from the local runtime's parse cache when one is set (parsing and transforming these
+    files cost the runtime's DMS start 1.4 s of CPU, held under the GIL beside the first chats), else parsed."""
+    from campusbot.local.terraform_eval import load_file
 
-    from campusbot.local.terraform_eval import parse_file
-
-    return dict(serialize(transform(parse_file(path))))
+    return load_file(path)
 
 
 class _Module:

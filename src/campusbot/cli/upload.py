@@ -249,7 +249,7 @@ def _wait(settings: Settings, results: list[dict[str, Any]], timeout: float) -> 
                             bar.advance(task)
                     bar.update(task, description=", ".join(sorted(pending))[:60])
                     if pending:
-                        await asyncio.sleep(0.5)
+                        await asyncio.sleep(0.2)
             finally:
                 if database is not None:
                     await database.dispose()

@@ -7,8 +7,12 @@ event per change to the vectorizer handler, in the shape S3 sends (eventVersion 
 `ObjectCreated:Put` / `ObjectRemoved:Delete`, the key URL-encoded as S3 does with spaces as `+`, size and eTag on
 creates, a sequencer that grows per key).
 
-The changes one poll finds are delivered up to `concurrency` at once: S3 invokes the Lambda once per object and
-Lambda runs those invocations side by side (`local.lambda_scaling` starts the environments they need).
+Deliveries are Lambda's asynchronous invocations: S3 queues one event per object, and Lambda runs up to
+`concurrency` of them side by side (`local.lambda_scaling` starts the environments they need). The polling thread
+does not wait for the deliveries it queued: it polls again once the workers have taken every queued event (at most
+every `interval / 5` seconds while deliveries run), so a worker that finishes takes the next upload at once instead
+of waiting for the slowest delivery of its poll. A key is never delivered twice at once: a change to a key whose
+delivery is in flight is seen by a later poll.
 
 Polling works the same with moto and LocalStack and needs no hooks into either. It sees the state of the bucket,
 not every request: two uploads of one key within one interval are one event, as a coalescing queue would make them.
@@ -25,7 +29,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,8 +122,13 @@ class S3Notifier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._poll_lock = threading.Lock()
-        self._count_lock = threading.Lock()  # deliveries of one poll run side by side (`concurrency`)
+        # `_seen`, the attempts, the counters and the deliveries in flight; notified when a delivery starts or ends
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self.concurrency = max(1, concurrency)
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: dict[str, Future[bool]] = {}  # key → its delivery, queued or running
+        self._queued = 0  # deliveries no worker has taken yet
         self._bucket_missing = False
 
     # ----------------------------------------------------------------------------------------- polling
@@ -143,41 +153,72 @@ class S3Notifier:
         return objects
 
     def poll_once(self) -> list[dict[str, Any]]:
-        """Compare the bucket with what was seen and deliver one event per change (up to `concurrency` at once, as
-        S3's invocations of a Lambda run side by side); the events delivered, removals first, each in key order."""
+        """Compare the bucket with what was seen, deliver one event per change (up to `concurrency` at once, as
+        Lambda runs S3's invocations side by side) and wait for them; the events delivered, removals first, each in
+        key order."""
+        queued = self._poll()
+        wait_for_futures([future for _, future in queued])
+        return [event for event, future in queued if future.result()]
+
+    def _poll(self) -> list[tuple[dict[str, Any], Future[bool]]]:
+        """List the bucket and queue a delivery for each change whose key has none in flight (nor a retry to wait
+        for); the events queued, with their deliveries (True once done with the change)."""
         with self._poll_lock:
             current = self.list_objects()
             if current is None:
                 return []
-            changes: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []  # key, event, what it makes seen
-            for key in sorted(set(self._seen) - set(current)):
-                changes.append((key, self._event("ObjectRemoved:Delete", key), None))
-            for key in sorted(current):
-                now = current[key]
-                before = self._seen.get(key)
-                if before is not None and before.etag == now.etag:
-                    if before.size < 0:  # from the baseline: now we know its size
-                        self._seen[key] = now
-                    continue
-                changes.append((key, self._event("ObjectCreated:Put", key, size=now.size, etag=now.etag), now))
-            done = self._deliver_all([(key, event) for key, event, _ in changes])
-            delivered: list[dict[str, Any]] = []
-            for (key, event, info), finished in zip(changes, done, strict=True):
-                if not finished:
-                    continue
-                if info is None:
-                    del self._seen[key]
-                else:
-                    self._seen[key] = info
-                delivered.append(event)
-            return delivered
+            with self._lock:
+                now = time.monotonic()
+                ready = [
+                    key for key in sorted(set(self._seen) | set(current))
+                    if key not in self._in_flight and now >= self._retry_at.get(key, 0.0)
+                ]  # fmt: skip
+                changes: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []  # key, event, what it makes seen
+                for key in ready:
+                    if key not in current:
+                        changes.append((key, self._event("ObjectRemoved:Delete", key), None))
+                creates: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []
+                for key in ready:
+                    info = current.get(key)
+                    if info is None:
+                        continue
+                    before = self._seen.get(key)
+                    if before is not None and before.etag == info.etag:
+                        if before.size < 0:  # from the baseline: now we know its size
+                            self._seen[key] = info
+                        continue
+                    event = self._event("ObjectCreated:Put", key, size=info.size, etag=info.etag)
+                    creates.append((key, event, info))
+                changes += creates
+                queued = [(event, self._queue(key, event, info)) for key, event, info in changes]
+            return queued
 
-    def _deliver_all(self, changes: list[tuple[str, dict[str, Any]]]) -> list[bool]:
-        workers = min(self.concurrency, len(changes))
-        if workers <= 1:
-            return [self._deliver(key, event) for key, event in changes]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"s3-notify-{self.bucket}") as pool:
-            return list(pool.map(lambda change: self._deliver(*change), changes))
+    def _queue(self, key: str, event: dict[str, Any], info: ObjectInfo | None) -> Future[bool]:
+        """Hand one change to the workers (called with `_lock` held)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"s3-notify-{self.bucket}")
+        self._queued += 1
+        future = self._pool.submit(self._work, key, event, info)
+        self._in_flight[key] = future
+        return future
+
+    def _work(self, key: str, event: dict[str, Any], info: ObjectInfo | None) -> bool:
+        with self._changed:
+            self._queued -= 1
+            self._changed.notify_all()
+        finished = False
+        try:
+            finished = self._deliver(key, event)
+        finally:
+            with self._changed:
+                if finished:
+                    if info is None:
+                        self._seen.pop(key, None)
+                    else:
+                        self._seen[key] = info
+                self._in_flight.pop(key, None)
+                self._changed.notify_all()
+        return finished
 
     def _event(self, name: str, key: str, *, size: int | None = None, etag: str | None = None) -> dict[str, Any]:
         record = event_record(
@@ -187,13 +228,10 @@ class S3Notifier:
 
     def _deliver(self, key: str, event: dict[str, Any]) -> bool:
         """True when done with this change (delivered, or given up after max_attempts)."""
-        with self._count_lock:
-            if time.monotonic() < self._retry_at.get(key, 0.0):
-                return False  # a failed delivery waits for its retry delay
         try:
             self.deliver(event)
         except Exception:
-            with self._count_lock:
+            with self._lock:
                 attempts = self._attempts.get(key, 0) + 1
                 self.failures += 1
                 retrying = attempts < self.max_attempts
@@ -205,7 +243,7 @@ class S3Notifier:
                             exc_info=True)  # fmt: skip
                 return False
             log.error("giving up on %s for %s after %d attempts", _name(event), key, attempts, exc_info=True)
-        with self._count_lock:
+        with self._lock:
             self._attempts.pop(key, None)
             self._retry_at.pop(key, None)
             self.delivered += 1
@@ -228,11 +266,20 @@ class S3Notifier:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop polling and wait for a delivery in progress to end (at most `timeout` seconds)."""
+        """Stop polling, drop the deliveries no worker has taken, and wait for those in progress to end (at most
+        `timeout` seconds); a dropped change is delivered by the next start, which compares with the index."""
         self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            with self._lock:
+                running = list(self._in_flight.values())
+            wait_for_futures(running, timeout=timeout)
 
     @property
     def running(self) -> bool:
@@ -250,13 +297,26 @@ class S3Notifier:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            delivered = []
+            began = time.monotonic()
+            queued = []
             try:
-                delivered = self.poll_once()
+                queued = self._poll()
             except Exception:  # S3 unreachable for a moment: say so and keep polling
                 log.warning("polling s3://%s failed", self.bucket, exc_info=True)
-            # a poll that delivered took a while: uploads that arrived meanwhile are sent at once, as S3 would
-            self._stop.wait(0.0 if delivered else self.interval)
+            self._wait_for_next_poll(began, found=bool(queued))
+
+    def _wait_for_next_poll(self, began: float, *, found: bool) -> None:
+        """While deliveries run (or a poll found some), poll again as soon as the workers have taken every queued
+        event, but not sooner than `interval / 5` after the last poll: uploads that arrived meanwhile are queued
+        before a worker would go idle. Otherwise wait `interval`."""
+        with self._changed:
+            busy = found or bool(self._in_flight)
+            if busy:
+                self._changed.wait_for(lambda: self._queued == 0 or self._stop.is_set())
+        if busy:
+            self._stop.wait(max(0.0, began + self.interval / 5 - time.monotonic()))
+        else:
+            self._stop.wait(self.interval)
 
 
 def _name(event: Mapping[str, Any]) -> str:

@@ -52,6 +52,8 @@ HEALTH_PATH = "/_campusbot/health"
 SUPERVISION_FAILURES = 150  # rounds of 0.2 s failing in a row (30 s) before the supervisor gives up
 READ_NAMES_PATH = "/_campusbot/lex/read-names"  # the emulator's lex_runtime.READ_NAMES_PATH (no FastAPI here)
 SECRET_NAME = "campusbot-local/rds-master"
+# the shared clients of the runtime (`_client`): the notifier's workers, its mirror, DMS and Firehose at once
+SHARED_CLIENT_CONNECTIONS = 32
 # The functions the stand-ins invoke: Lex → fulfillment, API Gateway → lex_proxy, S3 → vectorizer.
 INVOKED = ("fulfillment", "lex_proxy", "vectorizer")
 # What no chat answer needs: started after "ready" (the S3 → vectorizer path indexes uploads, not chats).
@@ -239,10 +241,12 @@ class LocalRuntime:
                 return
             for child in children:
                 self._spawn(child)
-            self._start_dms()
             for child in children:
                 self._wait_healthy(child)
             self._start_notifier()
+            # last: the full load holds this process's GIL for a while, and the first chats' database traffic
+            # (the TLS endpoint) and secret (moto) go through this process
+            self._start_dms()
         except Exception as exc:  # the runtime answers chats; say what is missing, with the traceback in the log
             if self._stopping:  # `platform down` before the after-ready start was over: nothing failed
                 return
@@ -395,15 +399,18 @@ class LocalRuntime:
         self.progress(f"s3: {self.s3.provider} on {self.s3.url}, buckets ready")
 
     def _client(self, service: str) -> Any:
-        """One client per service for the runtime's own calls (each creation loads the service's model: CPU on the
-        start's path); boto3 clients are thread-safe."""
+        """One client per service for the runtime's own calls: the stand-ins (the notifier and its workers, DMS,
+        Firehose) share them. Each creation costs 0.1-0.2 s of CPU under the GIL (the S3 client most), which the
+        first chats after ready used to wait behind; boto3 clients are thread-safe."""
         client = self._clients.get(service)
         if client is None:
             import boto3
+            from botocore.config import Config
 
             client = self._clients[service] = boto3.client(  # type: ignore[call-overload]
                 service, endpoint_url=self.s3.url, region_name=self.settings.region,
                 aws_access_key_id=_fake("AWS_ACCESS_KEY_ID"), aws_secret_access_key=_fake("AWS_SECRET_ACCESS_KEY"),
+                config=Config(max_pool_connections=SHARED_CLIENT_CONNECTIONS),
             )  # fmt: skip
         return client
 
@@ -717,26 +724,25 @@ class LocalRuntime:
                     self.progress(f"{child.name}: ready")
                     return
             except httpx.HTTPError:
-                time.sleep(0.2)
+                time.sleep(0.05)  # a refused connection costs little: a child is seen ready within 50 ms
         raise RuntimeStartError(
             f"{child.name} did not answer {child.health_path} in {timeout:.0f} s (its log: {child.log_path})"
         )
 
     def _health_http(self) -> httpx.Client:
-        """One client for every health check: `httpx.get` builds a client, and with it a TLS context (the CA
-        bundle parsed, ~80 ms of CPU), at each call; the checks are plain HTTP on loopback."""
+        """One client for every health check, without a CA bundle: the checks are plain HTTP on loopback, and
+        parsing the bundle (40-80 ms of CPU; `httpx.get` does it at each call) sat on the start's path."""
         if self._http is None:
-            self._http = httpx.Client(timeout=1)
+            self._http = httpx.Client(timeout=1, verify=False, trust_env=False)  # loopback HTTP only
         return self._http
 
     def _start_notifier(self) -> None:
-        from campusbot.bootstrap import build_s3_client
         from campusbot.local.lambda_invoke import LambdaInvoker
         from campusbot.local.lambda_scaling import Environments
         from campusbot.local.notifier import S3Notifier
         from campusbot.local.s3 import BucketMirror
 
-        s3 = build_s3_client(self.settings)
+        s3 = self._client("s3")
         bucket = self.settings.docs_bucket
         # moto forgets objects on restart: keep the docs bucket on disk (LocalStack persists by itself)
         mirror = BucketMirror(s3, bucket, self.paths.root / "s3") if self.s3.provider == "moto" else None
@@ -776,13 +782,12 @@ class LocalRuntime:
 
     def _start_dms(self) -> None:
         from campusbot.analytics import layout
-        from campusbot.bootstrap import build_s3_client
         from campusbot.local.dms import LocalDms
 
         dms = layout.load().dms
         self.dms = LocalDms(
             self.database_url,
-            build_s3_client(self.settings),
+            self._client("s3"),
             self.settings.lake_bucket,
             dms,
             interval=self.settings.dms_interval_seconds,

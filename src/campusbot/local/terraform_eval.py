@@ -135,27 +135,46 @@ def use_parse_cache(folder: Path | None) -> None:
 
 
 def parse_file(path: Path) -> Tree[Any]:
+    """The file's parse tree (python-hcl2's lark tree), read back from the parse cache when one is set."""
+    tree: Tree[Any] = _cached(path, "tree", _parse)
+    return tree
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """The file as `hcl2.load` gives it (blocks and attributes as dicts, expressions as strings), read back from the
+    parse cache when one is set: the transformation of a parse tree costs as much as the parse."""
+
+    def load(text: str) -> dict[str, Any]:
+        from hcl2.api import serialize, transform
+
+        return dict(serialize(transform(_parse(text))))
+
+    loaded: dict[str, Any] = _cached(path, "dict", load)
+    return loaded
+
+
+def _cached(path: Path, kind: str, compute: Callable[[str], Any]) -> Any:
+    """`compute(text of path)`, kept in the parse cache by the file's content, python-hcl2's version and `kind`."""
     text = path.read_text(encoding="utf-8")
     if not _PARSE_CACHE:
-        return _parse(text)
-    key = hashlib.sha256(f"python-hcl2 {_hcl2_version()}\n".encode() + text.encode()).hexdigest()
+        return compute(text)
+    key = hashlib.sha256(f"python-hcl2 {_hcl2_version()} {kind}\n".encode() + text.encode()).hexdigest()
     cached = _PARSE_CACHE[0] / f"{key}.pickle"
     try:
-        tree: Tree[Any] = pickle.loads(cached.read_bytes())  # our own cache, keyed by content
-        return tree
+        return pickle.loads(cached.read_bytes())  # our own cache, keyed by content
     except FileNotFoundError:
         pass
-    except Exception as exc:  # a torn or foreign file: parse again and replace it
+    except Exception as exc:  # a torn or foreign file: compute again and replace it
         logging.getLogger(__name__).warning("ignoring the parse cache %s: %s", cached, exc)
-    tree = _parse(text)
+    value = compute(text)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(cached)
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the parse cache %s: %s", cached, exc)
-    return tree
+    return value
 
 
 @cache

@@ -119,6 +119,52 @@ async def test_the_uploads_one_poll_finds_are_delivered_side_by_side(
     assert notifier.delivered == 3 and notifier.failures == 0
 
 
+async def test_a_slow_delivery_holds_back_neither_later_uploads_nor_is_repeated_while_it_runs(
+    moto_s3: MotoS3, s3_bucket: str
+) -> None:
+    """Lambda's asynchronous invocations: an upload that arrives while another document is still being indexed is
+    delivered by a free environment at once, not after the slow one ends. A key in flight is not delivered again
+    until its delivery ends; its newer version is delivered then."""
+    s3 = moto_s3.client()
+    release = threading.Event()
+    slow_started = threading.Event()
+    delivered: list[tuple[str, str]] = []  # (key, etag), as deliveries end
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def deliver(event: dict[str, Any]) -> Any:
+        record = event["Records"][0]["s3"]["object"]
+        key = record["key"]
+        with lock:
+            started.append(key)
+        if key == "slow.md":
+            slow_started.set()
+            assert release.wait(20), "never released"
+        with lock:
+            delivered.append((key, record["eTag"]))
+
+    def wait_until(condition: Any, what: str) -> None:
+        deadline = time.monotonic() + 20
+        while not condition():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.02)
+
+    notifier = S3Notifier(s3, s3_bucket, deliver, interval=0.2, concurrency=2)
+    with notifier:
+        s3.put_object(Bucket=s3_bucket, Key="slow.md", Body=b"first version")
+        await asyncio.to_thread(slow_started.wait, 20)
+        s3.put_object(Bucket=s3_bucket, Key="fast.md", Body=b"uploaded while slow.md is indexed")
+        second = s3.put_object(Bucket=s3_bucket, Key="slow.md", Body=b"second version")["ETag"].strip('"')
+        await asyncio.to_thread(wait_until, lambda: [key for key, _ in delivered] == ["fast.md"], "fast.md waited")
+        await asyncio.sleep(0.5)  # polls go on meanwhile
+        assert started.count("slow.md") == 1  # its newer version waits for the delivery in flight
+        release.set()
+        await asyncio.to_thread(wait_until, lambda: len(delivered) == 3, "the second version never came")
+    assert [key for key, _ in delivered] == ["fast.md", "slow.md", "slow.md"]
+    assert delivered[-1][1] == second
+    assert notifier.delivered == 3 and notifier.failures == 0
+
+
 async def wait_for(database: Database, bucket: str, key: str, wanted: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
