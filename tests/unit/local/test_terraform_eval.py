@@ -243,21 +243,23 @@ def test_the_parse_cache_reads_an_unchanged_file_back_and_parses_a_changed_one(t
 
     from campusbot.local.terraform_eval import Configuration, literal, parse_file, use_parse_cache
 
-    stack = tmp_path / "stack"
-    stack.mkdir()
+    def stack_of(folder: Path, name: str) -> Path:
+        folder.mkdir(exist_ok=True)
+        (folder / "main.tf").write_text(f'locals {{\n  name = "{name}"\n}}\n')
+        return folder
+
+    stack = stack_of(tmp_path / "stack", "first")
     source = stack / "main.tf"
-    source.write_text('locals {\n  name = "first"\n}\n')
     cache = tmp_path / "cache"
     use_parse_cache(cache)
     try:
-        fresh = parse_file(source)
+        assert literal(Configuration(stack).locals["name"][0]) == "first"  # parsed, then kept
         [kept] = cache.glob("*.pickle")
-        assert pickle.loads(kept.read_bytes()) == fresh
-        # what the cache holds is what is read back: a tree put there under the file's key comes out unchanged
-        other = tmp_path / "other.tf"
-        other.write_text('locals {\n  name = "from the cache"\n}\n')
-        use_parse_cache(None)
-        kept.write_bytes(pickle.dumps(parse_file(other)))
+        # what the cache holds is what is read back: blocks kept under the file's key come out unchanged
+        use_parse_cache(tmp_path / "other-cache")
+        Configuration(stack_of(tmp_path / "other", "from the cache"))
+        [other] = (tmp_path / "other-cache").glob("*.pickle")
+        kept.write_bytes(other.read_bytes())
         use_parse_cache(cache)
         assert literal(Configuration(stack).locals["name"][0]) == "from the cache"
         # a changed input is parsed again, under a new key
@@ -268,6 +270,15 @@ def test_the_parse_cache_reads_an_unchanged_file_back_and_parses_a_changed_one(t
         kept.write_bytes(b"not a pickle")
         source.write_text('locals {\n  name = "first"\n}\n')
         assert literal(Configuration(stack).locals["name"][0]) == "first"
-        assert pickle.loads(kept.read_bytes()) == fresh
+        [(kind, labels, body)] = pickle.loads(kept.read_bytes())
+        assert (kind, labels) == ("locals", ()) and isinstance(body, bytes)  # each body pickled on its own
+        [block] = Configuration(stack).blocks  # read back: a block's body is unpickled when first used
+        assert isinstance(block.content, bytes)
+        assert literal(block.attributes["name"]) == "first" and not isinstance(block.content, bytes)
+        # whole parse trees (tfvars) are kept the same way
+        use_parse_cache(None)
+        fresh = parse_file(source)
+        use_parse_cache(cache)
+        assert parse_file(source) == fresh and parse_file(source) == fresh  # parsed and kept, then read back
     finally:
         use_parse_cache(None)
