@@ -10,7 +10,8 @@ A component asks only for what it uses: lex_proxy needs no database.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from contextvars import ContextVar
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -268,21 +269,34 @@ class Settings(BaseSettings):
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
         """Settings read from `environ` alone (no os.environ, no .env): what a process started with exactly that
         environment would get, e.g. a Lambda with the variables Terraform gives it."""
-        variables = dict(environ)
+        token = _ENVIRON.set(dict(environ))
+        try:
+            return _isolated(cls)()
+        finally:
+            _ENVIRON.reset(token)
 
-        class _Isolated(cls):  # type: ignore[valid-type,misc]
-            @classmethod
-            def settings_customise_sources(
-                cls,
-                settings_cls: type[BaseSettings],
-                init_settings: PydanticBaseSettingsSource,
-                env_settings: PydanticBaseSettingsSource,
-                dotenv_settings: PydanticBaseSettingsSource,
-                file_secret_settings: PydanticBaseSettingsSource,
-            ) -> tuple[PydanticBaseSettingsSource, ...]:
-                return init_settings, _MappingSource(settings_cls, variables)
 
-        return _Isolated()
+_ENVIRON: ContextVar[Mapping[str, str]] = ContextVar("campusbot_settings_environ")
+
+
+@cache
+def _isolated(cls: type[Settings]) -> type[Settings]:
+    """`cls` reading the mapping `from_environment` was given instead of the environment: created once per class
+    (creating a settings class costs 5-70 ms of CPU; the runtime's start did it on its critical path)."""
+
+    class _Isolated(cls):  # type: ignore[valid-type,misc]
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return init_settings, _MappingSource(settings_cls, _ENVIRON.get())
+
+    return _Isolated
 
 
 def _url_password(url: str) -> str | None:

@@ -131,3 +131,21 @@ def test_the_local_embedding_precision_is_auto_unless_fp32_or_bf16_is_asked_for(
     assert settings.local_embedding_precision == "bf16"
     with pytest.raises(ValidationError):
         Settings.from_environment({"CAMPUSBOT_LOCAL_EMBEDDING_PRECISION": "int8"})
+
+
+def test_settings_from_an_environment_read_only_that_environment_even_from_threads_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`from_environment` builds its settings class once and hands each call its own mapping: calls from several
+    threads at once (the runtime derives environments while other threads start) never see each other's values."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("CAMPUSBOT_EMBEDDING_DIMENSIONS", "256")  # the process's own environment is not read
+
+    def dimensions(value: int) -> int:
+        return Settings.from_environment({"CAMPUSBOT_EMBEDDING_DIMENSIONS": str(value)}).embedding_dimensions
+
+    values = [384, 512, 1024] * 20
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(dimensions, values)) == values
+    assert Settings.from_environment({}).embedding_dimensions == Settings.model_fields["embedding_dimensions"].default
