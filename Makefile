@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: help install browser lock lint typecheck fmt test checks test-fast test-unit test-integration test-e2e test-slow validate bot \
-	test-infra test-deploy package demo api bench clean
+	test-infra test-deploy package demo api bench clean screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ test-integration: install ## tests/integration (real embedded PostgreSQL, moto, 
 
 test-e2e: install ## tests/e2e except the deploy (whole local runtimes, Lambda zips, the API fuzz)
 	$(PYTEST) -q tests/e2e $(addprefix --ignore=,$(SLOW_TESTS))
+
+screenshots: install ## the README's screenshots of the web chat (docs/web-*.png), taken by its browser tests
+	WEB_SCREENSHOTS_DIR=$(CURDIR)/docs $(PYTEST) -q tests/e2e/test_web_chat.py -k "screenshot or phone"
 
 test-slow: test-deploy test-infra ## the slow tier: deploy e2e and Terraform wrapper against moto, the stacks' apply test (CI runs it)
 

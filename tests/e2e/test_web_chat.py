@@ -1,12 +1,14 @@
 """The students' web chat (web/) on the real local runtime, in real headless Chromium: what a student does with it
 (database and document questions, a quick reply, a refresh, a rating, keyboard only, a phone), what must never
 happen (answer text run as HTML), the error states (429, offline, 413, 5xx, by route interception or the real
-limit), and axe-core's accessibility checks. The same run writes the README's screenshots into docs/."""
+limit), and axe-core's accessibility checks. The same run takes the README's screenshots: into a temporary folder,
+or into docs/ with `make screenshots` (WEB_SCREENSHOTS_DIR), so a test run leaves the checkout as it was."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +24,18 @@ from tests.fixtures.local_runtime import RunningRuntime
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.shares_runtime]
 
 REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO / "docs"
 ANSWER_MS = 60_000  # a document answer embeds and searches on the CPU
 DOCUMENT_QUESTION = "When does the winter intake application window close?"
 DATABASE_QUESTION = "recommend a university for medicine in Germany"
 XSS = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>'
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: WEB_SCREENSHOTS_DIR (`make screenshots`: docs/; not a CAMPUSBOT_ variable, which
+    tests/conftest.py clears), else a temporary folder."""
+    chosen = os.environ.get("WEB_SCREENSHOTS_DIR")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +300,7 @@ def test_keyboard_only(open_page: Any) -> None:
     assert page.evaluate(has_outline) != "none"  # the focus is visible
 
 
-def test_phone_width_360_and_dark_theme(open_page: Any) -> None:
+def test_phone_width_360_and_dark_theme(open_page: Any, screenshots: Path) -> None:
     from playwright.sync_api import expect
 
     chat = open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
@@ -303,15 +312,15 @@ def test_phone_width_360_and_dark_theme(open_page: Any) -> None:
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 740, selector
     page.locator("article.msg.bot .citations summary").first.click()
-    page.screenshot(path=str(DOCS / "web-phone.png"))
+    page.screenshot(path=str(screenshots / "web-phone.png"))
     page.get_by_role("button", name="Dark theme").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    page.screenshot(path=str(DOCS / "web-phone-dark.png"))
+    page.screenshot(path=str(screenshots / "web-phone-dark.png"))
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")  # the choice is kept
 
 
-def test_desktop_screenshot(open_page: Any) -> None:
+def test_desktop_screenshot(open_page: Any, screenshots: Path) -> None:
     chat = open_page()
     chat.ask("recommend a university")
     chat.page.locator(".quick button", has_text="Medicine").click()
@@ -319,7 +328,7 @@ def test_desktop_screenshot(open_page: Any) -> None:
     answer = chat.ask(DOCUMENT_QUESTION)
     answer.locator(".citations summary").first.click()
     chat.page.get_by_role("button", name="Helpful", exact=True).last.click()
-    chat.page.screenshot(path=str(DOCS / "web-desktop.png"))
+    chat.page.screenshot(path=str(screenshots / "web-desktop.png"))
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Final
 
 from campusbot.deploy.stacks import FUNCTIONS, LambdaArtifact
+from campusbot.files import write_atomically
 
 LAMBDA_PYTHON: Final = "3.12"
 LAMBDA_PLATFORMS: Final = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
@@ -392,9 +393,7 @@ def build_zip(
     check_size(plan.function, unzipped=unzipped, zipped=len(data))
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_bytes() != data:
-        temporary = out.with_suffix(".zip.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, out)
+        write_atomically(out, data)
     return LambdaArtifact(function=plan.function, path=out, hash=source_code_hash(data), size=len(data))
 
 

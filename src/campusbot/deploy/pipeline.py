@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from campusbot.deploy.stacks import DeployTarget, LambdaArtifact, Via
+from campusbot.files import write_atomically
 from campusbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -151,9 +151,7 @@ class DeployState:
             "steps": self.steps,
             "fingerprints": self.fingerprints,
         }
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
 
 
 @dataclass

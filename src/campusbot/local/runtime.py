@@ -43,6 +43,7 @@ from typing import IO, Any
 
 import httpx
 
+from campusbot.files import write_atomically
 from campusbot.local.supervisor import GiveUp, RestartPolicy, Supervisor, Threads, describe_exit
 from campusbot.settings import Settings
 
@@ -288,9 +289,7 @@ class LocalRuntime:
         """Write the state file whole: written beside it, then renamed over it, so a reader (`platform status`, a
         test) never reads it half written (which `read_state` would take for a runtime that is not running)."""
         state = self.state()
-        written = self.paths.state_file.with_name(f".{self.paths.state_file.name}.{os.getpid()}")
-        written.write_text(json.dumps(state, indent=2))
-        written.replace(self.paths.state_file)
+        write_atomically(self.paths.state_file, json.dumps(state, indent=2))
         return state
 
     def state(self) -> dict[str, Any]:

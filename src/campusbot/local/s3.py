@@ -17,6 +17,8 @@ from urllib.parse import unquote_plus
 
 import httpx
 
+from campusbot.files import write_atomically
+
 log = logging.getLogger(__name__)
 
 
@@ -122,10 +124,7 @@ class BucketMirror:
         return index
 
     def _save(self, index: dict[str, dict[str, str]]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.index_path.with_suffix(".tmp")
-        partial.write_text(json.dumps(index, ensure_ascii=False, indent=1))
-        partial.replace(self.index_path)
+        write_atomically(self.index_path, json.dumps(index, ensure_ascii=False, indent=1))
 
     def apply(self, event: dict[str, Any]) -> None:
         """Mirror what an S3 notification says happened (created → copy the object, removed → drop it)."""

@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from lark import Token, Tree
+
+from campusbot.files import write_atomically
 
 STACK_ORDER = ("foundation", "data", "app", "conversation", "analytics")
 META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "depends_on", "providers", "lifecycle"})
@@ -167,10 +168,7 @@ def _cached(text: str, kind: str, compute: Callable[[str], Any]) -> Any:
         logging.getLogger(__name__).warning("ignoring the parse cache %s: %s", cached, exc)
     value = compute(text)
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(cached)
+        write_atomically(cached, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the parse cache %s: %s", cached, exc)
     return value

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from campusbot.bot.model import BotDefinition
+from campusbot.files import replacing
 from campusbot.local.emulator import nlu
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,9 @@ class CachedEncoder:
         return dict(zip(texts, vectors, strict=True))
 
     def _write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         texts = list(self._vectors)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp.npz")
-        np.savez(temporary, texts=np.array(texts, dtype=str), vectors=np.stack([self._vectors[t] for t in texts]))
-        os.replace(temporary, self.path)
+        with replacing(self.path) as temporary:
+            np.savez(temporary, texts=np.array(texts, dtype=str), vectors=np.stack([self._vectors[t] for t in texts]))
         for stale in self.path.parent.glob(f"{PREFIX}*.npz"):
             if stale != self.path:
                 stale.unlink(missing_ok=True)
@@ -181,16 +179,14 @@ class CachedFit:
 
     def _write(self, classifier: nlu.SoftmaxClassifier, key: str) -> None:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp.npz")
-        np.savez(
-            temporary,
-            key=np.array(key),
-            labels=np.array(classifier.labels, dtype=str),
-            weights=classifier.weights,
-            bias=classifier.bias,
-        )
-        os.replace(temporary, self.path)
+        with replacing(self.path) as temporary:
+            np.savez(
+                temporary,
+                key=np.array(key),
+                labels=np.array(classifier.labels, dtype=str),
+                weights=classifier.weights,
+                bias=classifier.bias,
+            )
         for stale in self.path.parent.glob(f"{CLASSIFIER_PREFIX}*.npz"):
             if stale != self.path:
                 stale.unlink(missing_ok=True)
