@@ -99,6 +99,9 @@ def collect(paths: list[Path], include: list[str], exclude: list[str], prefix: s
 
 
 UPLOADS_AT_ONCE = 8  # S3 takes parallel PUTs: a folder of small files is bound by round trips, not bandwidth
+# boto3's multipart_threshold: a smaller file is one PutObject (upload_file would send one PUT too, after setting up a
+# transfer manager and its threads, and the ETag would take a HeadObject more)
+MULTIPART_FROM = 8 * 1024 * 1024
 
 
 def _put_all(settings: Settings, files: list[tuple[Path, str]], *, tags: list[str]) -> list[dict[str, Any]]:
@@ -141,8 +144,14 @@ def _put_all(settings: Settings, files: list[tuple[Path, str]], *, tags: list[st
             warn(f"{key}: not a type campusbot reads; it will be recorded as failed")
         bar.update(task, description=key if len(key) <= 40 else "…" + key[-39:])
         try:
-            s3.upload_file(str(file), bucket, key, ExtraArgs=extra, Callback=lambda sent: bar.advance(task, sent))
-            result["etag"] = str(s3.head_object(Bucket=bucket, Key=key)["ETag"]).strip('"')
+            if result["size"] < MULTIPART_FROM:  # one PUT, whose answer carries the ETag
+                with file.open("rb") as body:
+                    etag = s3.put_object(Bucket=bucket, Key=key, Body=body, **extra)["ETag"]
+                bar.advance(task, result["size"])
+            else:  # multipart, with progress; the ETag is the object's, not a part's
+                s3.upload_file(str(file), bucket, key, ExtraArgs=extra, Callback=lambda sent: bar.advance(task, sent))
+                etag = s3.head_object(Bucket=bucket, Key=key)["ETag"]
+            result["etag"] = str(etag).strip('"')
         except Exception as exc:
             if _unreachable(exc):
                 unreachable.append(exc)

@@ -64,6 +64,25 @@ def test_folders_files_filters_prefix_and_tags(docs: Path, bucket_env: str, moto
     assert "uploading 3 file(s)" in result.stderr and "not a type campusbot reads" in result.stderr
 
 
+@pytest.mark.parametrize("multipart_from", [8 * 1024 * 1024, 1])
+def test_small_files_are_one_put_and_large_ones_multipart_both_with_their_etag_and_metadata(
+    docs: Path, bucket_env: str, moto_s3: MotoS3, monkeypatch: pytest.MonkeyPatch, multipart_from: int
+) -> None:
+    """Below boto3's multipart threshold a file is one PutObject (its answer carries the ETag); above it upload_file
+    sends parts and a HeadObject reads the ETag (a threshold of 1 byte takes the upload_file path here, with these
+    small files). Either way the row carries the object's ETag, which `--wait` matches against the index."""
+    from campusbot.cli import upload
+
+    monkeypatch.setattr(upload, "MULTIPART_FROM", multipart_from)
+    result = CliRunner().invoke(app, ["upload", str(docs / "guides"), "--tag", "Housing", "--json"])
+    assert result.exit_code == 0, result.output
+    s3 = moto_s3.client()
+    for row in json_rows(result):
+        head = s3.head_object(Bucket=bucket_env, Key=row["key"])
+        assert row["status"] == "uploaded" and row["etag"] == head["ETag"].strip('"'), row
+        assert head["Metadata"] == {"campusbot-tags": "housing"} and head["ContentLength"] == row["size"]
+
+
 def test_include_and_the_summary_table(docs: Path, bucket_env: str) -> None:
     result = CliRunner().invoke(app, ["upload", str(docs), "--include", "*.txt"])
     assert result.exit_code == 0, result.output
