@@ -173,23 +173,22 @@ class S3Notifier:
                     key for key in sorted(set(self._seen) | set(current))
                     if key not in self._in_flight and now >= self._retry_at.get(key, 0.0)
                 ]  # fmt: skip
-                changes: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []  # key, event, what it makes seen
-                for key in ready:
-                    if key not in current:
-                        changes.append((key, self._event("ObjectRemoved:Delete", key), None))
-                creates: list[tuple[str, dict[str, Any], ObjectInfo | None]] = []
+                removed: list[str] = []
+                created: list[ObjectInfo] = []
                 for key in ready:
                     info = current.get(key)
-                    if info is None:
-                        continue
                     before = self._seen.get(key)
-                    if before is not None and before.etag == info.etag:
-                        if before.size < 0:  # from the baseline: now we know its size
-                            self._seen[key] = info
-                        continue
-                    event = self._event("ObjectCreated:Put", key, size=info.size, etag=info.etag)
-                    creates.append((key, event, info))
-                changes += creates
+                    if info is None:
+                        removed.append(key)
+                    elif before is None or before.etag != info.etag:
+                        created.append(info)
+                    elif before.size < 0:  # from the baseline: now we know its size
+                        self._seen[key] = info
+                # removals first, then creates, each in key order (the sequencers grow in that order)
+                changes = [(key, self._event("ObjectRemoved:Delete", key), None) for key in removed] + [
+                    (info.key, self._event("ObjectCreated:Put", info.key, size=info.size, etag=info.etag), info)
+                    for info in created
+                ]
                 queued = [(event, self._queue(key, event, info)) for key, event, info in changes]
             return queued
 
