@@ -12,7 +12,7 @@
    - before: each record embeds its own chunks as soon as they are chunked (--record-concurrency records overlap),
      MiniLM's merge window one 4 ms window, forward passes of up to 64 texts;
    - alone: the same with forward passes of at most 16 length-sorted texts (the defaults until issue 18's end);
-   - after (the defaults now): the records of a wave are read, extracted and chunked first and all their chunks
+   - after: the records of a wave are read, extracted and chunked first and all their chunks
      embedded in one fan-out (`embed_together=True`);
    - waves: after with MiniLM waiting while its queue keeps growing (4 ms after each arrival, 8 at most); grow: that
      window alone, each record on its own; concurrent: grow with all the event's records at once;
@@ -20,6 +20,9 @@
    - bf16, waves-bf16: after and waves with MiniLM's forward passes in bf16 (`precision="bf16"`,
      `CAMPUSBOT_LOCAL_EMBEDDING_PRECISION`; vectors within 1e-4 cosine of fp32, tested; fp32 on CPUs without
      native bf16, and the run's line says which precision was in effect).
+   Every mode above runs one forward pass at a time on every core (the layout until issue 18's end);
+   - passes (the defaults now): bf16 as above with one single-threaded forward pass per core side by side
+     (`CAMPUSBOT_LOCAL_EMBEDDING_PASSES`, 0 = one per core); passes-fp32: the same in fp32.
    --modes picks which of them alternate.
    Each prints chunks/s, the mean texts per forward pass, the CPU time per chunk of this process (all its threads:
    the ingestor, the Titan client, the emulator and MiniLM; PostgreSQL is another process), which depends much less
@@ -148,19 +151,23 @@ async def ingestion(
 
     await Ingestor(database.sessions, objects, embedder).handle_event(created("bench", corpus("warm")[0]))
     threads = settings.local_embedding_threads or os.cpu_count() or 1
-    model.set_threads(threads)
+    model.set_threads(threads, 0)  # every pass's encoder is made by the warm-up below
     fp32: minilm.Precision = "fp32"
     bf16: minilm.Precision = "bf16"
-    runs = {  # label: merge window, windows at most, texts per forward pass at most, limits, precision
-        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False), fp32),
-        "alone": (0.004, 1, 16, IngestLimits(record_concurrency=records, embed_together=False), fp32),
-        "after": (0.004, 1, 16, IngestLimits(record_concurrency=records), fp32),  # the defaults now
-        "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=False), fp32),
-        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), fp32),
-        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=False), fp32),
-        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True), fp32),
-        "bf16": (0.004, 1, 16, IngestLimits(record_concurrency=records), bf16),
-        "waves-bf16": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), bf16),
+    # label: merge window, windows at most, texts per forward pass at most, limits, precision, passes side by side
+    # (0: one per core, the default now; 1: one pass on every core, the default until issue 18's end)
+    runs = {
+        "before": (0.004, 1, 64, IngestLimits(record_concurrency=records, embed_together=False), fp32, 1),
+        "alone": (0.004, 1, 16, IngestLimits(record_concurrency=records, embed_together=False), fp32, 1),
+        "after": (0.004, 1, 16, IngestLimits(record_concurrency=records), fp32, 1),
+        "grow": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=False), fp32, 1),
+        "waves": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), fp32, 1),
+        "concurrent": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=False), fp32, 1),
+        "waves-all": (0.004, 8, 16, IngestLimits(record_concurrency=batch, embed_together=True), fp32, 1),
+        "bf16": (0.004, 1, 16, IngestLimits(record_concurrency=records), bf16, 1),
+        "waves-bf16": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), bf16, 1),
+        "passes": (0.004, 1, 16, IngestLimits(record_concurrency=records), bf16, 0),  # the defaults now
+        "passes-fp32": (0.004, 1, 16, IngestLimits(record_concurrency=records), fp32, 0),
     }
     runs = {label: run for label, run in runs.items() if label in modes}
     for precision in dict.fromkeys(run[4] for run in runs.values()):  # each precision's first forward passes
@@ -169,8 +176,9 @@ async def ingestion(
     print(f"\ningestion: {copies} copies of {len(files)} documents per run, {rounds} round(s); {load()}")
     figures: dict[str, list[float]] = {label: [] for label in runs}
     for round_ in range(rounds):
-        for label, (window, windows, per_pass_max, limits, precision) in runs.items():
+        for label, (window, windows, per_pass_max, limits, precision, passes) in runs.items():
             model.set_precision(precision)
+            model.set_threads(threads, passes)
             model.set_window(window, windows)
             model.set_encode_batch(per_pass_max)
             ingestor = Ingestor(database.sessions, objects, embedder, limits)
@@ -184,7 +192,7 @@ async def ingestion(
             per_pass = (model.batched_texts - texts) / max(1, passes)
             figures[label].append(chunks / wall)
             how = "one fan-out per wave of records" if limits.embed_together else "each record on its own"
-            describe = (f"{label}: {model.precision}, torch threads {threads}, "
+            describe = (f"{label}: {model.precision}, {model.passes} pass(es) of {model.threads_per_pass} thread(s), "
                         f"window {window * 1000:.0f} ms (at most {windows}), "
                         f"forward passes of at most {per_pass_max}, "
                         f"{batch} records per event, {limits.record_concurrency} at once, {how}")  # fmt: skip
@@ -210,7 +218,7 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=10, help="records per event (SQS: 10)")
     parser.add_argument("--record-concurrency", type=int, default=IngestLimits().record_concurrency,
                         help="records of one event indexed at once")  # fmt: skip
-    parser.add_argument("--modes", default="alone,after,bf16,waves-bf16", help="runs to alternate, comma-separated")
+    parser.add_argument("--modes", default="alone,bf16,passes", help="runs to alternate, comma-separated")
     parser.add_argument("--skip-ingestion", action="store_true", help="the ceiling only")
     parser.add_argument("--skip-ceiling", action="store_true", help="the ingestion runs only")
     args = parser.parse_args()

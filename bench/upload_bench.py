@@ -4,13 +4,15 @@ vectorizer), the vectorizer's execution environments (Lambda worker processes), 
 Bedrock emulator's MiniLM, PostgreSQL with pgvector.
 
 Before and after in the same run, on the same runtime: the runtime is started once per setting of
-CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS (1: one invocation at a time, as the notifier delivered until issue 18's
-end; the default 4: the uploads one poll finds are invoked side by side, Lambda's scale-out), alternating for
---rounds rounds. Each round uploads --copies copies of bench/data/corpus under new keys (nothing skipped as
-unchanged). The wall time includes the notifier's polling (CAMPUSBOT_NOTIFIER_INTERVAL_SECONDS, 1 s) and the cold
-starts of the environments the scale-out needs.
+CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS (--environments; 1: one invocation at a time, as the notifier delivered
+until issue 18's end; the default 4: the uploads one poll finds are invoked side by side, Lambda's scale-out) and
+of CAMPUSBOT_LOCAL_EMBEDDING_PASSES (--passes; 1: MiniLM's forward passes one at a time on every core, the default
+before; 0: one single-threaded pass per core side by side, the default), alternating for --rounds rounds. Each
+round uploads --copies copies of bench/data/corpus under new keys (nothing skipped as unchanged). The wall time
+includes the notifier's polling (CAMPUSBOT_NOTIFIER_INTERVAL_SECONDS, 1 s) and the cold starts of the environments
+the scale-out needs.
 
-    .venv/bin/python bench/upload_bench.py [--copies 5] [--rounds 2] [--environments 1,4]
+    .venv/bin/python bench/upload_bench.py [--copies 5] [--rounds 2] [--environments 4] [--passes 1,0]
 """
 
 from __future__ import annotations
@@ -83,25 +85,32 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=5, help="copies of the corpus per upload")
     parser.add_argument("--rounds", type=int, default=2, help="uploads per setting, alternated")
-    parser.add_argument("--environments", default="1,4", help="CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS to compare")
+    parser.add_argument("--environments", default="4", help="CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS to compare")
+    parser.add_argument(
+        "--passes",
+        default="1,0",
+        help="CAMPUSBOT_LOCAL_EMBEDDING_PASSES to compare (MiniLM's forward "
+        "passes side by side; 0: one per core, the default; 1: one on every core, the default before)",
+    )
     args = parser.parse_args()
-    settings = [int(n) for n in args.environments.split(",")]
+    settings = [(int(n), int(p)) for n in args.environments.split(",") for p in args.passes.split(",")]
     root = Path(tempfile.mkdtemp(prefix="campusbot-upload-bench-"))
-    figures: dict[int, list[float]] = {n: [] for n in settings}
+    figures: dict[tuple[int, int], list[float]] = {n: [] for n in settings}
     print(f"platform upload --wait: {args.copies} copies of {len(list(CORPUS.iterdir()))} documents per upload; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     try:
         for round_ in range(args.rounds):
-            for environments in settings:
-                data_dir = root / f"data-{environments}"
-                env = runtime_environment(data_dir, CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS=str(environments)).env
+            for environments, passes in settings:
+                data_dir = root / f"data-{environments}-{passes}"
+                env = runtime_environment(data_dir, CAMPUSBOT_LOCAL_VECTORIZER_ENVIRONMENTS=str(environments),
+                                          CAMPUSBOT_LOCAL_EMBEDDING_PASSES=str(passes)).env  # fmt: skip
                 subprocess.run([*PLATFORM, "up", "--detach"], env=env, check=True, capture_output=True)
                 try:
-                    folder = root / f"upload-{environments}-{round_}"
+                    folder = root / f"upload-{environments}-{passes}-{round_}"
                     # MiniLM's load and first forward passes, every environment's cold start: outside the timing
                     corpus_copies(folder, 1, f"warm{round_}")
                     upload(env, folder)
-                    folder = root / f"upload-{environments}-{round_}-timed"
+                    folder = root / f"upload-{environments}-{passes}-{round_}-timed"
                     corpus_copies(folder, args.copies, f"r{round_}")
                     before = runtime_cpu_seconds(data_dir)
                     load = os.getloadavg()[0]
@@ -110,7 +119,7 @@ def main() -> None:
                 finally:
                     subprocess.run([*PLATFORM, "down"], env=env, check=False, capture_output=True)
                 chunks = done.chunks
-                figures[environments].append(chunks / done.wall)
+                figures[(environments, passes)].append(chunks / done.wall)
                 spent = {name: after[name] - before.get(name, 0.0) for name in after}
                 vectorizers = sum(s for name, s in spent.items() if name.startswith("lambda-vectorizer"))
                 started = sum(name.startswith("lambda-vectorizer") for name in after)
@@ -120,13 +129,16 @@ def main() -> None:
                     "platform upload": done.command_cpu,
                 }  # fmt: skip
                 split = ", ".join(f"{name} {seconds / chunks * 1000:.1f}" for name, seconds in per_chunk.items())
-                print(f"  {environments} environment(s) at most ({started} started): {done.documents} documents, "
-                      f"{chunks} chunks in {done.wall:.1f} s = {chunks / done.wall:.1f} chunks/s; load {load:.1f}, "
+                layout = f"MiniLM passes {passes or 'one per core'}"
+                print(f"  {environments} environment(s) at most ({started} started), {layout}: "
+                      f"{done.documents} documents, {chunks} chunks in {done.wall:.1f} s = "
+                      f"{chunks / done.wall:.1f} chunks/s; load {load:.1f}, "
                       f"the machine {done.busy:.0%} busy\n      CPU ms per chunk: {split}; "
                       f"total {sum(per_chunk.values()) / chunks * 1000:.1f}")  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    medians = ", ".join(f"{n} environment(s) {statistics.median(v):.1f}" for n, v in figures.items())
+    medians = ", ".join(f"{n} environment(s), passes {p or 'per core'}: {statistics.median(v):.1f}"
+                        for (n, p), v in figures.items())  # fmt: skip
     print(f"  median chunks/s: {medians}")
 
 

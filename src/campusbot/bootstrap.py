@@ -273,7 +273,7 @@ def build_bedrock_emulator(settings: Settings) -> BedrockEmulator:
     from campusbot.local.emulator import minilm
     from campusbot.local.emulator.bedrock import BedrockEmulator
 
-    minilm.shared().set_threads(settings.local_embedding_threads)
+    minilm.shared().set_threads(settings.local_embedding_threads, settings.local_embedding_passes)
     minilm.shared().set_precision(settings.local_embedding_precision)
     # MiniLM (torch) loads 15 s after the start: the first chat turns do not need it, and on 2 cores its import would
     # slow every other process of a starting runtime

@@ -142,7 +142,10 @@ class Settings(BaseSettings):
     bedrock_guardrail_version: str | None = Field(None, description="its published version, with the id")
     local_llm_url: str | None = Field(None, description="OpenAI-compatible server for local Converse (e.g. Ollama)")
     local_llm_model: str = Field("llama3.2", description="model name sent to CAMPUSBOT_LOCAL_LLM_URL")
-    local_embedding_threads: int = Field(0, ge=0, le=64, description="torch threads of the local MiniLM (0: all cores)")
+    local_embedding_threads: int = Field(0, ge=0, le=64, description="cores the local MiniLM uses (0: all cores)")
+    local_embedding_passes: int = Field(
+        0, ge=0, le=64, description="local MiniLM forward passes side by side, sharing its cores (0: one per core)"
+    )
     local_embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto",
         description="local MiniLM forward passes: fp32, or bf16 autocast (within 1e-4 cosine of fp32; CPUs with native "

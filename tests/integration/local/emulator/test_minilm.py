@@ -1,4 +1,5 @@
-"""The local MiniLM's batching worker and thread setting, on the real all-MiniLM-L6-v2 and real document chunks.
+"""The local MiniLM's batching workers, passes side by side and thread setting, on the real all-MiniLM-L6-v2 and real
+document chunks.
 
 Vectors from merged, length-mixed batches must equal sentence-transformers' own (the full model with its
 Normalize module, one text at a time) within 1e-4 cosine: the index built before stays valid.
@@ -68,9 +69,9 @@ def _embed_all(model: MiniLM, texts: list[str]) -> list[list[float]]:
 
 
 def test_merged_batches_equal_sentence_transformers_within_1e_4(chunks: list[str], reference: Any) -> None:
-    model = MiniLM(window_seconds=0.05)
+    model = MiniLM(window_seconds=0.05, passes=1)
     model.load()
-    with model._model_lock:  # the worker blocks on its first batch while every request queues up behind it
+    with model._pass_slot():  # the worker blocks on its first batch while every request queues up behind it
         results: list[list[list[float]]] = []
         runner = threading.Thread(target=lambda: results.append(_embed_all(model, chunks)))
         runner.start()
@@ -86,7 +87,7 @@ def test_merged_batches_equal_sentence_transformers_within_1e_4(chunks: list[str
 
 
 def test_requests_arriving_within_the_window_share_a_forward_pass(chunks: list[str]) -> None:
-    model = MiniLM(window_seconds=2.0)
+    model = MiniLM(window_seconds=2.0, passes=1)  # one worker: a second would take the next request at once
     model.load()
     _embed_all(model, chunks[:3])
     model._burst = True  # as after any batch of several texts (which of them share one depends on timing)
@@ -111,15 +112,20 @@ def test_a_lone_request_after_a_quiet_spell_does_not_wait_for_the_window(chunks:
 def test_the_configured_threads_are_applied_before_each_forward_pass(chunks: list[str], torch_threads: None) -> None:
     import torch
 
-    model = MiniLM(threads=2)
+    model = MiniLM(threads=2, passes=1)
     model.load()
     torch.set_num_threads(1)  # what a test or a library pinning one BLAS thread leaves behind
     model.encode(chunks[:2])
     assert torch.get_num_threads() == 2
-    model.set_threads(0)
+    model.set_threads(0, passes=0)  # every core, one single-threaded pass per core
     model.encode(chunks[:2])
     assert model.threads >= 1
-    assert torch.get_num_threads() == model.threads
+    assert model.passes == model.threads
+    assert torch.get_num_threads() == model.threads_per_pass == 1
+    model.set_threads(4, passes=2)
+    assert (model.passes, model.threads_per_pass) == (2, 2)
+    model.set_threads(2, passes=8)  # never more passes than cores
+    assert (model.passes, model.threads_per_pass) == (2, 1)
 
 
 def _staggered(model: MiniLM, texts: list[str], gap: float) -> int:
@@ -137,7 +143,7 @@ def _staggered(model: MiniLM, texts: list[str], gap: float) -> int:
 
 
 def test_a_burst_that_keeps_arriving_shares_a_forward_pass_while_the_queue_grows(chunks: list[str]) -> None:
-    model = MiniLM(window_seconds=1.0, max_windows=40)
+    model = MiniLM(window_seconds=1.0, max_windows=40, passes=1)
     model.load()
     # eight requests 0.3 s apart span 2.1 s, longer than two 1 s windows: each arrival grants another window (a gap
     # far below the window, so a loaded machine's late wake-up, seen at 0.1 s against 0.25 s, does not split it)
@@ -145,13 +151,78 @@ def test_a_burst_that_keeps_arriving_shares_a_forward_pass_while_the_queue_grows
 
 
 def test_a_single_window_splits_a_burst_longer_than_the_window(chunks: list[str]) -> None:
-    model = MiniLM(window_seconds=1.0, max_windows=1)
+    model = MiniLM(window_seconds=1.0, max_windows=1, passes=1)
     model.load()
     # the same requests with one window from the first: 2.1 s of arrivals cannot fit in one 1 s window
     assert _staggered(model, chunks[:8], gap=0.3) >= 2
 
 
-def test_bf16_autocast_equals_sentence_transformers_fp32_within_1e_4(chunks: list[str], reference: Any) -> None:
+class _Overlap:
+    """Wraps each pass's encoder: counts the encodes running at once, and with `meet` holds each until another runs."""
+
+    def __init__(self, model: MiniLM, meet: bool) -> None:
+        self.running = 0
+        self.most = 0
+        self._lock = threading.Lock()
+        self._barrier = threading.Barrier(2, timeout=30) if meet else None
+        self._encoder_of = model._encoder_of
+        model._encoder_of = self.encoder_of  # type: ignore[method-assign]
+
+    def encoder_of(self, slot: int, precision: Any) -> Any:
+        encoder = self._encoder_of(slot, precision)
+        overlap = self
+
+        class Counted:
+            def encode(self, *args: Any, **kwargs: Any) -> Any:
+                with overlap._lock:
+                    overlap.running += 1
+                    overlap.most = max(overlap.most, overlap.running)
+                try:
+                    if overlap._barrier is not None:
+                        overlap._barrier.wait()  # BrokenBarrierError unless another pass runs meanwhile
+                    return encoder.encode(*args, **kwargs)
+                finally:
+                    with overlap._lock:
+                        overlap.running -= 1
+
+        return Counted()
+
+
+def test_two_passes_run_side_by_side_on_their_own_encoders_with_the_same_vectors(
+    chunks: list[str], torch_threads: None
+) -> None:
+    model = MiniLM(threads=2, passes=2)
+    model.load()
+    assert model.threads_per_pass == 1
+    assert model._encoder_of(0, "fp32") is not model._encoder_of(1, "fp32")  # nothing shared across threads
+    alone = model.encode(chunks)
+    overlap = _Overlap(model, meet=True)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each encode waits until the other runs: both at once, or fail
+        halves = list(pool.map(model.encode, [chunks[::2], chunks[1::2]]))
+    assert overlap.most == 2
+    side_by_side = np.empty_like(alone)
+    side_by_side[::2], side_by_side[1::2] = halves
+    np.testing.assert_allclose(side_by_side, alone, atol=1e-6)  # vectors do not depend on which pass made them
+    import torch
+
+    assert torch.get_num_threads() == 1
+
+
+def test_fewer_passes_never_run_more_at_once(chunks: list[str], torch_threads: None) -> None:
+    model = MiniLM(threads=2, passes=2)
+    model.load()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert len(list(pool.map(model.embed, chunks[:8]))) == 8  # both batching workers started
+    model.set_threads(2, passes=1)
+    overlap = _Overlap(model, meet=False)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        vectors = list(pool.map(model.embed, chunks[:12])) + list(pool.map(model.encode, [chunks[:3]] * 6))
+    assert len(vectors) == 18
+    assert overlap.most == 1
+    assert model._workers == 1
+
+
+def test_bf16_equals_sentence_transformers_fp32_within_1e_4(chunks: list[str], reference: Any) -> None:
     """bf16 forward passes (AMX / AVX512-BF16) on real chunks, 256-token texts and short queries stay within 1e-4
     cosine of sentence-transformers' fp32 vectors, so an index built in either precision answers the other's queries.
     """
@@ -173,17 +244,31 @@ def test_bf16_autocast_equals_sentence_transformers_fp32_within_1e_4(chunks: lis
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     if model.precision == "bf16":  # it did run in bf16: fp32 batches differ from one text alone by ~1e-7 at most
         assert float(cosines.min()) < 1 - 1e-6
-        import torch
+    model.set_precision("fp32")  # the same forward pass in fp32 is sentence-transformers' arithmetic
+    again = model.encode(texts)
+    fp32 = (again * expected).sum(axis=1) / np.linalg.norm(again, axis=1) / np.linalg.norm(expected, axis=1)
+    assert float(fp32.min()) >= 1 - 1e-6
 
-        # the bf16 Linear layers cast once are what autocast casts the fp32 weights to on every pass: same vectors
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            autocast = model._encoder.encode(texts, batch_size=16, convert_to_numpy=True, show_progress_bar=False)
-        autocast = autocast / np.linalg.norm(autocast, axis=1, keepdims=True)
-        np.testing.assert_allclose(got, autocast, atol=1e-6)
-        model.set_precision("fp32")
-        again = model.encode(texts)
-        fp32 = (again * expected).sum(axis=1) / np.linalg.norm(again, axis=1) / np.linalg.norm(expected, axis=1)
-        assert float(fp32.min()) >= 1 - 1e-6
+
+def test_the_forward_pass_is_one_torchscript_call_with_the_eager_arithmetic(chunks: list[str]) -> None:
+    """The scripted pass (no Python per layer, so no GIL hand-back per op) computes what `bert_forward` computes
+    op by op, in fp32 and in bf16."""
+    import torch
+
+    from campusbot.local.emulator import bert_forward
+
+    model = MiniLM(passes=1)
+    model.load()
+    assert isinstance(bert_forward._compiled(), torch.jit.ScriptFunction)
+    for precision in ("fp32", "bf16"):
+        encoder = model._encoder_of(0, precision)
+        scripted = encoder.encode(chunks, 16)
+        encoder._forward = bert_forward.bert_forward
+        try:
+            eager = encoder.encode(chunks, 16)
+        finally:
+            encoder._forward = bert_forward._compiled()
+        np.testing.assert_allclose(scripted, eager, atol=1e-5)
 
 
 def test_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch: pytest.MonkeyPatch) -> None:
