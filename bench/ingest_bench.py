@@ -22,7 +22,8 @@
      native bf16, and the run's line says which precision was in effect).
    Every mode above runs one forward pass at a time on every core (the layout until issue 18's end);
    - passes (the defaults now): bf16 as above with one single-threaded forward pass per core side by side
-     (`CAMPUSBOT_LOCAL_EMBEDDING_PASSES`, 0 = one per core); passes-fp32: the same in fp32.
+     (`CAMPUSBOT_LOCAL_EMBEDDING_PASSES`, 0 = one per core); passes-fp32: the same in fp32; passes-waves: with
+     the growing merge window of waves.
    --modes picks which of them alternate.
    Each prints chunks/s, the mean texts per forward pass, the CPU time per chunk of this process (all its threads:
    the ingestor, the Titan client, the emulator and MiniLM; PostgreSQL is another process), which depends much less
@@ -168,6 +169,7 @@ async def ingestion(
         "waves-bf16": (0.004, 8, 16, IngestLimits(record_concurrency=records, embed_together=True), bf16, 1),
         "passes": (0.004, 1, 16, IngestLimits(record_concurrency=records), bf16, 0),  # the defaults now
         "passes-fp32": (0.004, 1, 16, IngestLimits(record_concurrency=records), fp32, 0),
+        "passes-waves": (0.004, 8, 16, IngestLimits(record_concurrency=records), bf16, 0),
     }
     runs = {label: run for label, run in runs.items() if label in modes}
     for precision in dict.fromkeys(run[4] for run in runs.values()):  # each precision's first forward passes

@@ -39,7 +39,7 @@ def _event(keys: list[str]) -> dict[str, Any]:
 
 
 async def test_a_wave_of_documents_is_embedded_together_by_the_real_model(
-    knowledge_db: Database, bedrock_emulator: BedrockEmulatorServer, unique: str
+    knowledge_db: Database, bedrock_emulator: BedrockEmulatorServer, unique: str, one_minilm_pass: None
 ) -> None:
     s3 = MemoryS3()
     keys = [f"{unique}/{topic}.md" for topic in TOPICS]

@@ -119,8 +119,8 @@ class MiniLM:
         self._weights: dict[Precision, Any] = {}  # its tensors as `bert_forward` reads them, per precision
         # each pass's `LeanEncoder` per precision, made when that pass first runs in it
         self._encoders: dict[Precision, list[Any]] = {"fp32": [], "bf16": []}
-        self._slots: queue.SimpleQueue[int] = queue.SimpleQueue()  # the passes not running now (their index)
-        self._slot_count = 0
+        self._free: list[int] = []  # the passes (their index) not running now, below `passes`
+        self._running: set[int] = set()
         self._counter: Any = None  # a separate `tokenizers.Tokenizer`, never reconfigured: safe across threads
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()  # None: one worker leaves
         self._workers = 0
@@ -129,6 +129,7 @@ class MiniLM:
         self.batches = 0  # forward passes of the batching workers, and the texts they carried (mean batch size)
         self.batched_texts = 0
         self._count_lock = threading.Lock()
+        self._slot_freed = threading.Condition(self._count_lock)
         self._apply_passes()
 
     @property
@@ -166,14 +167,12 @@ class MiniLM:
         self._apply_passes()
 
     def _apply_passes(self) -> None:
-        """Slots for `passes` encoders (a pass beyond them, if fewer now, is not handed out again) and as many
-        batching workers (a worker too many leaves when it next takes from the queue)."""
+        """Free slots for the `passes` encoders not running now (a running pass beyond a lowered count is not handed
+        out again) and as many batching workers (a worker too many leaves when it next takes from the queue)."""
         with self._count_lock:
             wanted = self.passes
-            while self._slot_count < wanted:
-                self._slots.put(self._slot_count)
-                self._slot_count += 1
-            self._slot_count = min(self._slot_count, wanted)
+            self._free = [slot for slot in range(wanted) if slot not in self._running]
+            self._slot_freed.notify_all()
             if self._workers > wanted:
                 for _ in range(self._workers - wanted):
                     self._queue.put(None)
@@ -272,15 +271,19 @@ class MiniLM:
     @contextmanager
     def _pass_slot(self) -> Iterator[int]:
         """One of the `passes` encoders, for one `encode` (blocks while every pass is running)."""
-        slot = self._slots.get()
-        while slot >= self._slot_count:  # a pass beyond a lowered count: dropped
-            slot = self._slots.get()
+        with self._slot_freed:
+            while not self._free:
+                self._slot_freed.wait()
+            slot = self._free.pop()
+            self._running.add(slot)
         try:
             yield slot
         finally:
-            with self._count_lock:
-                if slot < self._slot_count:  # a slot beyond a lowered count is not handed out again
-                    self._slots.put(slot)
+            with self._slot_freed:
+                self._running.discard(slot)
+                if slot < self.passes:  # a slot beyond a lowered count is not handed out again
+                    self._free.append(slot)
+                    self._slot_freed.notify()
 
     def encode(self, texts: Sequence[str], *, normalize: bool = True) -> npt.NDArray[np.float32]:
         """One row per text, in order."""

@@ -163,6 +163,7 @@ class _Overlap:
     def __init__(self, model: MiniLM, meet: bool) -> None:
         self.running = 0
         self.most = 0
+        self.slots: list[int] = []  # the passes running now: never one twice
         self._lock = threading.Lock()
         self._barrier = threading.Barrier(2, timeout=30) if meet else None
         self._encoder_of = model._encoder_of
@@ -175,6 +176,8 @@ class _Overlap:
         class Counted:
             def encode(self, *args: Any, **kwargs: Any) -> Any:
                 with overlap._lock:
+                    assert slot not in overlap.slots, f"pass {slot} runs twice at once"
+                    overlap.slots.append(slot)
                     overlap.running += 1
                     overlap.most = max(overlap.most, overlap.running)
                 try:
@@ -183,6 +186,7 @@ class _Overlap:
                     return encoder.encode(*args, **kwargs)
                 finally:
                     with overlap._lock:
+                        overlap.slots.remove(slot)
                         overlap.running -= 1
 
         return Counted()
@@ -220,6 +224,13 @@ def test_fewer_passes_never_run_more_at_once(chunks: list[str], torch_threads: N
     assert len(vectors) == 18
     assert overlap.most == 1
     assert model._workers == 1
+    model.set_threads(2, passes=2)  # and back: each pass handed out once, whichever ran while the count changed
+    overlap = _Overlap(model, meet=False)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        vectors = list(pool.map(model.embed, chunks[:12])) + list(pool.map(model.encode, [chunks[:3]] * 6))
+    assert len(vectors) == 18
+    assert overlap.most <= 2
+    assert sorted(model._free) == [0, 1]
 
 
 def test_bf16_equals_sentence_transformers_fp32_within_1e_4(chunks: list[str], reference: Any) -> None:
