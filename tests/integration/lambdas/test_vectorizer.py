@@ -268,6 +268,47 @@ async def test_an_object_deleted_before_it_was_read_is_skipped(
     assert report["skipped"] == 1 and report["results"][0]["reason"] == "the object no longer exists"
 
 
+@pytest.fixture
+def s3_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The S3 operations every botocore client calls from now on (the real calls, counted on the way)."""
+    import botocore.client
+
+    calls: list[str] = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def counted(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "s3" and operation in ("HeadObject", "GetObject"):
+            calls.append(operation)
+        return real(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    return calls
+
+
+async def test_a_new_document_is_read_with_one_get_and_a_known_one_is_headed_first(
+    handler: Handler, moto_s3: MotoS3, s3_bucket: str, s3_calls: list[str], database: Database
+) -> None:
+    s3 = moto_s3.client()
+    title = {"campusbot-title": "The%20Aurora%20guide"}
+    new = put(s3, s3_bucket, "titled/guide.md", GUIDE_V1.encode(), Metadata=title)
+    s3_calls.clear()
+    assert (await handler({"Records": [new]}))["indexed"] == 1
+    doc = await state(database, s3_bucket, "titled/guide.md")
+    assert doc is not None and doc.title == "The Aurora guide"  # the metadata of the GET's headers
+    assert s3_calls == ["GetObject"]  # no HeadObject: nothing to compare with, the GET's headers say it all
+
+    again = put(s3, s3_bucket, "titled/guide.md", GUIDE_V1.encode(), Metadata=title)
+    s3_calls.clear()
+    assert (await handler({"Records": [again]}))["unchanged"] == 1
+    assert s3_calls == ["HeadObject"]  # known and unchanged: its ETag says so, the body is not read
+
+    oversized = put(s3, s3_bucket, "huge.txt", b"campus " * (MAX_BYTES // 7 + 10))
+    s3_calls.clear()
+    report = await handler({"Records": [oversized]})
+    assert "the limit is 293.0 KB" in report["results"][0]["reason"]
+    assert s3_calls == ["HeadObject"]  # the event's size is over the limit: refused without reading it
+
+
 async def test_a_dimension_mismatch_stops_the_cold_start_with_the_fix(
     bedrock_emulator: object, moto_s3: MotoS3, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
