@@ -165,6 +165,45 @@ async def test_a_slow_delivery_holds_back_neither_later_uploads_nor_is_repeated_
     assert notifier.delivered == 3 and notifier.failures == 0
 
 
+async def test_the_bucket_is_not_listed_while_every_worker_is_busy(moto_s3: MotoS3, s3_bucket: str) -> None:
+    """A listing costs CPU in proportion to the bucket; while every worker is busy its changes could not be taken
+    anyway. The next poll comes when a worker is free (or `interval` after the last one)."""
+    s3 = moto_s3.client()
+    release = threading.Event()
+    started: list[str] = []
+    listings: list[float] = []
+
+    def deliver(event: dict[str, Any]) -> Any:
+        key = event["Records"][0]["s3"]["object"]["key"]
+        started.append(key)
+        if key != "later.md":
+            assert release.wait(20), "never released"
+
+    notifier = S3Notifier(s3, s3_bucket, deliver, interval=4.0, concurrency=2)
+    list_objects = notifier.list_objects
+
+    def counted() -> Any:
+        listings.append(time.monotonic())
+        return list_objects()
+
+    notifier.list_objects = counted  # type: ignore[method-assign]
+    s3.put_object(Bucket=s3_bucket, Key="one.md", Body=b"held")
+    s3.put_object(Bucket=s3_bucket, Key="two.md", Body=b"held too")
+    with notifier:
+        deadline = time.monotonic() + 20
+        while len(started) < 2:
+            assert time.monotonic() < deadline, "the first poll's deliveries never started"
+            await asyncio.sleep(0.02)
+        before = len(listings)
+        s3.put_object(Bucket=s3_bucket, Key="later.md", Body=b"waits for a free worker")
+        await asyncio.sleep(2.0)  # more than interval / 5 (0.8 s), less than interval: both workers still busy
+        assert len(listings) == before
+        release.set()  # workers free: polled again, and later.md is delivered
+        while "later.md" not in started:
+            assert time.monotonic() < deadline, "later.md never delivered"
+            await asyncio.sleep(0.02)
+
+
 async def wait_for(database: Database, bucket: str, key: str, wanted: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
