@@ -107,24 +107,61 @@ def ensure_buckets(client: Any, *names: str) -> None:
 class BucketMirror:
     """A copy of one bucket on disk, so uploaded documents survive a restart of moto (which keeps objects in
     memory only). The runtime feeds it the same S3 events the vectorizer gets (write-through, so a crash loses
-    nothing already indexed) and restores it into the fresh moto server at start, before the notifier's sync."""
+    nothing already indexed) and restores it into the fresh moto server at start, before the notifier's sync.
+
+    Its index is a snapshot (index.json) plus a journal of the changes since (journal.jsonl, one line appended per
+    change), so an event costs the same whatever the bucket holds: rewriting the whole index at every event cost
+    0.4 ms of CPU at 100 documents, 2.5 ms at 1,000 and 12.4 ms at 5,000. The journal is folded into the snapshot at
+    `restore` (every start) and whenever it reaches `compact_after` lines; a torn last line (a crash mid-append) is
+    ignored, and folding twice changes nothing."""
+
+    compact_after = 1000
 
     def __init__(self, client: Any, bucket: str, root: Path) -> None:
         self.client = client
         self.bucket = bucket
         self.folder = root / bucket
         self.index_path = self.folder / "index.json"
+        self.journal_path = self.folder / "journal.jsonl"
+        self._journal_lines: int | None = None  # appended since the last snapshot; counted at the first append
         self._lock = threading.Lock()  # the notifier delivers several events at once: one index update at a time
 
-    def _index(self) -> dict[str, dict[str, str]]:
+    def _snapshot(self) -> dict[str, dict[str, str]]:
         try:
             index: dict[str, dict[str, str]] = json.loads(self.index_path.read_text())
         except (FileNotFoundError, ValueError):
             return {}
         return index
 
-    def _save(self, index: dict[str, dict[str, str]]) -> None:
-        write_atomically(self.index_path, json.dumps(index, ensure_ascii=False, indent=1))
+    def _journal(self) -> list[tuple[str, dict[str, str] | None]]:
+        """The changes since the snapshot, in order: (key, its entry, or None when removed)."""
+        try:
+            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        changes: list[tuple[str, dict[str, str] | None]] = []
+        for line in lines:
+            try:
+                change = json.loads(line)
+                changes.append((str(change["key"]), change["entry"]))
+            except (ValueError, KeyError, TypeError):  # a line torn by a crash mid-append
+                continue
+        return changes
+
+    def _index(self) -> dict[str, dict[str, str]]:
+        index = self._snapshot()
+        for key, entry in self._journal():
+            if entry is None:
+                index.pop(key, None)
+            else:
+                index[key] = entry
+        return index
+
+    def _compact(self) -> None:
+        """Fold the journal into the snapshot (called with `_lock` held, or before any event)."""
+        write_atomically(self.index_path, json.dumps(self._index(), ensure_ascii=False, indent=1))
+        self.journal_path.unlink(missing_ok=True)
+        self._journal_lines = 0
 
     def apply(self, event: dict[str, Any]) -> None:
         """Mirror what an S3 notification says happened (created → copy the object, removed → drop it)."""
@@ -148,19 +185,35 @@ class BucketMirror:
             elif name.startswith("ObjectRemoved"):
                 blob.unlink(missing_ok=True)
                 changes[key] = None
+        if not changes:
+            return
+        lines = "".join(json.dumps({"key": k, "entry": e}, ensure_ascii=False) + "\n" for k, e in changes.items())
         with self._lock:
-            index = self._index()
-            for key, entry in changes.items():
-                if entry is None:
-                    index.pop(key, None)
-                else:
-                    index[key] = entry
-            self._save(index)
+            if self._journal_lines is None:
+                self._journal_lines = len(self._journal())
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with self.journal_path.open("a", encoding="utf-8") as journal:
+                if journal.tell() > 0 and not self._ends_with_newline():
+                    journal.write("\n")  # after a torn line: the next change starts a line of its own
+                journal.write(lines)
+            self._journal_lines += len(changes)
+            if self._journal_lines >= self.compact_after:
+                self._compact()
+
+    def _ends_with_newline(self) -> bool:
+        with self.journal_path.open("rb") as journal:
+            journal.seek(-1, 2)
+            return journal.read(1) == b"\n"
 
     def restore(self) -> int:
-        """Put every mirrored object back into the bucket; returns how many."""
+        """Put every mirrored object back into the bucket (the journal folded into the snapshot first); returns how
+        many."""
+        with self._lock:
+            if self.journal_path.exists():
+                self._compact()
+            index = self._snapshot()
         restored = 0
-        for key, entry in self._index().items():
+        for key, entry in index.items():
             blob = self.folder / "objects" / entry["file"]
             if not blob.exists():
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.fixtures.moto_s3 import MotoS3
@@ -57,3 +58,50 @@ def test_events_mirrored_at_once_all_reach_the_index(moto_s3: MotoS3, s3_bucket:
     for key in keys:
         s3.delete_object(Bucket=s3_bucket, Key=key)
     assert BucketMirror(s3, s3_bucket, tmp_path).restore() == len(keys)
+
+
+def test_events_append_to_the_journal_and_restore_folds_it_into_the_snapshot(
+    moto_s3: MotoS3, s3_bucket: str, tmp_path: Path
+) -> None:
+    """An event appends a line (its cost does not grow with the bucket); the snapshot is rewritten only when the
+    journal is folded: at restore, or at `compact_after` lines."""
+    s3 = moto_s3.client()
+    mirror = BucketMirror(s3, s3_bucket, tmp_path)
+    mirror.compact_after = 5
+    keys = [f"folder/{n:02d}.md" for n in range(7)]
+    for key in keys[:4]:
+        s3.put_object(Bucket=s3_bucket, Key=key, Body=key.encode())
+        mirror.apply(event("ObjectCreated:Put", s3_bucket, key))
+    assert not mirror.index_path.exists()  # four events, no snapshot written yet
+    assert len(mirror.journal_path.read_text().splitlines()) == 4
+    for key in keys[4:]:
+        s3.put_object(Bucket=s3_bucket, Key=key, Body=key.encode())
+        mirror.apply(event("ObjectCreated:Put", s3_bucket, key))
+    assert len(json.loads(mirror.index_path.read_text())) == 5  # folded at the fifth line
+    assert len(mirror.journal_path.read_text().splitlines()) == 2
+    s3.delete_object(Bucket=s3_bucket, Key=keys[0])
+    mirror.apply(event("ObjectRemoved:Delete", s3_bucket, keys[0]))
+    with mirror.journal_path.open("a") as journal:  # a crash in the middle of an append
+        journal.write('{"key": "folder/torn.md", "ent')
+
+    for key in keys[1:]:  # a restarted moto
+        s3.delete_object(Bucket=s3_bucket, Key=key)
+    again = BucketMirror(s3, s3_bucket, tmp_path)
+    assert again.restore() == 6
+    assert not again.journal_path.exists()
+    assert sorted(json.loads(again.index_path.read_text())) == keys[1:]
+    s3.put_object(Bucket=s3_bucket, Key="after.md", Body=b"after the restart")
+    again.apply(event("ObjectCreated:Put", s3_bucket, "after.md"))
+    assert BucketMirror(s3, s3_bucket, tmp_path).restore() == 7
+
+
+def test_an_append_after_a_torn_line_starts_a_line_of_its_own(moto_s3: MotoS3, s3_bucket: str, tmp_path: Path) -> None:
+    s3 = moto_s3.client()
+    mirror = BucketMirror(s3, s3_bucket, tmp_path)
+    mirror.folder.mkdir(parents=True)
+    mirror.journal_path.write_text('{"key": "torn.md", "entry": {"fi')  # the last run crashed mid-append
+    s3.put_object(Bucket=s3_bucket, Key="kept.md", Body=b"kept")
+    mirror.apply(event("ObjectCreated:Put", s3_bucket, "kept.md"))
+    s3.delete_object(Bucket=s3_bucket, Key="kept.md")
+    assert BucketMirror(s3, s3_bucket, tmp_path).restore() == 1
+    assert s3.get_object(Bucket=s3_bucket, Key="kept.md")["Body"].read() == b"kept"
