@@ -189,21 +189,26 @@ class BucketMirror:
             return
         lines = "".join(json.dumps({"key": k, "entry": e}, ensure_ascii=False) + "\n" for k, e in changes.items())
         with self._lock:
-            if self._journal_lines is None:
+            if self._journal_lines is None:  # the first append of this process: after a torn line, a new line
                 self._journal_lines = len(self._journal())
+                lines = ("" if self._ends_with_newline() else "\n") + lines
             self.folder.mkdir(parents=True, exist_ok=True)
             with self.journal_path.open("a", encoding="utf-8") as journal:
-                if journal.tell() > 0 and not self._ends_with_newline():
-                    journal.write("\n")  # after a torn line: the next change starts a line of its own
                 journal.write(lines)
             self._journal_lines += len(changes)
             if self._journal_lines >= self.compact_after:
                 self._compact()
 
     def _ends_with_newline(self) -> bool:
-        with self.journal_path.open("rb") as journal:
-            journal.seek(-1, 2)
-            return journal.read(1) == b"\n"
+        """The journal is empty, absent, or its last line is whole (this process's appends always end one)."""
+        try:
+            with self.journal_path.open("rb") as journal:
+                if journal.seek(0, 2) == 0:
+                    return True
+                journal.seek(-1, 2)
+                return journal.read(1) == b"\n"
+        except FileNotFoundError:
+            return True
 
     def restore(self) -> int:
         """Put every mirrored object back into the bucket (the journal folded into the snapshot first); returns how

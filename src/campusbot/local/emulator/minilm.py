@@ -155,7 +155,7 @@ class MiniLM:
             self._max_windows = max(1, max_windows)
 
     def set_encode_batch(self, size: int) -> None:
-        """Texts per forward pass inside one `encode` (sentence-transformers sorts them all by length first)."""
+        """Texts per forward pass inside one `encode` (it sorts them all by length first)."""
         self._encode_batch = max(1, size)
 
     def set_threads(self, threads: int, passes: int | None = None) -> None:
@@ -179,8 +179,8 @@ class MiniLM:
                 self._workers = wanted
 
     def set_precision(self, precision: PrecisionSetting) -> None:
-        """fp32, or bf16 autocast for the next forward passes (fp32 where the CPU has no native bf16); auto: bf16
-        where the CPU has it, without a warning where it has not."""
+        """fp32, or bf16 Linear layers for the next forward passes (fp32 where the CPU has no native bf16); auto:
+        bf16 where the CPU has it, without a warning where it has not."""
         if precision == "auto":
             precision = "bf16" if native_bf16() else "fp32"
         elif precision == "bf16" and not native_bf16():
@@ -253,8 +253,8 @@ class MiniLM:
     def count_tokens(self, text: str) -> int:
         """WordPiece tokens of `text`, without truncation (the model itself reads the first 256).
 
-        Uses its own tokenizer instance: the model's tokenizer is reconfigured (truncation, padding) on every
-        encode, so sharing it with request threads could race with the batching workers.
+        Uses its own tokenizer instance: the passes' tokenizers truncate at 256 tokens and pad, and belong to the
+        batching workers' threads.
         """
         if self._counter is None:
             with self._load_lock:
