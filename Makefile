@@ -62,14 +62,23 @@ SLOW_TESTS := tests/e2e/test_deploy_localstack.py tests/integration/deploy/test_
 # local-runtime groups wait on their runtimes, and these fill it. Their output comes after the tests', whole; any part
 # failing fails `make test`. They run at a lower priority (nice 5): the tests (the local-runtime groups) are the critical
 # path. `install` is a prerequisite, so the parallel makes below never install at the same time.
+# The browser (make browser: apt-get and npm, 20-60 s on a clean machine, as CI's) installs alongside the tests too: the
+# browser tests' fixtures wait for its exit status in the file CAMPUSBOT_BROWSER_INSTALL_STATUS names
+# (tests/fixtures/browser.py), the other tests do not wait for it.
 test: install ## everything CI checks except the slow tier (make test-slow); prints its wall time
-	@started=$$(date +%s); log=$$(mktemp); static_log=$$(mktemp); \
+	@started=$$(date +%s); log=$$(mktemp); static_log=$$(mktemp); browser_log=$$(mktemp); \
+	browser_status=$$(mktemp -u); \
+	( ./scripts/install_browser.sh >"$$browser_log" 2>&1; echo $$? >"$$browser_status.part"; \
+	  mv "$$browser_status.part" "$$browser_status" ) & browser=$$!; \
 	nice -n 5 ./scripts/tf_validate.sh >"$$log" 2>&1 & validate=$$!; \
 	nice -n 5 $(MAKE) --no-print-directory --keep-going lint typecheck >"$$static_log" 2>&1 & static=$$!; \
-	$(MAKE) --no-print-directory browser test-fast; status=$$?; \
+	CAMPUSBOT_BROWSER_INSTALL_STATUS="$$browser_status" $(MAKE) --no-print-directory test-fast; status=$$?; \
+	wait $$browser; browsed=$$(cat "$$browser_status" 2>/dev/null || echo 1); rm -f "$$browser_status"; \
 	wait $$static; checked=$$?; wait $$validate; validated=$$?; \
+	echo; echo "== make browser (ran alongside the tests)"; cat "$$browser_log"; rm -f "$$browser_log"; \
 	echo; echo "== make lint typecheck (ran alongside the tests)"; cat "$$static_log"; rm -f "$$static_log"; \
 	echo; echo "== make validate (ran alongside the tests)"; cat "$$log"; rm -f "$$log"; \
+	[ $$status -eq 0 ] && status=$$browsed; \
 	[ $$status -eq 0 ] && status=$$checked; [ $$status -eq 0 ] && status=$$validated; \
 	echo "make test: $$([ $$status -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - started )) s"; \
 	exit $$status

@@ -7,7 +7,7 @@ catalogue tables first. Rows created by users through the API are never deleted 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 from sqlalchemy import Table, literal_column, select, text, tuple_
@@ -82,28 +82,33 @@ def _table(model: type[Base]) -> Table:
 
 
 def _row(record: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
-    values = asdict(record)
-    for name in exclude:
-        values.pop(name, None)
+    """The record's columns: its fields but the excluded ones (its children), tuples as lists. Plain values only,
+    so a shallow read (`asdict` deep-copies the children it would then drop: a quarter of the seed load)."""
+    skip = set(exclude)
+    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in skip}
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
 async def _upsert(
     conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], key: list[str], notify: Progress
 ) -> TableReport:
-    """INSERT … ON CONFLICT (key) DO UPDATE only where a value differs; count what happened."""
+    """INSERT … ON CONFLICT (key) DO UPDATE only where a value differs; count what happened.
+
+    One statement with the rows as its parameters (an executemany): SQLAlchemy compiles it once and sends it as
+    multi-row VALUES batches itself ("insertmanyvalues"). A statement with the rows in its VALUES clause is compiled
+    row by row, bind parameter by bind parameter: 1.1 s of the first start's 1.6 s seed load (issue 18)."""
     report = TableReport()
+    if not rows:
+        return report
+    columns = [c for c in rows[0] if c not in key]
+    stmt = insert(table)
+    changed = tuple_(*(table.c[c] for c in columns)).is_distinct_from(tuple_(*(stmt.excluded[c] for c in columns)))
+    upsert: Executable = stmt.on_conflict_do_update(
+        index_elements=key, set_={c: stmt.excluded[c] for c in columns}, where=changed
+    ).returning(literal_column("(xmax = 0)").label("inserted"))
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        columns = [c for c in batch[0] if c not in key]
-        values = insert(table).values(batch)
-        changed = tuple_(*(table.c[c] for c in columns)).is_distinct_from(
-            tuple_(*(values.excluded[c] for c in columns))
-        )
-        upsert: Executable = values.on_conflict_do_update(
-            index_elements=key, set_={c: values.excluded[c] for c in columns}, where=changed
-        ).returning(literal_column("(xmax = 0)").label("inserted"))
-        results = (await conn.execute(upsert)).scalars().all()
+        results = (await conn.execute(upsert, list(batch))).scalars().all()
         inserted = sum(1 for r in results if r)
         report.inserted += inserted
         report.updated += len(results) - inserted
