@@ -14,6 +14,14 @@ out = Console(highlight=False, emoji=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
+def remake() -> None:
+    """Make `out` and `err` again for what stdout and stderr are now: a console reads whether it writes to a
+    terminal (colours, width) when it is made. The runtime that `platform up --detach` forks writes to its log."""
+    global out, err
+    out = Console(highlight=False, emoji=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+
+
 def abort(message: str, code: int = 1) -> NoReturn:
     """Print `error: message` on stderr and exit with `code`."""
     err.print(f"[bold red]error:[/] {message}", markup=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+
+if TYPE_CHECKING:
+    from campusbot.settings import Settings
 
 
 def up(
@@ -32,30 +35,54 @@ def up(
         log = runtime.Paths(settings.data_dir.resolve()).log_file
         info(f"starting the local runtime in the background (log: {log}) ...")
         try:  # the bot template is checked while the runtime starts, not before
-            state = runtime.start_detached(settings, meanwhile=_warn_if_bot_template_is_stale)
+            state = runtime.start_detached(
+                settings, meanwhile=_warn_if_bot_template_is_stale, run=lambda: _run_detached(settings)
+            )
         except runtime.RuntimeStartError as exc:
             abort(str(exc))
         _endpoints(state)
         success("runtime up; `platform chat` to talk to it, `platform down` to stop it")
         return
 
-    if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):  # the `platform up --detach` that started it checks it
+    detached = bool(os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"))  # started by a `platform up --detach`
+    if not detached:  # that `platform up --detach` checks it
         _warn_if_bot_template_is_stale()
+    raise typer.Exit(_run(settings, detached=detached))
+
+
+def _run(settings: Settings, *, detached: bool) -> int:
+    """The runtime in this process until it stops (Ctrl-C, SIGTERM, `platform down`, a crash loop): its exit code.
+    A start that fails ends with one `error:` line (abort)."""
+    from campusbot.cli.console import abort, info, success
+    from campusbot.local import runtime
+
     local = runtime.LocalRuntime(settings, progress=info)
     try:
         state = local.start()
     except KeyboardInterrupt:
         local.stop()
-        raise typer.Exit(130) from None
+        return 130
     except Exception as exc:  # one line; an unexpected error's traceback goes to the log the line names
         local.stop()
         abort(runtime.record_start_failure(settings, exc))
     _endpoints(state)
-    if not os.environ.get("CAMPUSBOT_RUNTIME_DETACHED"):
+    if not detached:
         success("runtime up; Ctrl-C stops it")
     code = local.wait()
     local.stop()
-    raise typer.Exit(code)
+    return code
+
+
+def _run_detached(settings: Settings) -> int:
+    """What `platform up --detach` runs in the process it forks (`runtime.start_detached`): stdout and stderr are
+    the runtime's log by now, so the consoles are made again for it (no terminal colours in the log)."""
+    from campusbot.cli import console
+
+    console.remake()
+    try:
+        return _run(settings, detached=True)
+    except typer.Exit as exc:  # abort's
+        return exc.exit_code
 
 
 def down() -> None:

@@ -75,3 +75,28 @@ def test_an_unexpected_error_is_one_line_naming_the_log_that_holds_its_traceback
     assert str(log.resolve()) in errors[0]
     text = log.read_text()
     assert "Traceback (most recent call last)" in text and "FileExistsError" in text
+
+
+def test_the_detached_runtimes_log_has_no_terminal_colours_when_up_runs_in_a_terminal(
+    tmp_path: Path, held_port: int
+) -> None:
+    """`platform up --detach` in a terminal forks the runtime, whose output goes to its log: the consoles are made
+    again there, so the log has no escape codes (the terminal still gets its coloured `error:` line)."""
+    import pty
+
+    terminal, tty = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "campusbot.cli.main", "up", "--detach"],
+            env={**_environment(tmp_path, gateway=held_port), "TERM": "xterm-256color"},
+            stdout=subprocess.PIPE, stderr=tty, timeout=300, check=False,
+        )  # fmt: skip
+        shown = os.read(terminal, 65536).decode(errors="replace")
+    finally:
+        os.close(tty)
+        os.close(terminal)
+    assert done.returncode == 1
+    assert "\x1b[" in shown and f"port {held_port} (gateway) is in use" in shown  # a terminal: colours
+    log = (tmp_path / "logs" / "runtime.log").read_text()
+    assert f"error: port {held_port} (gateway) is in use" in log
+    assert "\x1b[" not in log, log
