@@ -1145,8 +1145,8 @@ def _fork_detached(log_path: Path, run: Callable[[], int]) -> Forked:
         os.setsid()
         log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         null = os.open(os.devnull, os.O_RDONLY)
-        for source, target in ((null, 0), (log, 1), (log, 2)):
-            os.dup2(source, target)
+        for source, stream in ((null, 0), (log, 1), (log, 2)):
+            os.dup2(source, stream)
         os.close(log)
         os.close(null)
         os.environ["CAMPUSBOT_RUNTIME_DETACHED"] = "1"
