@@ -61,3 +61,30 @@ def test_platform_api_serves_http_and_stops_on_ctrl_c(seeded: Database, data_dir
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=20)
     assert code == 0
+
+
+def test_platform_api_on_the_embedded_default_stops_its_postgresql_on_sigterm(tmp_path: Path) -> None:
+    """Without CAMPUSBOT_DATABASE_URL `platform api` starts an embedded PostgreSQL in its data dir; a SIGTERM (a
+    service manager's stop) ends both, as Ctrl-C does: uvicorn raises the signal again after its shutdown, and the
+    exit handler that stops the server must still run."""
+    from campusbot.local import postgres
+
+    port, data_dir = free_port(), tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPUSBOT_")}
+    env["CAMPUSBOT_DATA_DIR"] = str(data_dir)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "campusbot.cli.main", "api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process, timeout=120)
+        assert postgres.is_running(data_dir / "pg")
+        process.terminate()
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        assert not postgres.is_running(data_dir / "pg"), "the embedded PostgreSQL outlived `platform api`"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -23,6 +23,7 @@ def api(
     from campusbot.api.main import create_app
     from campusbot.cli.console import info
     from campusbot.cli.database import prepared_database
+    from campusbot.local.postgres import stop_at_sigterm
     from campusbot.settings import get_settings
 
     settings = get_settings()
@@ -30,4 +31,5 @@ def api(
     host = host or settings.api_host
     port = port or settings.api_port
     info(f"campusbot API on http://{host}:{port} (docs at /docs); Ctrl-C stops it")
+    stop_at_sigterm()  # a SIGTERM stops the embedded PostgreSQL with the API, as Ctrl-C does
     uvicorn.run(create_app(settings, database), host=host, port=port, access_log=access_log, log_level="warning")

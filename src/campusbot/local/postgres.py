@@ -20,6 +20,7 @@ import importlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import warnings
 from collections.abc import Callable, Collection
@@ -90,6 +91,19 @@ def start(pgdata: Path, database: str, listen_avoid: Collection[int] | None = No
         _configure(server, restart=listen_avoid is None)
     _ensure_database(server, database)
     return _socket_url(server, database)
+
+
+def stop_at_sigterm() -> None:
+    """Make a SIGTERM end this process through Python's exit, where the library stops the server this process
+    started (an exit handler; the server is left to others still holding it). Call it from the main thread of a
+    process that serves with uvicorn: uvicorn shuts down on SIGTERM, then raises it again with the handler it found,
+    and with the default one the process died by the signal before any exit handler ran, leaving the embedded
+    PostgreSQL of `platform api` (and of an API started ahead) running. The exit code is then 143, as a shell's."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 SUPERVISOR_FILE = ".supervisor_pid"

@@ -73,7 +73,9 @@ def prepare_api(_settings: Settings) -> Any:
 
 def build_api(settings: Settings, _args: argparse.Namespace, _prepared: Any = None) -> Any:
     from campusbot.api.main import create_app
+    from campusbot.local.postgres import stop_at_sigterm
 
+    stop_at_sigterm()  # without a database URL, the API starts an embedded PostgreSQL of its own
     return create_app(settings)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from campusbot.local import postgres
 from campusbot.local.ports import free_port
 from campusbot.local.s3 import port_in_use
 
@@ -76,6 +78,13 @@ def test_the_api_started_ahead_listens_only_after_its_wiring(tmp_path: Path) -> 
                 return False
 
         _wait_for(answers, "answer on /healthz", process, log)
+        # with no database URL it started an embedded PostgreSQL of its own: a SIGTERM stops both (uvicorn raises
+        # the signal again after its shutdown; the exit handler that stops the server must still run)
+        pgdata = tmp_path / "data" / "pg"
+        assert postgres.is_running(pgdata)
+        process.terminate()
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        assert not postgres.is_running(pgdata), "the API's embedded PostgreSQL outlived it"
     finally:
         _stop(process)
 
