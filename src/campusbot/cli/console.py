@@ -10,16 +10,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-out = Console(highlight=False, emoji=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+
+def _consoles() -> tuple[Console, Console]:
+    """stdout's console and stderr's, as they are now: a console reads whether it writes to a terminal (colours,
+    width) when it is made."""
+    return (
+        Console(highlight=False, emoji=False, soft_wrap=True),
+        Console(stderr=True, highlight=False, emoji=False, soft_wrap=True),
+    )
+
+
+out, err = _consoles()
 
 
 def remake() -> None:
-    """Make `out` and `err` again for what stdout and stderr are now: a console reads whether it writes to a
-    terminal (colours, width) when it is made. The runtime that `platform up --detach` forks writes to its log."""
+    """Make `out` and `err` again for what stdout and stderr are now (the runtime that `platform up --detach` forks
+    writes to its log)."""
     global out, err
-    out = Console(highlight=False, emoji=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+    out, err = _consoles()
 
 
 def abort(message: str, code: int = 1) -> NoReturn:
