@@ -54,7 +54,7 @@ def _run(settings: Settings, *, detached: bool) -> int:
     """The runtime in this process until it stops (Ctrl-C, SIGTERM, `platform down`, a crash loop): its exit code.
     A start that fails ends with one `error:` line (abort)."""
     from campusbot.cli.console import abort, info, success
-    from campusbot.local import runtime
+    from campusbot.local import gc_pauses, runtime
 
     local = runtime.LocalRuntime(settings, progress=info)
     try:
@@ -70,6 +70,7 @@ def _run(settings: Settings, *, detached: bool) -> int:
         success("runtime up; Ctrl-C stops it")
     code = local.wait()
     local.stop()
+    gc_pauses.freeze_for_exit()
     return code
 
 

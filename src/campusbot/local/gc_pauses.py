@@ -32,3 +32,10 @@ def watch() -> None:
     """Log every collection of this process that takes THRESHOLD_MS or more (once per process)."""
     if _callback not in gc.callbacks:
         gc.callbacks.append(_callback)
+
+
+def freeze_for_exit() -> None:
+    """The process ends next: move every object it holds out of the collector's reach, so the interpreter's exit
+    does not walk the whole heap (its final collections took about 1 s of CPU in the local runtime's supervisor,
+    after everything it ran had stopped). Nothing is lost: the objects go with the process."""
+    gc.freeze()

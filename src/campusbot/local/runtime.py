@@ -17,8 +17,8 @@ configuration AWS gives it.
 The environment of every component comes from `local.aws_environment.derive` (the stacks, the env's tfvars) with
 only the values AWS alone produces substituted (`StandIns`), plus the endpoints of the stand-ins. The supervisor
 (this module) owns the database, moto and the delivery threads, starts the children, waits until each answers its
-health check, replaces a Lambda environment that ends (timeout, crash: a cold start), and stops everything in
-reverse order on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulator dies.
+health check, replaces a Lambda environment that ends (timeout, crash: a cold start), and stops everything (every
+child asked at once) on Ctrl-C, SIGTERM (`platform down`) or when the API or an emulator dies.
 """
 
 from __future__ import annotations
@@ -39,13 +39,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from campusbot.files import write_atomically
 from campusbot.local.supervisor import GiveUp, RestartPolicy, Supervisor, Threads, describe_exit
 from campusbot.settings import Settings
+
+if TYPE_CHECKING:
+    import psutil
 
 Progress = Callable[[str], None]
 HOST = "127.0.0.1"
@@ -895,10 +898,12 @@ class LocalRuntime:
             self.notifier.stop()
         if self.dms is not None:
             self.dms.stop()
-        for child in reversed(self.children):
-            if child.process is None:  # never needed (a scale-out's environment)
-                continue
-            _terminate(child)
+        # every child is asked at once, then awaited in turn: each one's shutdown overlaps the others'
+        running = [child for child in reversed(self.children) if child.process is not None]  # None: never needed
+        for child in running:
+            _ask_to_stop(child)
+        for child in running:
+            _await_stopped(child)
             self.progress(f"{child.name}: stopped")
         if self.firehose is not None:
             self.firehose.stop()
@@ -957,6 +962,11 @@ def _lambda_command(port: int) -> list[str]:
 
 
 def _terminate(child: Child, timeout: float = 15) -> None:
+    _ask_to_stop(child)
+    _await_stopped(child, timeout)
+
+
+def _ask_to_stop(child: Child) -> None:
     process = child.process
     if process is None or process.poll() is not None:
         return
@@ -967,6 +977,13 @@ def _terminate(child: Child, timeout: float = 15) -> None:
         with contextlib.suppress(OSError):
             process.stdin.close()
     process.send_signal(signal.SIGINT if not child.replace_on_exit else signal.SIGTERM)
+
+
+def _await_stopped(child: Child, timeout: float = 15) -> None:
+    """Wait for a child asked to stop; killed after `timeout` seconds."""
+    process = child.process
+    if process is None:
+        return
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -1174,12 +1191,32 @@ def stop_detached(settings: Settings, timeout: float = 60) -> bool:
     try:
         process = psutil.Process(pid)
         process.terminate()
-        process.wait(timeout=timeout)
     except psutil.NoSuchProcess:
-        pass
-    except psutil.TimeoutExpired:
-        process.kill()
+        return True
+    if not has_ended(process, timeout):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
     return True
+
+
+def has_ended(process: psutil.Process, timeout: float) -> bool:
+    """Whether `process` ends within `timeout` seconds: gone, or a zombie. A zombie has exited (its database stopped
+    before); reaping it is its parent's business, and a detached supervisor's parent is the machine's init, which
+    can be slow at it (about 2 s on these machines, which `psutil.Process.wait` waited for)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(2 * delay, 0.05)
 
 
 def health(state: dict[str, Any]) -> dict[str, str]:

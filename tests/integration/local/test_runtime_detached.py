@@ -55,3 +55,29 @@ def test_an_unexpected_error_in_the_child_is_in_the_log_and_its_exit_code_is_1(t
     assert stdout.split(" | ")[1].strip().endswith("ended with 1")
     assert "Traceback (most recent call last)" in log and "ValueError: an unexpected error" in log
     assert log.rstrip().endswith("exit handlers ran")
+
+
+LEAVES_A_ZOMBIE = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "pass"])
+print(child.pid, flush=True)
+time.sleep(60)  # never reaps it: the child stays a zombie, as an ended supervisor does until init reaps it
+"""
+
+
+def test_a_process_that_exited_has_ended_even_before_its_parent_reaps_it() -> None:
+    """`platform down` waits for the supervisor with `has_ended`: a zombie counts as ended (waiting for the
+    reaping took about 2 s on these machines, whose init reaps late), a running process does not."""
+    import psutil
+
+    from campusbot.local.runtime import has_ended
+
+    parent = subprocess.Popen([sys.executable, "-c", LEAVES_A_ZOMBIE], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        zombie = psutil.Process(int(parent.stdout.readline()))
+        assert has_ended(zombie, timeout=20) and zombie.status() == psutil.STATUS_ZOMBIE
+        assert not has_ended(psutil.Process(parent.pid), timeout=0.2)
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)

@@ -244,3 +244,40 @@ def test_a_supervision_round_that_fails_does_not_end_the_supervisor(
     runtime.progress = told.append
     assert runtime.wait() == 1
     assert told and "3 supervision rounds failed in a row" in told[-1] and "runtime.log" in told[-1]
+
+
+STOPS_WHEN_THE_OTHER_WAS_ASKED = """
+import pathlib, signal, sys, time
+me, other = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+def stop(*_):
+    me.touch()
+    deadline = time.monotonic() + 5
+    while not other.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    me.with_suffix(".saw").write_text(str(other.exists()))
+    sys.exit(0)
+signal.signal(signal.SIGINT, stop)
+me.with_suffix(".ready").touch()
+time.sleep(60)
+"""
+
+
+def test_stopping_asks_every_child_before_it_waits_for_any(tmp_path: Path) -> None:
+    """`stop` signals all the children, then waits for each: their shutdowns overlap (one after the other, the
+    runtime's stop waited for each child's exit in turn). Each child here exits only once the other was asked too,
+    or after 5 s, and says which."""
+    runtime, first = runtime_with(tmp_path, STOPS_WHEN_THE_OTHER_WAS_ASKED)
+    asked = {name: tmp_path / f"{name}.asked" for name in ("one", "two")}
+    first.name, first.command = "one", [*first.command, str(asked["one"]), str(asked["two"])]
+    second = Child("two", 2, "/", runtime.paths.logs / "two.log", [*first.command[:3], str(asked["two"]),
+                   str(asked["one"])], first.env)  # fmt: skip
+    runtime.children.append(second)
+    for child in runtime.children:
+        runtime._spawn(child)
+    deadline = time.monotonic() + 20
+    while not all(path.with_suffix(".ready").exists() for path in asked.values()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    runtime.stop()
+    saw = {name: path.with_suffix(".saw").read_text() for name, path in asked.items()}
+    assert saw == {"one": "True", "two": "True"}
+    assert all(child.process is not None and child.process.returncode == 0 for child in runtime.children)

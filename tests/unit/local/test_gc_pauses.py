@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -35,3 +37,13 @@ def test_a_short_collection_is_not_logged(caplog: pytest.LogCaptureFixture, monk
         assert not [r for r in caplog.records if r.name == "campusbot.gc"]
     finally:
         gc.callbacks.remove(gc_pauses._callback)
+
+
+def test_freeze_for_exit_leaves_the_collector_nothing_to_walk() -> None:
+    """In a process of its own (freezing pytest's heap would hide its garbage from every later test)."""
+    script = (
+        "import gc\nfrom campusbot.local import gc_pauses\nheld = [[i] for i in range(100_000)]\n"
+        "gc_pauses.freeze_for_exit()\nprint(gc.get_freeze_count() >= 100_000, sum(gc.get_count()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["True", "0"]
