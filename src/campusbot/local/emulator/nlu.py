@@ -218,7 +218,7 @@ class Encoder:
                 self._cache.popitem(last=False)
         return vector
 
-    def encode_batch(self, texts: Sequence[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+    def encode_batch(self, texts: Sequence[str], batch_size: int = 16) -> npt.NDArray[np.float32]:
         """Normalized embeddings of many texts (padded batches, similar lengths together)."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
@@ -243,7 +243,10 @@ class Encoder:
         batch, length = ids.shape
         heads, size = self.heads, self.hidden // self.heads
         scale = np.float32(1.0 / np.sqrt(size))
-        x = self.word[ids] + self.position[:length] + self.token_type
+        # x holds one row per token of the whole batch, so each Linear layer is one matrix product (a 3-D operand
+        # makes numpy's matmul loop over the batch: one small product per text, far slower per row)
+        rows = batch * length
+        x = (self.word[ids] + self.position[:length] + self.token_type).reshape(rows, self.hidden)
         x = _layer_norm(x, *self.embed_norm)
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         for qkv_w, qkv_b, o_w, o_b, n1_w, n1_b, i_w, i_b, f_w, f_b, n2_w, n2_b in self.layers:
@@ -255,10 +258,11 @@ class Encoder:
             scores = (q @ k) * scale + bias
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(rows, self.hidden)
             x = _layer_norm(x + (context @ o_w + o_b), n1_w, n1_b)
             x = _layer_norm(x + (_gelu(x @ i_w + i_b) @ f_w + f_b), n2_w, n2_b)
-        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        tokens = x.reshape(batch, length, self.hidden)
+        pooled = (tokens * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled, dtype=np.float32)
 
