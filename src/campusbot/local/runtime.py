@@ -778,6 +778,7 @@ class LocalRuntime:
             max_attempts=4,  # the vectorizer fails the invocation while the database is down: retried after 5,
             retry_delay=5.0,  # 10, 20 s, so a database restart loses no upload (AWS retries async invokes twice)
             concurrency=vectorizer.size,  # uploads arrive together: as many invocations at once as environments
+            writes=self.s3.writes.watch(bucket) if self.s3.writes is not None else None,  # moto's: list on a write
         ).start()
         self.progress(f"notifier: s3://{bucket} → {spec.function_name} ({len(baseline)} documents indexed; "
                       f"up to {vectorizer.size} environments at once)")  # fmt: skip
