@@ -15,7 +15,6 @@ per size: the CPU of one listing, the share of one core each variant spends idle
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -53,15 +52,16 @@ def upload_delay(s3: Any, bucket: str, delivered: dict[str, float], timeout: flo
 
 def run(s3: Any, bucket: str, size: int, interval: float, seconds: float, writes: Callable[[], int] | None) -> str:
     delivered: dict[str, float] = {}
-    first = threading.Event()
 
     def deliver(event: dict[str, Any]) -> None:
         delivered[event["Records"][0]["s3"]["object"]["key"]] = time.monotonic()
-        first.set()
 
     with S3Notifier(s3, bucket, deliver, interval=interval, concurrency=4, writes=writes) as notifier:
-        first.wait(120)  # the start-up sync: every object delivered once
+        deadline = time.monotonic() + 300
+        # the start-up sync: every object delivered once (and, on writes, a listing that left nothing behind)
         while len(delivered) < size or (writes is not None and not notifier.settled):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the start-up sync of {bucket} did not finish")
             time.sleep(0.05)
         listings = notifier.listings
         share = idle_share(seconds)

@@ -86,14 +86,15 @@ class LocalS3:
 
     def restart(self) -> None:
         """moto's server again on the same port, after its thread ended. moto keeps its state (buckets, objects,
-        secrets, the user pool) in this process, not in the server, so nothing is lost."""
-        if self._server is None:
+        secrets, the user pool) in this process, not in the server, so nothing is lost; the new server goes on
+        counting into the same `writes`."""
+        if self._server is None or self.writes is None:  # LocalStack: not ours to restart
             return
         with contextlib.suppress(Exception):  # its thread is gone already: free the port
             self._server.stop()
         _close(self._server)
         host, port = self.url.removeprefix("http://").rsplit(":", 1)
-        self._server = _moto_server(host, int(port), self.writes or BucketWrites())
+        self._server = _moto_server(host, int(port), self.writes)
 
 
 def _close(server: Any) -> None:
